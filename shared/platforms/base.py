@@ -1,0 +1,132 @@
+"""The one small interface every job platform adapter implements.
+
+The publisher decides *when* to call a platform (claims, leases, retries, look-up before
+re-create); an adapter only knows *how* to speak to its platform. Adapters never touch the
+database or the broker, and never put a secret into an exception message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class EmploymentType(StrEnum):
+    FULL_TIME = "full_time"
+    PART_TIME = "part_time"
+    CONTRACT = "contract"
+    INTERNSHIP = "internship"
+    TEMPORARY = "temporary"
+    VOLUNTEER = "volunteer"
+
+
+class WorkplaceType(StrEnum):
+    ON_SITE = "on_site"
+    HYBRID = "hybrid"
+    REMOTE = "remote"
+
+
+@dataclass(frozen=True)
+class Salary:
+    minimum: float
+    maximum: float
+    currency: str  # ISO 4217, e.g. "INR"
+    period: str = "yearly"  # yearly | monthly | hourly
+
+
+@dataclass(frozen=True)
+class PostingContent:
+    """What we ask a platform to show. `external_id` is ours and stable per (job, platform)."""
+
+    external_id: str
+    title: str
+    description: str
+    location: str
+    employment_type: EmploymentType
+    workplace_type: WorkplaceType
+    apply_url: str
+    company_name: str
+    listed_at: datetime
+    salary: Salary | None = None
+    skills: tuple[str, ...] = ()
+    expires_at: datetime | None = None
+    application_webhook_url: str | None = None
+
+
+@dataclass(frozen=True)
+class PlatformCredentials:
+    """An organization's own credentials for one platform (decrypted only in memory)."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    organization_urn: str | None = None  # LinkedIn: "urn:li:organization:<id>"
+
+    def __repr__(self) -> str:  # dataclass repr=False hides the field; say so explicitly
+        return f"PlatformCredentials(client_id={self.client_id!r}, client_secret='***')"
+
+
+@dataclass(frozen=True)
+class PostingState:
+    """Where a posting stands on the platform.
+
+    `published` is final: `platform_job_id` and `url` are set. `in_progress` means the platform
+    accepted the request but has not settled it yet; `task_id` is what to poll.
+    """
+
+    published: bool
+    platform_job_id: str | None = None
+    url: str | None = None
+    task_id: str | None = None
+
+
+class PlatformError(Exception):
+    """Base of every adapter error. `str(error)` is safe to store and show to a recruiter."""
+
+
+class PermanentPlatformError(PlatformError):
+    """The platform refused the request for good (validation, a FAILED task, a forbidden
+    contract). Sending it again unchanged fails again, so the publisher fails at once."""
+
+
+class AuthenticationFailed(PermanentPlatformError):
+    """The organization's credentials were refused (wrong client id or secret)."""
+
+
+class TransientPlatformError(PlatformError):
+    """Worth retrying: 5xx, 429, timeouts, dropped connections.
+
+    `retry_after` is the platform's own wait in seconds (429 Retry-After), if it gave one.
+    `unclear` is True when the request may have been acted on before it failed (a timeout,
+    a dropped connection, a 5xx after sending): the publisher then looks the posting up
+    before creating it again.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, unclear: bool = False):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.unclear = unclear
+
+
+class Platform(Protocol):
+    """One job platform. Every method is synchronous and safe to call from many threads."""
+
+    name: str
+
+    def create_posting(self, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+        """Ask the platform to publish `content`.
+
+        Returns `published` or `in_progress` (poll `task_id` with `check_task`). If the platform
+        says a posting with this `external_id` already exists, returns that posting's state
+        instead of failing. Raises PermanentPlatformError or TransientPlatformError.
+        """
+        ...
+
+    def check_task(self, task_id: str, credentials: PlatformCredentials) -> PostingState:
+        """Poll an asynchronous create. Raises PermanentPlatformError if the task FAILED."""
+        ...
+
+    def find_posting(self, external_id: str, credentials: PlatformCredentials) -> PostingState | None:
+        """Look a posting up by our id; None if the platform holds none."""
+        ...
