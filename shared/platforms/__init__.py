@@ -1,1 +1,35 @@
 """Platform adapters: one module per platform behind the `Platform` interface in `base`."""
+
+from __future__ import annotations
+
+import httpx
+
+from shared.config import Settings
+from shared.platforms.base import Platform
+
+# Connections per platform per process; each worker thread holds at most one at a time.
+HTTP_POOL_CONNECTIONS = 32
+
+
+def build_http_client(settings: Settings) -> httpx.Client:
+    return httpx.Client(
+        timeout=settings.http_timeout_seconds,
+        limits=httpx.Limits(max_connections=HTTP_POOL_CONNECTIONS, max_keepalive_connections=HTTP_POOL_CONNECTIONS),
+        follow_redirects=False,
+    )
+
+
+def build_platforms(settings: Settings, http: httpx.Client) -> dict[str, Platform]:
+    """Every platform jobpub speaks to, keyed by the name used in requests and queues."""
+    from shared.platforms.linkedin import LinkedInPlatform
+    from shared.platforms.naukri import NaukriPlatform
+
+    return {
+        "linkedin": LinkedInPlatform(
+            http,
+            api_url=settings.linkedin_api_url,
+            oauth_url=settings.linkedin_oauth_url,
+            job_view_url=settings.linkedin_job_view_url,
+        ),
+        "naukri": NaukriPlatform(http, api_url=settings.naukri_api_url),
+    }

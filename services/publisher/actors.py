@@ -1,0 +1,32 @@
+"""The publish actors: one per platform, each on its own queue (`publish.<platform>`).
+
+Actors are declared onto a broker given to them rather than bound at import, so the broker is
+always built first, in one place (shared/broker.py), and tests can run them on their own one.
+"""
+
+from __future__ import annotations
+
+import dramatiq
+import structlog
+
+from services.publisher.context import PublisherContext
+from services.publisher.publishing import publish_posting
+from shared.outbox import publish_dispatch
+
+
+def declare_publish_actors(broker: dramatiq.Broker, ctx: PublisherContext) -> dict[str, dramatiq.Actor]:
+    return {name: _declare(broker, ctx, name) for name in ctx.platforms}
+
+
+def _declare(broker: dramatiq.Broker, ctx: PublisherContext, platform: str) -> dramatiq.Actor:
+    route = publish_dispatch(platform)
+
+    def publish(event: dict, correlation_id: str | None = None) -> None:
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            correlation_id=correlation_id, event_id=event.get("event_id"), posting_id=event["posting_id"]
+        )
+        publish_posting(ctx, event["posting_id"], correlation_id)
+
+    publish.__name__ = publish.__qualname__ = f"publish_{platform}"
+    return dramatiq.actor(publish, actor_name=route.actor, queue_name=route.queue, broker=broker)

@@ -1,0 +1,211 @@
+"""A publish attempt's life in the database: claim it, keep the lease, record how it ended.
+
+A claim is a compare-and-set on the posting row, so of any number of copies of a message only
+one works at a time. The claim carries a lease; a worker that dies leaves an expired lease,
+and the next copy of the message takes over and looks the posting up on the platform before
+creating it again. Every outcome is written with its event in one transaction, and only by
+the holder of the lease.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy import and_, or_, update
+from sqlalchemy.orm import Session
+
+from services.publisher.content import posting_content
+from services.publisher.context import PublisherContext
+from shared.connections import PlatformNotConnected, load_credentials
+from shared.crypto import CredentialDecryptError
+from shared.db import unit_of_work
+from shared.events import JobPublished, JobPublishFailed, JobPublishRetryScheduled
+from shared.models import Posting, PostingStatus, utcnow
+from shared.outbox import publish_dispatch, record
+from shared.platforms.base import PlatformCredentials, PostingContent, PostingState
+
+log = structlog.get_logger(__name__)
+
+# A message that arrives this much before the scheduled retry is an early duplicate: ignore it.
+EARLY_DUPLICATE_TOLERANCE = timedelta(seconds=1)
+BACKOFF_JITTER = 0.1  # ±10%, so postings that failed together do not retry in lockstep
+
+
+@dataclass(frozen=True)
+class Claim:
+    posting_id: int
+    organization_id: int
+    job_id: int
+    platform: str
+    lease_token: str
+    attempt: int
+    look_up_first: bool
+    task_id: str | None
+    content: PostingContent | None  # None when the job can no longer be sent (see `unusable`)
+    credentials: PlatformCredentials | None
+    unusable: str | None = None
+
+
+@dataclass(frozen=True)
+class LeaseHeld:
+    """Another worker holds the posting until `until`."""
+
+    until: datetime
+
+
+def claim(ctx: PublisherContext, posting_id: int) -> Claim | LeaseHeld | None:
+    """Take the posting for one attempt; None when there is nothing to do."""
+    now = utcnow()
+    token = str(uuid.uuid4())
+    with unit_of_work(ctx.sessions) as session:
+        taken = session.execute(
+            update(Posting)
+            .where(Posting.id == posting_id, _claimable(now))
+            .values(
+                status=PostingStatus.PUBLISHING,
+                lease_token=token,
+                lease_expires_at=now + timedelta(seconds=ctx.settings.lease_seconds),
+                attempts=Posting.attempts + 1,
+                total_attempts=Posting.total_attempts + 1,
+                next_attempt_at=None,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        posting = session.get(Posting, posting_id, populate_existing=True)
+        if posting is None:
+            return None
+        if not taken:
+            return _why_not_claimed(posting, now)
+        return _build_claim(ctx, session, posting, token)
+
+
+def _claimable(now: datetime):
+    due = or_(Posting.next_attempt_at.is_(None), Posting.next_attempt_at <= now + EARLY_DUPLICATE_TOLERANCE)
+    abandoned = and_(Posting.status == PostingStatus.PUBLISHING, Posting.lease_expires_at < now)
+    return or_(and_(Posting.status == PostingStatus.PENDING, due), abandoned)
+
+
+def _why_not_claimed(posting: Posting, now: datetime) -> LeaseHeld | None:
+    if posting.status == PostingStatus.PUBLISHING and posting.lease_expires_at and posting.lease_expires_at >= now:
+        return LeaseHeld(until=posting.lease_expires_at)
+    log.info("publish.skipped", posting_id=posting.id, status=posting.status)
+    return None
+
+
+def _build_claim(ctx: PublisherContext, session: Session, posting: Posting, token: str) -> Claim:
+    unusable = None
+    content = credentials = None
+    try:
+        credentials = load_credentials(session, ctx.cipher, posting.organization_id, posting.platform)
+        content = posting_content(posting.job, ctx.settings)
+    except (PlatformNotConnected, CredentialDecryptError, ValueError) as error:
+        unusable = str(error)
+    return Claim(
+        posting_id=posting.id,
+        organization_id=posting.organization_id,
+        job_id=posting.job_id,
+        platform=posting.platform,
+        lease_token=token,
+        attempt=posting.attempts,
+        look_up_first=posting.total_attempts > 1,
+        task_id=posting.task_id,
+        content=content,
+        credentials=credentials,
+        unusable=unusable,
+    )
+
+
+def _held_posting(session: Session, held: Claim) -> Posting | None:
+    """The posting, locked, if this claim still holds its lease."""
+    posting = session.get(Posting, held.posting_id, with_for_update=True, populate_existing=True)
+    if posting is None or posting.lease_token != held.lease_token:
+        log.warning("publish.lease_lost", posting_id=held.posting_id)
+        return None
+    return posting
+
+
+def _event_fields(held: Claim) -> dict:
+    return dict(
+        organization_id=held.organization_id, job_id=held.job_id, posting_id=held.posting_id, platform=held.platform
+    )
+
+
+def keep_lease(ctx: PublisherContext, held: Claim, task_id: str | None = None) -> bool:
+    """Extend the lease while a long attempt goes on; remember the platform's task id."""
+    with unit_of_work(ctx.sessions) as session:
+        posting = _held_posting(session, held)
+        if posting is None:
+            return False
+        posting.lease_expires_at = utcnow() + timedelta(seconds=ctx.settings.lease_seconds)
+        if task_id:
+            posting.task_id = task_id
+        return True
+
+
+def record_published(ctx: PublisherContext, held: Claim, state: PostingState, correlation_id: str | None) -> None:
+    with unit_of_work(ctx.sessions) as session:
+        posting = _held_posting(session, held)
+        if posting is None:
+            return
+        posting.status = PostingStatus.PUBLISHED
+        posting.platform_job_id = state.platform_job_id
+        posting.url = state.url
+        posting.last_error = None
+        posting.published_at = utcnow()
+        _release(posting)
+        event = JobPublished(
+            **_event_fields(held), attempt=held.attempt, platform_job_id=state.platform_job_id or "", url=state.url
+        )
+        record(session, event, correlation_id=correlation_id)
+
+
+def record_failed(
+    ctx: PublisherContext, held: Claim, error: str, *, permanent: bool, correlation_id: str | None
+) -> None:
+    with unit_of_work(ctx.sessions) as session:
+        posting = _held_posting(session, held)
+        if posting is None:
+            return
+        posting.status = PostingStatus.FAILED
+        posting.last_error = error
+        _release(posting)
+        event = JobPublishFailed(**_event_fields(held), attempt=held.attempt, error=error, permanent=permanent)
+        record(session, event, correlation_id=correlation_id)
+
+
+def record_transient(
+    ctx: PublisherContext, held: Claim, error: str, retry_after: float | None, correlation_id: str | None
+) -> None:
+    """Schedule the next attempt in the outbox, or fail the posting when attempts are used up."""
+    settings = ctx.settings
+    if held.attempt >= settings.publish_max_attempts:
+        message = f"gave up after {held.attempt} attempts; last error: {error}"
+        record_failed(ctx, held, message, permanent=False, correlation_id=correlation_id)
+        return
+    retry_at = utcnow() + timedelta(seconds=retry_delay(settings, held.attempt, retry_after))
+    with unit_of_work(ctx.sessions) as session:
+        posting = _held_posting(session, held)
+        if posting is None:
+            return
+        posting.status = PostingStatus.PENDING
+        posting.last_error = error
+        posting.next_attempt_at = retry_at
+        _release(posting)
+        event = JobPublishRetryScheduled(**_event_fields(held), attempt=held.attempt, error=error, retry_at=retry_at)
+        record(session, event, dispatch=publish_dispatch(held.platform, retry_at), correlation_id=correlation_id)
+
+
+def retry_delay(settings, attempt: int, retry_after: float | None) -> float:
+    """Exponential backoff with jitter, never shorter than the platform's own Retry-After."""
+    backoff = min(settings.retry_backoff_seconds * 2 ** (attempt - 1), settings.retry_backoff_max_seconds)
+    backoff *= 1 + random.uniform(-BACKOFF_JITTER, BACKOFF_JITTER)
+    return max(backoff, retry_after or 0.0)
+
+
+def _release(posting: Posting) -> None:
+    posting.lease_token = None
+    posting.lease_expires_at = None

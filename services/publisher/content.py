@@ -1,0 +1,30 @@
+"""How a stored job becomes what a platform is asked to show."""
+
+from __future__ import annotations
+
+from shared.config import Settings
+from shared.models import Job, utcnow
+from shared.platforms.base import EmploymentType, PostingContent, Salary, WorkplaceType
+from shared.postings import external_id_for
+
+LINKEDIN_WEBHOOK_PATH = "/jobs/publishing/webhooks/linkedin/applications/"
+
+
+def posting_content(job: Job, settings: Settings) -> PostingContent:
+    webhook = settings.public_base_url.rstrip("/") + LINKEDIN_WEBHOOK_PATH if settings.public_base_url else None
+    return PostingContent(
+        external_id=external_id_for(job.id),
+        title=job.title,
+        description=job.description,
+        location=job.location,
+        employment_type=EmploymentType(job.employment_type),
+        workplace_type=WorkplaceType(job.workplace_type),
+        apply_url=job.apply_url,
+        company_name=job.company_name,
+        # LinkedIn refuses a listedAt in the future; "now" at the attempt is always safe.
+        listed_at=utcnow(),
+        salary=Salary(**job.salary) if job.salary else None,
+        skills=tuple(job.skills or ()),
+        expires_at=job.expires_at,
+        application_webhook_url=webhook,
+    )

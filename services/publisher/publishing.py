@@ -1,0 +1,92 @@
+"""One publish attempt, from claim to recorded outcome.
+
+The order of platform calls is what keeps a posting single: a posting that may already exist
+(an earlier attempt got that far, or died unclear) is looked up, or its task polled, before
+anything is created; a create is only sent when the platform holds nothing for our id.
+"""
+
+from __future__ import annotations
+
+import time
+
+import structlog
+
+from services.publisher import attempts
+from services.publisher.context import PublisherContext
+from shared.models import utcnow
+from shared.platforms.base import PermanentPlatformError, Platform, PostingState, TransientPlatformError
+
+log = structlog.get_logger(__name__)
+
+
+class StillInProgress(TransientPlatformError):
+    """The platform accepted the posting but had not settled it when we stopped polling."""
+
+
+def publish_posting(ctx: PublisherContext, posting_id: int, correlation_id: str | None = None) -> None:
+    held = _claim_when_free(ctx, posting_id)
+    if held is None:
+        return
+    structlog.contextvars.bind_contextvars(job_id=held.job_id, platform=held.platform, attempt=held.attempt)
+    if held.unusable:
+        attempts.record_failed(ctx, held, held.unusable, permanent=True, correlation_id=correlation_id)
+        return
+    platform = ctx.platforms[held.platform]
+    try:
+        state = _reach_platform(ctx, platform, held)
+    except PermanentPlatformError as error:
+        log.info("publish.failed", error=str(error))
+        attempts.record_failed(ctx, held, str(error), permanent=True, correlation_id=correlation_id)
+    except TransientPlatformError as error:
+        log.info("publish.retry", error=str(error), retry_after=error.retry_after)
+        attempts.record_transient(ctx, held, str(error), error.retry_after, correlation_id)
+    else:
+        log.info("publish.published", platform_job_id=state.platform_job_id)
+        attempts.record_published(ctx, held, state, correlation_id)
+
+
+def _claim_when_free(ctx: PublisherContext, posting_id: int) -> attempts.Claim | None:
+    """Claim the posting; if another worker holds it, wait for that worker to finish or die.
+
+    Waiting (instead of dropping the message) matters when the holder was killed: its own
+    message may come back before its lease runs out, and must not be thrown away then.
+    """
+    while True:
+        outcome = attempts.claim(ctx, posting_id)
+        if not isinstance(outcome, attempts.LeaseHeld):
+            return outcome
+        remaining = (outcome.until - utcnow()).total_seconds()
+        time.sleep(min(max(remaining, 0.05), ctx.settings.task_poll_interval_seconds))
+
+
+def _reach_platform(ctx: PublisherContext, platform: Platform, held: attempts.Claim) -> PostingState:
+    state = _first_call(platform, held)
+    deadline = time.monotonic() + ctx.settings.task_poll_timeout_seconds
+    while not state.published:
+        if not attempts.keep_lease(ctx, held, state.task_id):
+            raise TransientPlatformError("another worker took the posting over")
+        if time.monotonic() >= deadline:
+            raise StillInProgress(f"{platform.name} is still processing the posting")
+        time.sleep(ctx.settings.task_poll_interval_seconds)
+        state = _poll(platform, held, state)
+    return state
+
+
+def _first_call(platform: Platform, held: attempts.Claim) -> PostingState:
+    if held.task_id:
+        return platform.check_task(held.task_id, held.credentials)
+    if held.look_up_first:
+        found = platform.find_posting(held.content.external_id, held.credentials)
+        if found is not None:
+            log.info("publish.found_existing", published=found.published)
+            return found
+    return platform.create_posting(held.content, held.credentials)
+
+
+def _poll(platform: Platform, held: attempts.Claim, state: PostingState) -> PostingState:
+    if state.task_id:
+        return platform.check_task(state.task_id, held.credentials)
+    found = platform.find_posting(held.content.external_id, held.credentials)
+    if found is None:
+        raise TransientPlatformError(f"{platform.name} lost track of the posting while it was in progress", unclear=True)
+    return found

@@ -1,0 +1,79 @@
+"""Every setting jobpub reads, from environment variables prefixed `JOBPUB_`.
+
+With none set, jobpub runs on the embedded default (`jobpub dev`): SQLite in the current
+folder and an in-process broker. Production sets `JOBPUB_DATABASE_URL` (PostgreSQL) and
+`JOBPUB_BROKER_URL` (Redis).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///jobpub-dev.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JOBPUB_", extra="ignore")
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL; postgresql+psycopg://… in production.")
+    broker_url: str | None = Field(None, description="redis://… for the dramatiq broker; unset means in-process (dev only).")
+    broker_namespace: str = Field("jobpub", description="Prefix of every Redis key the broker writes.")
+
+    linkedin_api_url: str = "https://api.linkedin.com"
+    linkedin_oauth_url: str = "https://www.linkedin.com"
+    linkedin_job_view_url: str = Field(
+        "https://www.linkedin.com/jobs/view/{id}", description="Public URL of a posting; {id} is LinkedIn's numeric id."
+    )
+    naukri_api_url: str = "https://api.naukri.com"
+    public_base_url: str | None = Field(
+        None, description="Where platforms reach our API (LinkedIn's application webhook); unset: no webhook is sent."
+    )
+
+    encryption_keys: SecretStr | None = Field(
+        None, description="Comma-separated base64 AES-256 keys, newest first; encrypts platform credentials."
+    )
+
+    http_timeout_seconds: float = 10.0
+    publish_max_attempts: int = Field(5, ge=1, description="Attempts per publish request before it is failed.")
+    retry_backoff_seconds: float = Field(2.0, gt=0, description="First retry delay; doubles per attempt.")
+    retry_backoff_max_seconds: float = Field(300.0, gt=0)
+    task_poll_interval_seconds: float = Field(0.5, gt=0, description="How often a LinkedIn task is polled.")
+    task_poll_timeout_seconds: float = Field(60.0, gt=0, description="Polling stops after this; a later attempt resumes.")
+    lease_seconds: float = Field(120.0, gt=0, description="A publishing attempt's claim; after it a crash is assumed.")
+
+    relay_poll_interval_seconds: float = Field(0.2, gt=0)
+    relay_batch_size: int = Field(200, ge=1, le=5000)
+
+    worker_heartbeat_timeout_ms: int = Field(
+        15_000, ge=0, description="A dead worker's messages are redelivered after this (dramatiq's default: 60 s)."
+    )
+    worker_maintenance_chance: int = Field(
+        10_000, ge=0, le=1_000_000, description="Per million broker commands; dramatiq's 1,000 makes recovery slow."
+    )
+    worker_time_limit_ms: int = Field(600_000, ge=1000)
+
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body the API accepts.")
+    idempotency_in_flight_seconds: float = Field(60.0, gt=0, description="After this an unfinished key may be retried.")
+
+    log_level: str = "INFO"
+    log_json: bool = Field(False, description="JSON log lines (production) instead of console lines.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_psycopg3(cls, url: str) -> str:
+        # A plain postgresql:// URL would make SQLAlchemy look for psycopg2, which we do not ship.
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            return "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

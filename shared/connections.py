@@ -1,0 +1,71 @@
+"""An organization's platform connections: saved encrypted, loaded decrypted only in memory."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.crypto import CredentialCipher
+from shared.models import PlatformConnection
+from shared.platforms.base import PlatformCredentials
+
+PLATFORMS = ("linkedin", "naukri")
+
+
+class PlatformNotConnected(Exception):
+    """The organization has no enabled connection to the platform."""
+
+
+def _binding(organization_id: int, platform: str) -> str:
+    return f"organization:{organization_id}/platform:{platform}"
+
+
+def save_connection(
+    session: Session,
+    cipher: CredentialCipher,
+    *,
+    organization_id: int,
+    platform: str,
+    client_id: str,
+    client_secret: str,
+    organization_urn: str | None = None,
+    enabled: bool = True,
+) -> PlatformConnection:
+    connection = find_connection(session, organization_id, platform) or PlatformConnection(
+        organization_id=organization_id, platform=platform
+    )
+    connection.client_id = client_id
+    connection.client_secret_encrypted = cipher.encrypt(client_secret, bound_to=_binding(organization_id, platform))
+    connection.organization_urn = organization_urn
+    connection.enabled = enabled
+    session.add(connection)
+    return connection
+
+
+def find_connection(session: Session, organization_id: int, platform: str) -> PlatformConnection | None:
+    return session.scalar(
+        select(PlatformConnection).where(
+            PlatformConnection.organization_id == organization_id, PlatformConnection.platform == platform
+        )
+    )
+
+
+def connected_platforms(session: Session, organization_id: int) -> set[str]:
+    rows = session.scalars(
+        select(PlatformConnection.platform).where(
+            PlatformConnection.organization_id == organization_id, PlatformConnection.enabled.is_(True)
+        )
+    )
+    return set(rows)
+
+
+def load_credentials(
+    session: Session, cipher: CredentialCipher, organization_id: int, platform: str
+) -> PlatformCredentials:
+    connection = find_connection(session, organization_id, platform)
+    if connection is None or not connection.enabled:
+        raise PlatformNotConnected(f"{platform} is not connected for this organization")
+    secret = cipher.decrypt(connection.client_secret_encrypted, bound_to=_binding(organization_id, platform))
+    return PlatformCredentials(
+        client_id=connection.client_id, client_secret=secret, organization_urn=connection.organization_urn
+    )

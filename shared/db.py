@@ -1,0 +1,68 @@
+"""Engines and the unit of work.
+
+A unit of work is one transaction: it commits only when the block ends without an exception,
+so a state change and the event that records it land together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.config import Settings
+
+
+def build_engine(settings: Settings) -> Engine:
+    if settings.is_sqlite:
+        engine = create_engine(
+            settings.database_url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+        )
+        event.listen(engine, "connect", _tune_sqlite)
+        event.listen(engine, "begin", _begin_immediate)
+        return engine
+    return create_engine(
+        settings.database_url,
+        pool_size=10,
+        max_overflow=20,
+        # Reconnect by itself after PostgreSQL restarts instead of failing the next request.
+        pool_pre_ping=True,
+    )
+
+
+def _tune_sqlite(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy's "begin" event open transactions itself (see _begin_immediate).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # WAL lets the API read while the worker thread writes; the embedded default has several threads.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _begin_immediate(connection) -> None:
+    # Take SQLite's write lock at BEGIN: a transaction that reads, then writes, must not find
+    # that another thread wrote in between (SQLite would fail it rather than wait).
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def build_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction: committed when the block ends cleanly, rolled back otherwise."""
+    session = session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,54 @@
+"""Recording events, and the outbox they ride to the broker.
+
+`record` writes an event into the caller's transaction. If the event must reach a worker it
+carries a `Dispatch`; the relay (services/relay) sends it once the transaction has committed,
+so no crash between "state changed" and "message sent" can lose the message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from shared.events import Event, PostingEvent
+from shared.models import PublishingLog
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    queue: str
+    actor: str
+    not_before: datetime | None = None
+
+
+def publish_dispatch(platform: str, not_before: datetime | None = None) -> Dispatch:
+    """Where a publish for `platform` goes: one queue (and one worker group) per platform."""
+    return Dispatch(queue=f"publish.{platform}", actor=f"publish.{platform}", not_before=not_before)
+
+
+def record(
+    session: Session,
+    event: Event,
+    *,
+    dispatch: Dispatch | None = None,
+    correlation_id: str | None = None,
+) -> PublishingLog:
+    """Add `event` to the publishing log, in the caller's transaction."""
+    row = PublishingLog(
+        event_id=str(event.event_id),
+        event_type=type(event).__name__,
+        organization_id=event.organization_id,
+        job_id=event.job_id if isinstance(event, PostingEvent) else None,
+        platform=event.platform if isinstance(event, PostingEvent) else None,
+        payload=event.model_dump(mode="json"),
+        correlation_id=correlation_id,
+        created_at=event.occurred_at,
+    )
+    if dispatch is not None:
+        row.dispatch_queue = dispatch.queue
+        row.dispatch_actor = dispatch.actor
+        row.dispatch_after = dispatch.not_before or event.occurred_at
+    session.add(row)
+    return row

@@ -1,0 +1,45 @@
+"""Asking for a posting to be published: the state change and its event, in the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from shared.events import JobPublishRequested
+from shared.models import Posting, PostingStatus, utcnow
+from shared.outbox import publish_dispatch, record
+
+
+def external_id_for(job_id: int) -> str:
+    """Our id for the job on every platform: stable, so a replayed create is recognisable."""
+    return f"jobpub-job-{job_id}"
+
+
+def request_publish(
+    session: Session,
+    posting: Posting,
+    *,
+    reason: Literal["publish", "retry", "recovered"],
+    correlation_id: str | None = None,
+) -> None:
+    """Put the posting back to pending and record a `JobPublishRequested` for its platform's queue."""
+    session.flush()  # the posting needs its id before the event can name it
+    posting.status = PostingStatus.PENDING
+    posting.attempts = 0
+    posting.last_error = None
+    posting.next_attempt_at = None
+    posting.lease_token = None
+    posting.lease_expires_at = None
+    if reason != "recovered":
+        # A new request is a new create: an old task's FAILED verdict must not decide it.
+        posting.task_id = None
+    posting.requested_at = utcnow()
+    event = JobPublishRequested(
+        organization_id=posting.organization_id,
+        job_id=posting.job_id,
+        posting_id=posting.id,
+        platform=posting.platform,
+        reason=reason,
+    )
+    record(session, event, dispatch=publish_dispatch(posting.platform), correlation_id=correlation_id)
