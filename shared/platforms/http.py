@@ -1,0 +1,61 @@
+"""How a platform's HTTP answer becomes one of our errors; shared by every adapter.
+
+Transport failures, 5xx and 429 are transient; an adapter decides what the other statuses mean
+for its platform. No message built here carries a header, a body or a query string, so none can
+carry a secret.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from shared.platforms.base import TransientPlatformError
+
+
+def send(http: httpx.Client, platform: str, method: str, url: str, **kwargs) -> httpx.Response:
+    """Send one request; raise TransientPlatformError for what is worth retrying.
+
+    `unclear` on the error says whether the platform may have acted on the request: a refused
+    connection never reached it, a read timeout or a dropped answer may have.
+    """
+    try:
+        response = http.request(method, url, **kwargs)
+    except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+        raise TransientPlatformError(f"{platform} could not be reached ({type(error).__name__})") from None
+    except httpx.TimeoutException as error:
+        raise TransientPlatformError(f"{platform} did not answer in time ({type(error).__name__})", unclear=True) from None
+    except httpx.TransportError as error:
+        raise TransientPlatformError(f"the connection to {platform} broke ({type(error).__name__})", unclear=True) from None
+    if response.status_code == 429:
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        raise TransientPlatformError(f"{platform} rate limit reached (429)", retry_after=wait)
+    if response.status_code >= 500:
+        raise TransientPlatformError(f"{platform} answered {response.status_code}", unclear=True)
+    return response
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: it may be a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def json_or_empty(response: httpx.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

@@ -1,0 +1,156 @@
+"""LinkedIn's Job Posting API ("simple job postings"), as ../shared/PLATFORMS.md describes it.
+
+A create is a one-element `batch_create`: LinkedIn answers 200 with a task per element (or an
+element error), and the outcome comes later from polling the task. Our `external_id` is sent as
+`externalJobPostingId`, so a posting can always be found again with `jobPostingStatus`, and a
+second CREATE for it ends FAILED with ErrorCode 2009 instead of making a duplicate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+import httpx
+
+from shared.platforms.base import (
+    AuthenticationFailed,
+    PermanentPlatformError,
+    PlatformCredentials,
+    PostingContent,
+    PostingState,
+    TransientPlatformError,
+)
+from shared.platforms.http import json_or_empty, send
+from shared.platforms.linkedin_auth import TokenCache
+
+POSTINGS_PATH = "/v2/simpleJobPostings"
+TASKS_PATH = "/v2/simpleJobPostingTasks"
+STATUS_PATH = "/v2/jobPostingStatus"
+DUPLICATE_ERROR_CODE = "2009"
+TOKEN_ERROR_CODES = (65600, 65602)  # invalid, expired: fetch a new token and try once more
+SKILLS_MAX = 4000
+
+_WORKPLACE = {"on_site": "On-site", "hybrid": "Hybrid", "remote": "Remote"}
+_PERIOD = {"yearly": "YEARLY", "monthly": "MONTHLY", "hourly": "HOURLY"}
+
+
+class LinkedInPlatform:
+    name = "linkedin"
+
+    def __init__(self, http: httpx.Client, *, api_url: str, oauth_url: str, job_view_url: str):
+        self._http = http
+        self._api_url = api_url.rstrip("/")
+        self._job_view_url = job_view_url
+        self._tokens = TokenCache(http, oauth_url)
+
+    def create_posting(self, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+        element = posting_element(content, credentials, operation="CREATE")
+        body = self._call(
+            "POST", POSTINGS_PATH, credentials, json={"elements": [element]}, headers={"x-restli-method": "batch_create"}
+        )
+        results = body.get("elements") or []
+        if len(results) != 1:
+            raise TransientPlatformError("LinkedIn answered the batch without a result for our element", unclear=True)
+        result = results[0]
+        if "error" in result or result.get("status", 202) >= 400:
+            error = result.get("error") or {}
+            raise PermanentPlatformError(error.get("message") or f"LinkedIn refused the job ({result.get('status')})")
+        return PostingState(published=False, task_id=result["id"])
+
+    def check_task(self, task_id: str, credentials: PlatformCredentials) -> PostingState:
+        body = self._call("GET", TASKS_PATH, credentials, params={"ids": task_id})
+        task = (body.get("results") or {}).get(task_id)
+        if task is None:
+            raise TransientPlatformError("LinkedIn does not know the task (yet)", unclear=True)
+        status = task.get("status")
+        if status in ("SUCCEEDED", "PROCESSED") and task.get("jobPosting"):
+            return self._published(task["jobPosting"])
+        if status == "FAILED":
+            message = task.get("errorMessage") or "LinkedIn's task failed"
+            if DUPLICATE_ERROR_CODE in message and task.get("externalJobPostingId"):
+                # It exists already (an earlier attempt of ours made it): that one is ours.
+                existing = self.find_posting(task["externalJobPostingId"], credentials)
+                if existing is not None:
+                    return existing
+            raise PermanentPlatformError(message)
+        return PostingState(published=False, task_id=task_id)
+
+    def find_posting(self, external_id: str, credentials: PlatformCredentials) -> PostingState | None:
+        body = self._call("GET", STATUS_PATH, credentials, params={"ids": external_id})
+        found = (body.get("results") or {}).get(external_id)
+        if found is None:
+            return None
+        if found.get("jobPosting") and found.get("listingStatus") != "IN_PROGRESS":
+            return self._published(found["jobPosting"])
+        return PostingState(published=False)
+
+    def _published(self, job_posting_urn: str) -> PostingState:
+        numeric_id = job_posting_urn.rsplit(":", 1)[-1]
+        return PostingState(published=True, platform_job_id=numeric_id, url=self._job_view_url.format(id=numeric_id))
+
+    def _call(self, method: str, path: str, credentials: PlatformCredentials, *, headers=None, **kwargs) -> dict:
+        """One API call with a valid token; a token LinkedIn refuses (expired, revoked) is replaced once."""
+        for attempt in (1, 2):
+            token = self._tokens.token(credentials)
+            authorized = {**(headers or {}), "Authorization": f"Bearer {token}"}
+            response = send(self._http, "LinkedIn", method, self._api_url + path, headers=authorized, **kwargs)
+            body = json_or_empty(response)
+            if attempt == 1 and response.status_code == 401 and body.get("serviceErrorCode") in TOKEN_ERROR_CODES:
+                self._tokens.forget(credentials, token)
+                continue
+            return _checked(response, body)
+        raise AssertionError("the second attempt always returns")
+
+
+def _checked(response: httpx.Response, body: dict) -> dict:
+    if response.status_code == 401:
+        raise AuthenticationFailed(f"LinkedIn refused the access token: {body.get('message', 'unauthorized')}")
+    if response.status_code >= 400:
+        message = body.get("message") or f"HTTP {response.status_code}"
+        raise PermanentPlatformError(f"LinkedIn refused the request ({response.status_code}): {message}")
+    return body
+
+
+def posting_element(content: PostingContent, credentials: PlatformCredentials, *, operation: str) -> dict[str, Any]:
+    """The batch element for one job; UPDATE, RENEW and CLOSE resend the whole job too."""
+    if not credentials.organization_urn:
+        raise PermanentPlatformError("the LinkedIn connection has no organization URN (urn:li:organization:<id>)")
+    element: dict[str, Any] = {
+        "externalJobPostingId": content.external_id,
+        "jobPostingOperationType": operation,
+        "integrationContext": credentials.organization_urn,
+        "title": content.title,
+        "description": content.description,
+        "companyApplyUrl": content.apply_url,
+        "companyName": content.company_name,
+        "location": content.location,
+        "listedAt": _epoch_ms(content.listed_at),
+        "employmentStatus": content.employment_type.value.upper(),
+        "workplaceTypes": [_WORKPLACE[content.workplace_type.value]],
+    }
+    if content.expires_at:
+        element["expireAt"] = _epoch_ms(content.expires_at)
+    if content.skills:
+        element["skillsDescription"] = ", ".join(content.skills)[:SKILLS_MAX]
+    if content.salary:
+        element["compensation"] = _compensation(content)
+    if content.application_webhook_url:
+        element["onsiteApplyConfiguration"] = {"jobApplicationWebhookUrl": content.application_webhook_url}
+    return element
+
+
+def _compensation(content: PostingContent) -> dict:
+    salary = content.salary
+
+    def money(amount: float) -> dict:
+        return {"amount": f"{amount:.2f}", "currencyCode": salary.currency}
+
+    return {
+        "compensations": [
+            {"type": "BASE_SALARY", "period": _PERIOD[salary.period], "value": {"min": money(salary.minimum), "max": money(salary.maximum)}}
+        ]
+    }
+
+
+def _epoch_ms(moment) -> int:
+    return int(moment.timestamp() * 1000)
+

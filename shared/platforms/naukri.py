@@ -1,0 +1,96 @@
+"""Naukri, over our documented HTTP API ("simulation mode").
+
+Naukri has no public posting API (see ../shared/PLATFORMS.md), so jobpub defines the one it
+speaks, and ships an emulator of it (services/emulators/naukri.py):
+
+    Auth on every call:  X-Client-Id: <client id>   Authorization: Bearer <API key>
+    POST /v1/jobs                    create; 201 {"jobId", "reference", "status", "url", "createdAt"}
+    GET  /v1/jobs?reference=<ours>   {"jobs": [...]}: the caller's postings with that reference
+    GET  /v1/jobs/<jobId>            one posting, or 404
+    Errors: 401 bad credentials, 422 {"errors": [{"field", "message"}]}, 429 with Retry-After, 5xx.
+
+A create is synchronous: it answers with the posting. Naukri does not refuse a second create
+with the same reference, so after an unclear failure the publisher's look-up is what prevents
+a duplicate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from shared.platforms.base import (
+    AuthenticationFailed,
+    PermanentPlatformError,
+    PlatformCredentials,
+    PostingContent,
+    PostingState,
+)
+from shared.platforms.http import json_or_empty, send
+
+JOBS_PATH = "/v1/jobs"
+
+
+class NaukriPlatform:
+    name = "naukri"
+
+    def __init__(self, http: httpx.Client, *, api_url: str):
+        self._http = http
+        self._api_url = api_url.rstrip("/")
+
+    def create_posting(self, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+        body = self._call("POST", JOBS_PATH, credentials, json=job_document(content))
+        return _state(body)
+
+    def check_task(self, task_id: str, credentials: PlatformCredentials) -> PostingState:
+        raise PermanentPlatformError("Naukri publishes synchronously; it has no tasks to poll")
+
+    def find_posting(self, external_id: str, credentials: PlatformCredentials) -> PostingState | None:
+        jobs = self._call("GET", JOBS_PATH, credentials, params={"reference": external_id}).get("jobs") or []
+        # Should an old duplicate exist, the first posting is the one we keep pointing at.
+        return _state(jobs[0]) if jobs else None
+
+    def _call(self, method: str, path: str, credentials: PlatformCredentials, **kwargs) -> dict:
+        headers = {"X-Client-Id": credentials.client_id, "Authorization": f"Bearer {credentials.client_secret}"}
+        response = send(self._http, "Naukri", method, self._api_url + path, headers=headers, **kwargs)
+        body = json_or_empty(response)
+        if response.status_code == 401:
+            raise AuthenticationFailed(f"Naukri refused the client id or API key: {body.get('message', 'unauthorized')}")
+        if response.status_code == 422:
+            raise PermanentPlatformError(_problems(body))
+        if response.status_code >= 400:
+            raise PermanentPlatformError(f"Naukri refused the request ({response.status_code}): {body.get('message', '')}")
+        return body
+
+
+def job_document(content: PostingContent) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "reference": content.external_id,
+        "title": content.title,
+        "description": content.description,
+        "location": content.location,
+        "employmentType": content.employment_type.value,
+        "workMode": content.workplace_type.value,
+        "applyUrl": content.apply_url,
+        "companyName": content.company_name,
+        "skills": list(content.skills),
+    }
+    if content.salary:
+        salary = content.salary
+        document["salary"] = {"min": salary.minimum, "max": salary.maximum, "currency": salary.currency, "period": salary.period}
+    if content.expires_at:
+        document["expiresAt"] = content.expires_at.isoformat()
+    return document
+
+
+def _state(posting: dict) -> PostingState:
+    return PostingState(published=True, platform_job_id=str(posting["jobId"]), url=posting.get("url"))
+
+
+def _problems(body: dict) -> str:
+    problems = [
+        f"{problem['field']}: {problem['message']}" if problem.get("field") else problem.get("message", "")
+        for problem in body.get("errors") or []
+    ]
+    return "; ".join(p for p in problems if p) or "Naukri refused the job as invalid"
