@@ -42,10 +42,15 @@ class Settings(BaseSettings):
     retry_backoff_max_seconds: float = Field(300.0, gt=0)
     task_poll_interval_seconds: float = Field(0.5, gt=0, description="How often a LinkedIn task is polled.")
     task_poll_timeout_seconds: float = Field(60.0, gt=0, description="Polling stops after this; a later attempt resumes.")
-    lease_seconds: float = Field(120.0, gt=0, description="A publishing attempt's claim; after it a crash is assumed.")
+    lease_seconds: float = Field(
+        30.0, gt=0, description="A publishing attempt's claim, renewed while it polls; after it a crash is assumed."
+    )
 
     relay_poll_interval_seconds: float = Field(0.2, gt=0)
     relay_batch_size: int = Field(200, ge=1, le=5000)
+    recovery_stalled_after_seconds: float = Field(
+        300.0, gt=0, description="A pending or abandoned posting quiet this long is requested again by the relay."
+    )
 
     worker_heartbeat_timeout_ms: int = Field(
         15_000, ge=0, description="A dead worker's messages are redelivered after this (dramatiq's default: 60 s)."

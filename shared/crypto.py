@@ -71,3 +71,10 @@ class CredentialCipher:
 
     def needs_rotation(self, stored: str) -> bool:
         return not stored.startswith(f"v1.{self._newest}.")
+
+
+def cipher_from_settings(settings) -> CredentialCipher:
+    """The cipher for `JOBPUB_ENCRYPTION_KEYS`; a clear error when none is configured."""
+    if settings.encryption_keys is None:
+        raise ValueError("JOBPUB_ENCRYPTION_KEYS is not set; make a key with `jobpub keygen`")
+    return CredentialCipher.from_setting(settings.encryption_keys.get_secret_value())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -11,9 +12,14 @@ from shared.models import Posting, PostingStatus, utcnow
 from shared.outbox import publish_dispatch, record
 
 
-def external_id_for(job_id: int) -> str:
-    """Our id for the job on every platform: stable, so a replayed create is recognisable."""
-    return f"jobpub-job-{job_id}"
+def new_external_id(job_id: int) -> str:
+    """Our id for a posting on its platform, made once and stored on the posting row.
+
+    It must stay the same for every attempt (a replayed create is recognised by it), and be
+    unique on the platform beyond this database: two installations (staging and production)
+    may share one platform account, and their job ids repeat. Hence the random part.
+    """
+    return f"jobpub-{job_id}-{secrets.token_hex(8)}"
 
 
 def request_publish(
@@ -26,15 +32,17 @@ def request_publish(
     """Put the posting back to pending and record a `JobPublishRequested` for its platform's queue."""
     session.flush()  # the posting needs its id before the event can name it
     posting.status = PostingStatus.PENDING
-    posting.attempts = 0
-    posting.last_error = None
     posting.next_attempt_at = None
     posting.lease_token = None
     posting.lease_expires_at = None
+    posting.updated_at = utcnow()
     if reason != "recovered":
-        # A new request is a new create: an old task's FAILED verdict must not decide it.
+        # A new request starts its attempts afresh and is a new create: an old task's
+        # FAILED verdict must not decide it. Recovery only resends what was under way.
+        posting.attempts = 0
+        posting.last_error = None
         posting.task_id = None
-    posting.requested_at = utcnow()
+        posting.requested_at = utcnow()
     event = JobPublishRequested(
         organization_id=posting.organization_id,
         job_id=posting.job_id,

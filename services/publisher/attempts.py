@@ -101,7 +101,7 @@ def _build_claim(ctx: PublisherContext, session: Session, posting: Posting, toke
     content = credentials = None
     try:
         credentials = load_credentials(session, ctx.cipher, posting.organization_id, posting.platform)
-        content = posting_content(posting.job, ctx.settings)
+        content = posting_content(posting, ctx.settings)
     except (PlatformNotConnected, CredentialDecryptError, ValueError) as error:
         unusable = str(error)
     return Claim(

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from shared.config import Settings
-from shared.models import Job, utcnow
+from shared.models import Posting, utcnow
 from shared.platforms.base import EmploymentType, PostingContent, Salary, WorkplaceType
-from shared.postings import external_id_for
 
 LINKEDIN_WEBHOOK_PATH = "/jobs/publishing/webhooks/linkedin/applications/"
 
 
-def posting_content(job: Job, settings: Settings) -> PostingContent:
+def posting_content(posting: Posting, settings: Settings) -> PostingContent:
+    job = posting.job
     webhook = settings.public_base_url.rstrip("/") + LINKEDIN_WEBHOOK_PATH if settings.public_base_url else None
     return PostingContent(
-        external_id=external_id_for(job.id),
+        external_id=posting.external_id,
         title=job.title,
         description=job.description,
         location=job.location,

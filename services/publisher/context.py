@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.config import Settings
-from shared.crypto import CredentialCipher
+from shared.crypto import CredentialCipher, cipher_from_settings
 from shared.platforms.base import Platform
 
 
@@ -17,3 +17,16 @@ class PublisherContext:
     sessions: sessionmaker[Session]
     cipher: CredentialCipher
     platforms: dict[str, Platform]
+
+
+def build_publisher_context(settings: Settings, sessions: sessionmaker[Session] | None = None) -> PublisherContext:
+    """Open what the publish actors use; one per worker process."""
+    from shared.db import build_engine, build_session_factory
+    from shared.platforms import build_http_client, build_platforms
+
+    return PublisherContext(
+        settings=settings,
+        sessions=sessions or build_session_factory(build_engine(settings)),
+        cipher=cipher_from_settings(settings),
+        platforms=build_platforms(settings, build_http_client(settings)),
+    )

@@ -11,6 +11,7 @@ its own rows.
 from __future__ import annotations
 
 import threading
+import time
 
 import dramatiq
 import structlog
@@ -18,6 +19,7 @@ from dramatiq import Message
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.relay.recovery import recover_stalled
 from shared.config import Settings
 from shared.db import unit_of_work
 from shared.models import PublishingLog, utcnow
@@ -67,11 +69,20 @@ class Relay:
         )
         self.broker.enqueue(message)
 
+    def recover_once(self) -> int:
+        with unit_of_work(self.sessions) as session:
+            return recover_stalled(session, self.settings.recovery_stalled_after_seconds)
+
     def run(self, stop: threading.Event) -> None:
         """Relay until `stop` is set, backing off while the broker or the database is unreachable."""
         failures = 0
+        recovery_every = min(60.0, self.settings.recovery_stalled_after_seconds / 2)
+        next_recovery = time.monotonic() + recovery_every
         while not stop.is_set():
             try:
+                if time.monotonic() >= next_recovery:
+                    self.recover_once()
+                    next_recovery = time.monotonic() + recovery_every
                 sent = self.relay_once()
                 failures = 0
             except Exception as error:  # the broker or database is down: keep the rows, try again

@@ -1,0 +1,50 @@
+"""Recovery: postings the database says are on their way, whose message has vanished.
+
+A message can be lost outside our code: Redis restarted without persistence, or dramatiq
+dead-lettered it after its retries while PostgreSQL was down. The database still says the
+posting is pending (or publishing, with a lapsed lease) and nothing has moved for a while;
+this requests the publish again. The publisher's claim makes a surplus copy harmless.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import structlog
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session
+
+from shared.models import Posting, PostingStatus, PublishingLog, utcnow
+from shared.postings import request_publish
+
+log = structlog.get_logger(__name__)
+
+RECOVERY_BATCH = 500
+
+
+def recover_stalled(session: Session, stalled_after: float) -> int:
+    """Request the publish again for every stalled posting; returns how many."""
+    now = utcnow()
+    quiet_since = now - timedelta(seconds=stalled_after)
+    waiting_in_outbox = exists().where(
+        PublishingLog.job_id == Posting.job_id,
+        PublishingLog.platform == Posting.platform,
+        PublishingLog.dispatch_queue.is_not(None),
+        PublishingLog.dispatched_at.is_(None),
+    )
+    stalled = session.scalars(
+        select(Posting)
+        .where(
+            Posting.status.in_([PostingStatus.PENDING, PostingStatus.PUBLISHING]),
+            Posting.updated_at < quiet_since,
+            or_(Posting.lease_expires_at.is_(None), Posting.lease_expires_at < now),
+            or_(Posting.next_attempt_at.is_(None), Posting.next_attempt_at < quiet_since),
+            ~waiting_in_outbox,
+        )
+        .limit(RECOVERY_BATCH)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for posting in stalled:
+        log.warning("recovery.requeued", posting_id=posting.id, status=posting.status, job_id=posting.job_id)
+        request_publish(session, posting, reason="recovered")
+    return len(stalled)

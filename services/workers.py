@@ -1,0 +1,18 @@
+"""The module the `dramatiq` command imports in every worker process (`jobpub worker` runs it).
+
+Importing it builds the broker first and then declares every actor onto it, in that order,
+so no actor can bind to a default broker.
+"""
+
+from services.publisher.actors import declare_publish_actors
+from services.publisher.context import build_publisher_context
+from shared.broker import build_broker
+from shared.config import get_settings
+from shared.logging import configure_logging
+
+settings = get_settings()
+if not settings.broker_url:
+    raise SystemExit("JOBPUB_BROKER_URL is not set: a separate worker needs Redis (jobpub dev runs everything in one process)")
+configure_logging(settings)
+broker = build_broker(settings)
+declare_publish_actors(broker, build_publisher_context(settings))
