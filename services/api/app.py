@@ -1,0 +1,45 @@
+"""The HTTP API: thin. It validates, writes to the database in one transaction, and answers.
+It never talks to the broker; the relay does (see services/relay)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from services.api.job_publishing import FieldProblem
+from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware
+from services.api.routers import health, publishing
+from shared.config import Settings, get_settings
+from shared.db import build_engine, build_session_factory
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or build_engine(settings)
+    app = FastAPI(
+        title="jobpub",
+        summary="Publish jobs to LinkedIn and Naukri; follow each platform's status.",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = build_session_factory(engine)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CorrelationIdMiddleware)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(FieldProblem, _field_problem)
+    app.include_router(publishing.router)
+    app.include_router(health.router)
+    return app
+
+
+async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+    # FastAPI's default echoes the offending input back; that input may hold a secret.
+    detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+async def _field_problem(_request: Request, problem: FieldProblem) -> JSONResponse:
+    return JSONResponse({"detail": [{"loc": list(problem.loc), "msg": problem.message, "type": problem.kind}]}, 422)

@@ -1,0 +1,128 @@
+"""What the publishing endpoints do to the database, apart from HTTP.
+
+Each function works inside the caller's transaction; the route commits once, so the job, its
+postings and their `JobPublishRequested` events are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.api.schemas import MIN_DESCRIPTION, JobIn, JobPublishingOut, PostingStatusOut
+from shared.connections import connected_platforms
+from shared.models import Job, Posting, PostingStatus
+from shared.postings import new_external_id, request_publish
+
+
+class FieldProblem(Exception):
+    """Input that is well-formed but cannot be used; reported like a validation error."""
+
+    def __init__(self, loc: tuple, message: str, kind: str):
+        super().__init__(message)
+        self.loc, self.message, self.kind = loc, message, kind
+
+
+class Conflict(Exception):
+    """The request does not fit the job's current state (409)."""
+
+
+def find_job(session: Session, organization_id: int, job_id: int) -> Job | None:
+    return session.scalar(select(Job).where(Job.id == job_id, Job.organization_id == organization_id))
+
+
+def create_job(session: Session, organization_id: int, job: JobIn) -> Job:
+    row = Job(
+        organization_id=organization_id,
+        title=job.title,
+        description=job.description,
+        location=job.location,
+        employment_type=job.employment_type.value,
+        workplace_type=job.workplace_type.value,
+        apply_url=job.apply_url,
+        company_name=job.company,
+        salary=job.salary.model_dump() if job.salary else None,
+        skills=list(job.skills),
+        expires_at=job.expires_at,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def check_publishable(session: Session, organization_id: int, description: str, platforms: list[str], loc) -> None:
+    """Refuse up front what a platform would refuse later: a short description, no connection."""
+    connected = connected_platforms(session, organization_id)
+    for platform in platforms:
+        if platform not in connected:
+            raise FieldProblem(
+                ("body", "platforms"),
+                f"{platform} is not connected for this organization: configure its credentials first",
+                "platform_not_connected",
+            )
+        needed = MIN_DESCRIPTION[platform]
+        if len(description) < needed:
+            raise FieldProblem(
+                loc,
+                f"{platform} needs a description of at least {needed} characters; this one has {len(description)}",
+                "string_too_short",
+            )
+
+
+def publish_job(session: Session, job: Job, platforms: list[str], correlation_id: str | None) -> None:
+    """Request publication where the job is not already live or on its way; a failed platform is tried anew."""
+    existing = {posting.platform: posting for posting in job.postings}
+    for platform in platforms:
+        posting = existing.get(platform)
+        if posting is None:
+            posting = Posting(
+                organization_id=job.organization_id,
+                job=job,
+                platform=platform,
+                external_id=new_external_id(job.id),
+            )
+            session.add(posting)
+        elif posting.status != PostingStatus.FAILED:
+            continue  # pending, publishing, published or closed: asking again changes nothing
+        request_publish(session, posting, reason="publish", correlation_id=correlation_id)
+
+
+def retry_job(session: Session, job: Job, platforms: list[str] | None, correlation_id: str | None) -> None:
+    postings = {posting.platform: posting for posting in job.postings}
+    if platforms is None:
+        chosen = [p for p in postings.values() if p.status == PostingStatus.FAILED]
+        if not chosen:
+            raise Conflict("nothing to retry: no platform of this job has failed")
+    else:
+        chosen = []
+        for platform in platforms:
+            posting = postings.get(platform)
+            if posting is None:
+                raise Conflict(f"the job was never published to {platform}; publish it there instead")
+            if posting.status != PostingStatus.FAILED:
+                raise Conflict(f"{platform} is {posting.status}; only a failed platform can be retried")
+            chosen.append(posting)
+    for posting in chosen:
+        request_publish(session, posting, reason="retry", correlation_id=correlation_id)
+
+
+def job_status(job: Job) -> JobPublishingOut:
+    return JobPublishingOut(
+        job_id=job.id,
+        title=job.title,
+        platforms={
+            posting.platform: PostingStatusOut(
+                platform=posting.platform,
+                status=posting.status,
+                platform_job_id=posting.platform_job_id,
+                url=posting.url,
+                attempts=posting.attempts,
+                last_error=posting.last_error,
+                next_attempt_at=posting.next_attempt_at,
+                requested_at=posting.requested_at,
+                published_at=posting.published_at,
+                updated_at=posting.updated_at,
+            )
+            for posting in job.postings
+        },
+    )

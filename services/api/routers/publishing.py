@@ -1,0 +1,105 @@
+"""The publishing endpoints the frontend calls: publish, status, retry."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from services.api import job_publishing as jobs
+from services.api.deps import CorrelationId, CurrentOrg, SessionDep, SettingsDep
+from services.api.idempotency import IdempotencyGuard, fingerprint
+from services.api.schemas import JobPublishingOut, PublishRequest, RetryRequest, expand_platforms
+
+router = APIRouter(prefix="/jobs/publishing", tags=["publishing"])
+
+NOT_FOUND = "no job with this id in your organization"
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=255, description="Same key and body: the first answer again."),
+]
+
+
+@router.post("/publish/", status_code=202, response_model=JobPublishingOut)
+def publish(
+    body: PublishRequest,
+    request: Request,
+    organization_id: CurrentOrg,
+    session: SessionDep,
+    settings: SettingsDep,
+    correlation_id: CorrelationId,
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    """Publish a new or stored job to LinkedIn, Naukri or both. Answers at once; workers do the rest."""
+    guard = None
+    if idempotency_key:
+        guard = IdempotencyGuard(
+            request.app.state.sessions,
+            organization_id,
+            idempotency_key,
+            fingerprint(request.url.path, body.model_dump(mode="json", exclude_unset=True)),
+        )
+        stored = guard.begin(settings.idempotency_in_flight_seconds)
+        if stored is not None:
+            return JSONResponse(stored.body, status_code=stored.status)
+    try:
+        answer = _publish(session, organization_id, body, correlation_id)
+        if guard:
+            guard.complete(session, 202, answer)
+        session.commit()
+    except BaseException:
+        if guard:
+            session.rollback()  # end this transaction first: SQLite allows one writer at a time
+            guard.release()
+        raise
+    return JSONResponse(answer, status_code=202)
+
+
+def _publish(session, organization_id: int, body: PublishRequest, correlation_id: str) -> dict:
+    platforms = body.chosen_platforms()
+    if body.job is not None:
+        description, loc = body.job.description, ("body", "job", "description")
+    else:
+        job = jobs.find_job(session, organization_id, body.job_id)
+        if job is None:
+            raise HTTPException(404, NOT_FOUND)
+        description, loc = job.description, ("body", "job_id")
+    jobs.check_publishable(session, organization_id, description, platforms, loc)
+    if body.job is not None:
+        job = jobs.create_job(session, organization_id, body.job)
+    jobs.publish_job(session, job, platforms, correlation_id)
+    session.flush()
+    session.refresh(job)
+    return jobs.job_status(job).model_dump(mode="json")
+
+
+@router.get("/{job_id}/status/", response_model=JobPublishingOut)
+def status(job_id: int, organization_id: CurrentOrg, session: SessionDep):
+    """Where the job stands on each platform: status, the platform's id and link, attempts, last error."""
+    job = jobs.find_job(session, organization_id, job_id)
+    if job is None:
+        raise HTTPException(404, NOT_FOUND)
+    return jobs.job_status(job)
+
+
+@router.post("/{job_id}/retry/", status_code=202, response_model=JobPublishingOut)
+def retry(
+    job_id: int,
+    organization_id: CurrentOrg,
+    session: SessionDep,
+    correlation_id: CorrelationId,
+    body: Annotated[RetryRequest | None, Body()] = None,
+):
+    """Publish again where the job failed (or on the failed platforms named)."""
+    job = jobs.find_job(session, organization_id, job_id)
+    if job is None:
+        raise HTTPException(404, NOT_FOUND)
+    named = expand_platforms(body.platforms) if body and body.platforms else None
+    try:
+        jobs.retry_job(session, job, named, correlation_id)
+    except jobs.Conflict as conflict:
+        raise HTTPException(409, str(conflict)) from conflict
+    session.commit()
+    session.refresh(job)
+    return jobs.job_status(job)

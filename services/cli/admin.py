@@ -1,0 +1,123 @@
+"""Operator commands: organizations, API keys and platform credentials."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared import tenants
+from shared.config import get_settings
+from shared.connections import PLATFORMS, save_connection
+from shared.crypto import cipher_from_settings
+from shared.db import build_engine, build_session_factory, unit_of_work
+from shared.models import ApiKey, Organization
+
+org_app = typer.Typer(help="Organizations (tenants).", no_args_is_help=True)
+apikey_app = typer.Typer(help="An organization's API keys.", no_args_is_help=True)
+platform_app = typer.Typer(help="An organization's platform connections.", no_args_is_help=True)
+
+OrgOption = Annotated[str, typer.Option("--organization", "-o", help="Organization name or id.")]
+
+
+def fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def database() -> Iterator[Session]:
+    with unit_of_work(build_session_factory(build_engine(get_settings()))) as session:
+        yield session
+
+
+def organization_or_fail(session: Session, name_or_id: str) -> Organization:
+    organization = tenants.find_organization(session, name_or_id)
+    if organization is None:
+        fail(f"no organization {name_or_id!r}")
+    return organization
+
+
+@org_app.command("create")
+def org_create(name: Annotated[str, typer.Argument(help="A unique name.")]) -> None:
+    """Create an organization and print its first API key (shown once)."""
+    if not name.strip():
+        fail("the organization name must not be empty")
+    try:
+        with database() as session:
+            organization = tenants.create_organization(session, name.strip())
+            _, key = tenants.create_api_key(session, organization.id, label="first key")
+    except IntegrityError:
+        fail(f"an organization named {name!r} exists already")
+    typer.echo(f"organization {organization.name} (id {organization.id}) created")
+    typer.echo(f"API key (shown once, keep it safe): {key}")
+
+
+@apikey_app.command("create")
+def apikey_create(organization: OrgOption, label: str = typer.Option("", help="What the key is for.")) -> None:
+    """Make a new API key (shown once)."""
+    with database() as session:
+        found = organization_or_fail(session, organization)
+        row, key = tenants.create_api_key(session, found.id, label=label)
+    typer.echo(f"API key {row.key_id} (shown once, keep it safe): {key}")
+
+
+@apikey_app.command("list")
+def apikey_list(organization: OrgOption) -> None:
+    """List an organization's keys (never the secrets)."""
+    with database() as session:
+        found = organization_or_fail(session, organization)
+        rows = session.scalars(select(ApiKey).where(ApiKey.organization_id == found.id).order_by(ApiKey.id)).all()
+        for row in rows:
+            state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+            typer.echo(f"{row.key_id}  {state:<24}  created {row.created_at:%Y-%m-%d %H:%M}  {row.label}")
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(organization: OrgOption, key_id: Annotated[str, typer.Argument(help="The key's id (jp_<id>_…).")]) -> None:
+    """Revoke a key; it is refused from the next request on."""
+    with database() as session:
+        found = organization_or_fail(session, organization)
+        if not tenants.revoke_api_key(session, found.id, key_id):
+            fail(f"organization {found.name} has no key {key_id!r}")
+    typer.echo(f"key {key_id} revoked")
+
+
+@platform_app.command("configure")
+def platform_configure(
+    organization: Annotated[str, typer.Argument(help="Organization name or id.")],
+    platform: Annotated[str, typer.Argument(help="linkedin or naukri")],
+    client_id: Annotated[str, typer.Option(help="The platform client id.")],
+    client_secret: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, help="The client secret (Naukri: the API key); prompted if left out.")
+    ],
+    organization_urn: Annotated[str | None, typer.Option(help="LinkedIn: urn:li:organization:<id>.")] = None,
+    disabled: Annotated[bool, typer.Option("--disabled", help="Store the connection but do not use it.")] = False,
+) -> None:
+    """Store an organization's credentials for a platform, encrypted. They are never printed back."""
+    if platform not in PLATFORMS:
+        fail(f"unknown platform {platform!r}: choose one of {', '.join(PLATFORMS)}")
+    if platform == "linkedin" and not (organization_urn or "").startswith("urn:li:organization:"):
+        fail("LinkedIn needs --organization-urn urn:li:organization:<id>")
+    try:
+        cipher = cipher_from_settings(get_settings())
+    except ValueError as error:
+        fail(str(error))
+    with database() as session:
+        found = organization_or_fail(session, organization)
+        save_connection(
+            session,
+            cipher,
+            organization_id=found.id,
+            platform=platform,
+            client_id=client_id,
+            client_secret=client_secret,
+            organization_urn=organization_urn,
+            enabled=not disabled,
+        )
+    typer.echo(f"{platform} {'stored (disabled)' if disabled else 'connected'} for {found.name}; secret stored encrypted")
