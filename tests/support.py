@@ -1,0 +1,49 @@
+"""Helpers the tests share: waiting for an outcome, and a valid job body to start from."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+DESCRIPTION = (
+    "Design, build and run the services that publish our jobs to every platform. You will own APIs, "
+    "queues and data end to end, with a small team that ships every day."
+)
+
+
+def wait_until(check: Callable[[], T], timeout: float = 20.0, interval: float = 0.05, what: str = "condition") -> T:
+    """Poll `check` until it returns something truthy; fail the test with `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {result!r}")
+        time.sleep(interval)
+
+
+def job_body(**overrides) -> dict:
+    job = {
+        "title": "Backend Engineer",
+        "description": DESCRIPTION,
+        "location": "Bengaluru, India",
+        "employment_type": "full_time",
+        "workplace_type": "hybrid",
+        "apply_url": "https://acme.example/careers/backend",
+        "company": "Acme",
+        "skills": ["Python", "PostgreSQL"],
+    }
+    job.update(overrides)
+    return job
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

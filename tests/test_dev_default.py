@@ -1,0 +1,68 @@
+"""The embedded default, started as a new user would: `jobpub dev`, then a publish over HTTP."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.support import free_port, job_body, wait_until
+
+
+def test_jobpub_dev_publishes_a_job_to_both_emulators_with_no_configuration(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JOBPUB_")}
+    jobpub = Path(sys.executable).parent / "jobpub"
+    process = subprocess.Popen(
+        [str(jobpub), "dev", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: list[str] = []
+    threading.Thread(target=lambda: output.extend(process.stdout), daemon=True).start()
+    try:
+        key = wait_until(lambda: _api_key("".join(output)), 60, what="jobpub dev to print an API key")
+        base = f"http://127.0.0.1:{port}"
+        wait_until(lambda: _answers(base), 30, what="the API to answer")
+        headers = {"X-API-Key": key}
+        answer = httpx.post(f"{base}/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["both"]}, headers=headers)
+        assert answer.status_code == 202, answer.text
+        job_id = answer.json()["job_id"]
+
+        def published():
+            body = httpx.get(f"{base}/jobs/publishing/{job_id}/status/", headers=headers).json()
+            return body if all(p["status"] == "published" for p in body["platforms"].values()) else None
+
+        status = wait_until(published, 30, what="both platforms to publish")["platforms"]
+        assert httpx.get(status["linkedin"]["url"]).status_code == 200  # the emulator's posting page
+        assert "curl" in "".join(output)
+        assert (tmp_path / "jobpub-dev.db").exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _api_key(text: str) -> str | None:
+    match = re.search(r"API key\s+(jp_\S+)", text)
+    return match.group(1) if match else None
+
+
+def _answers(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/livez", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        time.sleep(0.1)
+        return False

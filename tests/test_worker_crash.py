@@ -1,0 +1,87 @@
+"""A publisher worker process killed mid-publish: the job still ends published, exactly once.
+
+The worker is a real `jobpub worker` process (the dramatiq CLI) and is killed with SIGKILL
+while the platform is answering its create. A second worker picks the message up once the
+first one's heartbeat lapses, waits out its lease, finds the posting on the platform, and
+records it instead of creating it again.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shared.models import PostingStatus
+from tests.conftest import create_tenant, held_on, log_of, postings_of
+from tests.support import job_body, wait_until
+from tests.test_relay import isolated  # noqa: F401  (fixture: own Redis, database, relay)
+
+
+def settings_env(settings, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JOBPUB_")}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        if hasattr(value, "get_secret_value"):
+            value = value.get_secret_value()
+        env[f"JOBPUB_{name.upper()}"] = str(value)
+    env.update({f"JOBPUB_{k.upper()}": str(v) for k, v in extra.items()})
+    return env
+
+
+def start_worker(settings) -> subprocess.Popen:
+    env = settings_env(settings, worker_maintenance_chance=1_000_000, log_level="WARNING")
+    jobpub = Path(sys.executable).parent / "jobpub"
+    return subprocess.Popen(
+        [str(jobpub), "worker", "--queues", "publish.naukri", "--processes", "1", "--threads", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    # The dramatiq CLI forks worker processes: kill the whole group, as an OOM or a node loss would.
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(10)
+
+
+@pytest.mark.no_worker
+def test_a_worker_killed_mid_publish_neither_loses_nor_doubles_the_posting(isolated, emulators):  # noqa: F811
+    tenant = create_tenant(isolated.sessions, isolated.settings, emulators, platforms=("naukri",))
+    emulators.naukri.set_faults({"slow": {"times": 1, "seconds": 1.0}})
+    first = start_worker(isolated.settings)
+    second = None
+    try:
+        answer = isolated.client.post(
+            "/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["naukri"]}, headers=tenant.headers
+        )
+        job_id = answer.json()["job_id"]
+        wait_until(
+            lambda: postings_of(isolated.sessions, job_id)["naukri"].status == PostingStatus.PUBLISHING,
+            30,
+            what="the first worker to claim the posting",
+        )
+        kill_group(first)
+        second = start_worker(isolated.settings)
+        wait_until(
+            lambda: postings_of(isolated.sessions, job_id)["naukri"].status == PostingStatus.PUBLISHED,
+            60,
+            what="the second worker to finish the publish",
+        )
+    finally:
+        kill_group(first)
+        if second is not None:
+            kill_group(second)
+    assert len(held_on(emulators, isolated.sessions, job_id, "naukri")) == 1
+    assert [r.event_type for r in log_of(isolated.sessions, job_id)].count("JobPublished") == 1
+    assert postings_of(isolated.sessions, job_id)["naukri"].total_attempts == 2
