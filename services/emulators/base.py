@@ -22,9 +22,13 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+# The operations a request fault can aim at with "on"; without "on" it aims at creates.
 CREATE = "create"
 LOOKUP = "lookup"
-# Only these may also hit look-ups and polls, and only when their dict says "on": "all";
+APPLICATIONS = "applications"  # the application pulls
+ALL = "all"
+FAULT_TARGETS = (CREATE, LOOKUP, APPLICATIONS, ALL)
+# Only these may hit other requests than creates, and only when their dict says "on";
 # a rejection or a lost response only makes sense for a request that creates something.
 FAULTS_ANYWHERE = frozenset({"slow", "drop_connection", "rate_limit", "server_error"})
 FAULT_KINDS = FAULTS_ANYWHERE | {"reject", "lose_response"}
@@ -75,7 +79,8 @@ class EmulatorState:
     def __init__(self) -> None:
         # Re-entrant so a subclass method holding the lock may call the public ones.
         self._lock = threading.RLock()
-        self._secrets: dict[str, set[str]] = {}
+        # A dict per client as an ordered set: webhooks are signed with the first secret registered.
+        self._secrets: dict[str, dict[str, None]] = {}
         self._faults: dict[str, dict] = {}
         self._requests: Counter[str] = Counter()
         self._postings: list[dict] = []
@@ -83,11 +88,16 @@ class EmulatorState:
     def register_client(self, client_id: str, secret: str) -> None:
         """Add an active secret for the client; the platforms allow two at once for rotation."""
         with self._lock:
-            self._secrets.setdefault(client_id, set()).add(secret)
+            self._secrets.setdefault(client_id, {})[secret] = None
+
+    def first_secret(self, client_id: str) -> str | None:
+        """The client's first registered secret, the one the platform signs with."""
+        with self._lock:
+            return next(iter(self._secrets.get(client_id, {})), None)
 
     def client_is_valid(self, client_id: str, secret: str) -> bool:
         with self._lock:
-            known = self._secrets.get(client_id, set())
+            known = list(self._secrets.get(client_id, {}))
         return any(hmac.compare_digest(secret.encode(), candidate.encode()) for candidate in known)
 
     def set_faults(self, faults: dict) -> None:
@@ -97,6 +107,8 @@ class EmulatorState:
             raise ValueError(f"unknown fault(s): {', '.join(sorted(unknown))}")
         if not all(isinstance(spec, dict) for spec in faults.values()):
             raise ValueError('each fault takes a dict, e.g. {"times": 1}')
+        if any(spec.get("on", ALL) not in FAULT_TARGETS for spec in faults.values()):
+            raise ValueError(f'"on" takes one of: {", ".join(FAULT_TARGETS)}')
         with self._lock:
             self._faults = copy.deepcopy(faults)
 
@@ -109,12 +121,16 @@ class EmulatorState:
             return copy.deepcopy(self._faults)
 
     def take_fault(self, kind: str, operation: str) -> dict | None:
-        """The fault of this kind that applies to this request, counting one use off it."""
+        """The fault of this kind that applies to this request, counting one use off it.
+
+        A fault with `"after": n` first lets n requests it aims at through untouched.
+        """
         with self._lock:
             fault = self._faults.get(kind)
-            if fault is None:
+            if fault is None or not _aims_at(kind, fault, operation):
                 return None
-            if operation != CREATE and not (kind in FAULTS_ANYWHERE and fault.get("on") == "all"):
+            if int(fault.get("after", 0)) > 0:
+                fault["after"] = int(fault["after"]) - 1
                 return None
             times = int(fault.get("times", 1))
             if times <= 1:
@@ -156,6 +172,12 @@ class EmulatorState:
     def stats(self) -> dict:
         with self._lock:
             return {"postings": len(self._postings), "requests": dict(self._requests)}
+
+
+def _aims_at(kind: str, fault: dict, operation: str) -> bool:
+    if kind not in FAULTS_ANYWHERE:
+        return True  # not a request fault: only the one place that acts on it ever takes it
+    return fault.get("on", CREATE) in (ALL, operation)
 
 
 async def apply_request_faults(
@@ -247,7 +269,7 @@ def control_router() -> APIRouter:
 
     @router.post("/faults")
     async def set_faults(request: Request) -> dict:
-        faults = await _json_object(request)
+        faults = await read_json_object(request)
         try:
             request.app.state.emulator.set_faults(faults)
         except ValueError as error:
@@ -261,7 +283,7 @@ def control_router() -> APIRouter:
 
     @router.post("/clients", status_code=201)
     async def register_client(request: Request) -> dict:
-        body = await _json_object(request)
+        body = await read_json_object(request)
         client_id, secret = body.get("client_id"), body.get("secret")
         if not isinstance(client_id, str) or not isinstance(secret, str) or not client_id or not secret:
             raise ErrorAnswer(400, {"error": "bad_request", "message": "client_id and secret are required strings"})
@@ -271,7 +293,8 @@ def control_router() -> APIRouter:
     return router
 
 
-async def _json_object(request: Request) -> dict:
+async def read_json_object(request: Request) -> dict:
+    """The body of a control request: a JSON object, or a 400 answer."""
     try:
         body = await read_json(request)
     except ValueError as error:

@@ -9,6 +9,8 @@ A task's outcome is decided, and its posting stored, when the task is created; t
 *reports* the outcome once `settle_seconds` have passed. So a response lost after the create
 still leaves exactly one posting, and a second CREATE of the same id fails as a duplicate even
 while the first is in progress.
+
+Applications (their wire form, the webhook push and the pull) live in linkedin_applications.py.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from urllib.parse import parse_qs, quote
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.emulators import base
+from services.emulators import applications, base, linkedin_applications
 from services.emulators.base import CREATE, LOOKUP, ErrorAnswer
 from services.emulators.linkedin_validation import element_errors
 
@@ -56,8 +58,9 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class LinkedInEmulator(base.EmulatorState):
-    """Tokens, tasks and postings; postings are keyed by (client id, externalJobPostingId)."""
+class LinkedInEmulator(linkedin_applications.LinkedInApplications):
+    """Tokens, tasks and postings; postings are keyed by (client id, externalJobPostingId).
+    Applications and their webhook push come from LinkedInApplications."""
 
     external_id_field = "externalJobPostingId"
 
@@ -348,5 +351,8 @@ def create_app(
     app.state.emulator = LinkedInEmulator(token_ttl_seconds, settle_seconds)
     base.install_answers(app)
     app.include_router(router)
+    app.include_router(linkedin_applications.pull_router(_caller, _faults))
+    app.include_router(applications.media_router())
     app.include_router(base.control_router())
+    app.include_router(applications.control_router())
     return app

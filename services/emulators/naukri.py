@@ -6,6 +6,7 @@ API, see /work/shared/PLATFORMS.md). It owns that API's definition:
     GET  /v1/jobs?reference=<ref>  the caller's postings with that reference → {"jobs": [...]}
     GET  /v1/jobs/{jobId}          one of the caller's postings, or 404 {"error": "not_found"}
     GET  /job-listings/{jobId}     the public page of a posting (HTML)
+    GET  /v1/applications          the caller's applications, a page at a time (naukri_applications.py)
 
 Like the real site, a second create with the same reference is not refused: it makes a second
 posting. Only the caller's look-up before re-creating prevents a double.
@@ -22,7 +23,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.emulators import base
+from services.emulators import applications, base, naukri_applications
 from services.emulators.base import CREATE, LOOKUP, ErrorAnswer
 
 FIRST_JOB_NUMBER = 70_000_001
@@ -47,8 +48,9 @@ def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class NaukriEmulator(base.EmulatorState):
-    """Postings by job id; each remembers the client that created it."""
+class NaukriEmulator(naukri_applications.NaukriApplications):
+    """Postings by job id; each remembers the client that created it. Applications come from
+    NaukriApplications."""
 
     external_id_field = "reference"
 
@@ -254,5 +256,8 @@ def create_app() -> FastAPI:
     app.state.emulator = NaukriEmulator()
     base.install_answers(app)
     app.include_router(router)
+    app.include_router(naukri_applications.pull_router(_caller, _faults))
+    app.include_router(applications.media_router())
     app.include_router(base.control_router())
+    app.include_router(applications.control_router())
     return app

@@ -96,7 +96,9 @@ def serve_in_thread(app: FastAPI, host: str = LOOPBACK, port: int = 0) -> Runnin
     )
     thread.start()
     _wait_until_started(server, thread)
-    return RunningServer(url=f"http://{_url_host(host)}:{bound_port}", port=bound_port, _server=server, _thread=thread)
+    url = f"http://{_url_host(host)}:{bound_port}"
+    _announce_url(app, url)
+    return RunningServer(url=url, port=bound_port, _server=server, _thread=thread)
 
 
 def serve_forever(app: FastAPI, host: str = LOOPBACK, port: int = 8100) -> None:
@@ -105,7 +107,15 @@ def serve_forever(app: FastAPI, host: str = LOOPBACK, port: int = 8100) -> None:
     if not _is_loopback(host):
         print(f"warning: the emulator on {host} is reachable from other machines", file=sys.stderr)
     print(f"emulator listening on http://{_url_host(host)}:{port}", file=sys.stderr)
+    _announce_url(app, f"http://{_url_host(host)}:{port}")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+
+
+def _announce_url(app: FastAPI, url: str) -> None:
+    """Tell the emulator where it listens: the links it puts in applications (resumes) need it."""
+    emulator = getattr(app.state, "emulator", None)
+    if emulator is not None and hasattr(emulator, "public_url"):
+        emulator.public_url = url
 
 
 def _run_quietly(server: uvicorn.Server, sock: socket.socket) -> None:
