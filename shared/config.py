@@ -52,6 +52,11 @@ class Settings(BaseSettings):
         300.0, gt=0, description="A pending or abandoned posting quiet this long is requested again by the relay."
     )
 
+    sync_interval_seconds: float = Field(
+        300.0, ge=5, description="How often the scheduler asks for a pull of each organization's applications."
+    )
+    sync_page_size: int = Field(100, ge=1, le=100, description="Applications asked for per page of a pull.")
+
     worker_heartbeat_timeout_ms: int = Field(
         15_000, ge=0, description="A dead worker's messages are redelivered after this (dramatiq's default: 60 s)."
     )

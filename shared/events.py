@@ -61,6 +61,53 @@ class JobPublishFailed(PostingEvent):
     permanent: bool
 
 
+class SyncEvent(Event):
+    """Something that happened to one pull of applications (a `sync_runs` row)."""
+
+    sync_id: int
+    platform: str
+    job_id: int | None = None
+
+
+class ApplicationSyncRequested(SyncEvent):
+    trigger: Literal["schedule", "api", "cli"]
+
+
+class ApplicationsSynced(SyncEvent):
+    fetched: int
+    new: int
+    duplicates: int
+    unmatched: int  # applications to postings jobpub does not hold (made elsewhere)
+
+
+class ApplicationSyncFailed(SyncEvent):
+    """The pull stopped; what it stored before stopping stays, and the cursor says where."""
+
+    error: str
+    fetched: int
+    new: int
+    duplicates: int
+
+
+class ApplicationReceived(Event):
+    """A platform pushed an application to us (LinkedIn's webhook) and it was new."""
+
+    job_id: int
+    platform: str
+    application_id: int
+    external_application_id: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.__name__: cls for cls in (JobPublishRequested, JobPublishRetryScheduled, JobPublished, JobPublishFailed)
+    cls.__name__: cls
+    for cls in (
+        JobPublishRequested,
+        JobPublishRetryScheduled,
+        JobPublished,
+        JobPublishFailed,
+        ApplicationSyncRequested,
+        ApplicationsSynced,
+        ApplicationSyncFailed,
+        ApplicationReceived,
+    )
 }

@@ -197,3 +197,82 @@ class IdempotencyKey(Base):
     response_body: Mapped[dict | None] = mapped_column(Json)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Application(Base):
+    """A candidate's application to one of our postings, brought back from its platform.
+
+    `(platform, external_application_id)` is unique: however often a platform delivers or we
+    pull an application, it is stored once.
+    """
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        UniqueConstraint("platform", "external_application_id"),
+        Index("ix_applications_organization", "organization_id", "id"),
+        Index("ix_applications_job", "job_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    external_application_id: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(64))  # "LinkedIn apply", "Naukri", "Naukri CSV"
+    candidate_name: Mapped[str] = mapped_column(String(300))
+    candidate_email: Mapped[str | None] = mapped_column(String(320))
+    candidate_phone: Mapped[str | None] = mapped_column(String(64))
+    resume_url: Mapped[str | None] = mapped_column(String(2000))  # stored, never fetched
+    cover_letter: Mapped[str | None] = mapped_column(Text)
+    answers: Mapped[dict | list | None] = mapped_column(Json)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    raw: Mapped[dict] = mapped_column(Json)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SyncCursor(Base):
+    """How far the scheduled pull of an organization's applications on a platform has read."""
+
+    __tablename__ = "sync_cursors"
+    __table_args__ = (UniqueConstraint("organization_id", "platform"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    cursor: Mapped[str | None] = mapped_column(String(500))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SyncStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class SyncRun(Base):
+    """One pull of applications, asked for by the scheduler, the API or the command line.
+
+    A scheduled run carries its schedule window; `(organization, platform, window)` is unique,
+    so two schedulers, or one restarted, never fire the same window twice.
+    """
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (UniqueConstraint("organization_id", "platform", "schedule_window"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    trigger: Mapped[str] = mapped_column(String(16))  # schedule | api | cli
+    schedule_window: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default=SyncStatus.PENDING)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    unmatched: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

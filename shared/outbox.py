@@ -12,8 +12,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from shared.events import Event, PostingEvent
+from shared.events import Event
 from shared.models import PublishingLog
+
+
+SYNC_QUEUE = "sync.applications"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,11 @@ def publish_dispatch(platform: str, not_before: datetime | None = None) -> Dispa
     return Dispatch(queue=f"publish.{platform}", actor=f"publish.{platform}", not_before=not_before)
 
 
+def sync_dispatch() -> Dispatch:
+    """Where a pull of applications goes: one queue for every platform's syncs."""
+    return Dispatch(queue=SYNC_QUEUE, actor=SYNC_QUEUE)
+
+
 def record(
     session: Session,
     event: Event,
@@ -40,8 +48,8 @@ def record(
         event_id=str(event.event_id),
         event_type=type(event).__name__,
         organization_id=event.organization_id,
-        job_id=event.job_id if isinstance(event, PostingEvent) else None,
-        platform=event.platform if isinstance(event, PostingEvent) else None,
+        job_id=getattr(event, "job_id", None),
+        platform=getattr(event, "platform", None),
         payload=event.model_dump(mode="json"),
         correlation_id=correlation_id,
         created_at=event.occurred_at,

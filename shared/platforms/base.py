@@ -81,6 +81,29 @@ class PostingState:
     task_id: str | None = None
 
 
+@dataclass(frozen=True)
+class PlatformApplication:
+    """A candidate's application as a platform delivered it, read into our terms."""
+
+    external_id: str  # the platform's id of the application; unique per platform
+    job_external_id: str  # our external id of the posting applied to
+    candidate_name: str
+    candidate_email: str | None
+    candidate_phone: str | None
+    resume_url: str | None
+    cover_letter: str | None
+    answers: dict | list | None
+    applied_at: datetime
+    raw: dict  # the payload exactly as received
+
+
+@dataclass(frozen=True)
+class ApplicationPage:
+    applications: list[PlatformApplication]
+    next_cursor: str | None  # where the next pull starts: after the last application of this page
+    has_more: bool  # False: this page reached the end for now
+
+
 class PlatformError(Exception):
     """Base of every adapter error. `str(error)` is safe to store and show to a recruiter."""
 
@@ -129,4 +152,13 @@ class Platform(Protocol):
 
     def find_posting(self, external_id: str, credentials: PlatformCredentials) -> PostingState | None:
         """Look a posting up by our id; None if the platform holds none."""
+        ...
+
+    application_source: str  # how a recruiter sees where an application came from
+
+    def fetch_applications(
+        self, credentials: PlatformCredentials, cursor: str | None, *, page_size: int, job_external_id: str | None = None
+    ) -> ApplicationPage:
+        """One page of the organization's applications after `cursor` (None: from the start),
+        oldest first; only those to `job_external_id` when given."""
         ...

@@ -14,6 +14,7 @@ import httpx
 from shared.platforms.base import (
     AuthenticationFailed,
     PermanentPlatformError,
+    PlatformApplication,
     PlatformCredentials,
     PostingContent,
     PostingState,
@@ -25,6 +26,9 @@ from shared.platforms.linkedin_auth import TokenCache
 POSTINGS_PATH = "/v2/simpleJobPostings"
 TASKS_PATH = "/v2/simpleJobPostingTasks"
 STATUS_PATH = "/v2/jobPostingStatus"
+# LinkedIn pushes applications (Apply Connect); its pull API is closed to new partners, so this
+# path is our emulator's stand-in, kept as the reconciliation backstop behind the webhook.
+APPLICATIONS_PATH = "/v2/jobApplications"
 DUPLICATE_ERROR_CODE = "2009"
 TOKEN_ERROR_CODES = (65600, 65602)  # invalid, expired: fetch a new token and try once more
 SKILLS_MAX = 4000
@@ -35,6 +39,7 @@ _PERIOD = {"yearly": "YEARLY", "monthly": "MONTHLY", "hourly": "HOURLY"}
 
 class LinkedInPlatform:
     name = "linkedin"
+    application_source = "LinkedIn apply"
 
     def __init__(self, http: httpx.Client, *, api_url: str, oauth_url: str, job_view_url: str):
         self._http = http
@@ -82,6 +87,20 @@ class LinkedInPlatform:
         if found.get("jobPosting") and found.get("listingStatus") != "IN_PROGRESS":
             return self._published(found["jobPosting"])
         return PostingState(published=False)
+
+    def fetch_applications(
+        self, credentials: PlatformCredentials, cursor: str | None, *, page_size: int, job_external_id: str | None = None
+    ) -> ApplicationPage:
+        params: dict[str, Any] = {"count": page_size}
+        if cursor:
+            params["cursor"] = cursor
+        if job_external_id:
+            params["externalJobId"] = job_external_id
+        body = self._call("GET", APPLICATIONS_PATH, credentials, params=params)
+        applications = [parse_application(element) for element in body.get("elements") or []]
+        metadata = body.get("metadata") or {}
+        # resumeCursor is where the next pull starts even after the last page (nextCursor is null there).
+        return ApplicationPage(applications, metadata.get("resumeCursor") or cursor, bool(metadata.get("hasMore")))
 
     def _published(self, job_posting_urn: str) -> PostingState:
         numeric_id = job_posting_urn.rsplit(":", 1)[-1]
@@ -154,3 +173,24 @@ def _compensation(content: PostingContent) -> dict:
 def _epoch_ms(moment) -> int:
     return int(moment.timestamp() * 1000)
 
+
+
+def parse_application(payload: dict) -> PlatformApplication:
+    """An Apply Connect application (pushed or pulled) in our terms; ValueError if it is not one."""
+    try:
+        candidate = payload.get("candidate") or {}
+        name = " ".join(part for part in (candidate.get("firstName"), candidate.get("lastName")) if part)
+        return PlatformApplication(
+            external_id=str(payload["jobApplicationId"]),
+            job_external_id=str(payload["externalJobId"]),
+            candidate_name=name or "(no name given)",
+            candidate_email=candidate.get("email"),
+            candidate_phone=candidate.get("phoneNumber"),
+            resume_url=(payload.get("resume") or {}).get("mediaUrl"),
+            cover_letter=payload.get("coverLetter"),
+            answers=payload.get("questionAnswers"),
+            applied_at=datetime.fromtimestamp(int(payload["appliedAt"]) / 1000, UTC),
+            raw=payload,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ValueError(f"not a LinkedIn application: {type(error).__name__} {error}") from None

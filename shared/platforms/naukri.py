@@ -7,6 +7,9 @@ speaks, and ships an emulator of it (services/emulators/naukri.py):
     POST /v1/jobs                    create; 201 {"jobId", "reference", "status", "url", "createdAt"}
     GET  /v1/jobs?reference=<ours>   {"jobs": [...]}: the caller's postings with that reference
     GET  /v1/jobs/<jobId>            one posting, or 404
+    GET  /v1/applications?cursor=&limit=[&reference=]
+                                     {"applications": [...], "nextCursor", "hasMore", "resumeCursor"}:
+                                     oldest first, after the cursor; resumeCursor is after the last one read
     Errors: 401 bad credentials, 422 {"errors": [{"field", "message"}]}, 429 with Retry-After, 5xx.
 
 A create is synchronous: it answers with the posting. Naukri does not refuse a second create
@@ -16,13 +19,16 @@ a duplicate.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from shared.platforms.base import (
+    ApplicationPage,
     AuthenticationFailed,
     PermanentPlatformError,
+    PlatformApplication,
     PlatformCredentials,
     PostingContent,
     PostingState,
@@ -30,10 +36,12 @@ from shared.platforms.base import (
 from shared.platforms.http import json_or_empty, send
 
 JOBS_PATH = "/v1/jobs"
+APPLICATIONS_PATH = "/v1/applications"
 
 
 class NaukriPlatform:
     name = "naukri"
+    application_source = "Naukri"
 
     def __init__(self, http: httpx.Client, *, api_url: str):
         self._http = http
@@ -50,6 +58,19 @@ class NaukriPlatform:
         jobs = self._call("GET", JOBS_PATH, credentials, params={"reference": external_id}).get("jobs") or []
         # Should an old duplicate exist, the first posting is the one we keep pointing at.
         return _state(jobs[0]) if jobs else None
+
+    def fetch_applications(
+        self, credentials: PlatformCredentials, cursor: str | None, *, page_size: int, job_external_id: str | None = None
+    ) -> ApplicationPage:
+        params: dict[str, Any] = {"limit": page_size}
+        if cursor:
+            params["cursor"] = cursor
+        if job_external_id:
+            params["reference"] = job_external_id
+        body = self._call("GET", APPLICATIONS_PATH, credentials, params=params)
+        applications = [parse_application(item) for item in body.get("applications") or []]
+        # resumeCursor is where the next pull starts even after the last page (nextCursor is null there).
+        return ApplicationPage(applications, body.get("resumeCursor") or cursor, bool(body.get("hasMore")))
 
     def _call(self, method: str, path: str, credentials: PlatformCredentials, **kwargs) -> dict:
         headers = {"X-Client-Id": credentials.client_id, "Authorization": f"Bearer {credentials.client_secret}"}
@@ -94,3 +115,27 @@ def _problems(body: dict) -> str:
         for problem in body.get("errors") or []
     ]
     return "; ".join(p for p in problems if p) or "Naukri refused the job as invalid"
+
+
+def parse_application(payload: dict) -> PlatformApplication:
+    """A Naukri application in our terms; ValueError if it is not one."""
+    try:
+        candidate = payload.get("candidate") or {}
+        return PlatformApplication(
+            external_id=str(payload["applicationId"]),
+            job_external_id=str(payload["reference"]),
+            candidate_name=candidate.get("name") or "(no name given)",
+            candidate_email=candidate.get("email"),
+            candidate_phone=candidate.get("phone"),
+            resume_url=payload.get("resumeUrl"),
+            cover_letter=payload.get("coverLetter"),
+            answers=payload.get("answers"),
+            applied_at=_utc(datetime.fromisoformat(payload["appliedAt"])),
+            raw=payload,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ValueError(f"not a Naukri application: {type(error).__name__} {error}") from None
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

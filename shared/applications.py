@@ -1,0 +1,123 @@
+"""Storing applications: matched to our postings, stored once each, in bulk.
+
+Every route an application takes in (a scheduled pull, LinkedIn's webhook, a Naukri CSV file)
+ends here, in the caller's transaction. Deduplication is the database's: an insert that meets
+an existing `(platform, external_application_id)` does nothing, so concurrent pulls and
+repeated webhook deliveries cannot store an application twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.db import upsert_insert
+from shared.models import Application, Posting, utcnow
+from shared.platforms.base import PlatformApplication
+
+# Rows per INSERT: 14 parameters a row stays well under PostgreSQL's 65,535 and SQLite's 32,766.
+INSERT_CHUNK = 1000
+
+
+@dataclass
+class StoreResult:
+    new_ids: list[int] = field(default_factory=list)
+    duplicates: int = 0
+    unmatched: int = 0  # to postings this organization does not hold on that platform
+
+    @property
+    def new(self) -> int:
+        return len(self.new_ids)
+
+
+def store_applications(
+    session: Session,
+    organization_id: int,
+    platform: str,
+    source: str,
+    applications: Sequence[PlatformApplication],
+    *,
+    dry_run: bool = False,
+) -> StoreResult:
+    """Store the applications not stored yet; with `dry_run`, only count what would be stored."""
+    postings = _postings_by_external_id(session, organization_id, platform, {a.job_external_id for a in applications})
+    result = StoreResult()
+    rows: dict[str, dict] = {}
+    for application in applications:
+        posting = postings.get(application.job_external_id)
+        if posting is None:
+            result.unmatched += 1
+        elif application.external_id in rows:
+            result.duplicates += 1  # the same application twice in one batch
+        else:
+            rows[application.external_id] = _row(organization_id, platform, source, posting, application)
+    if dry_run:
+        known = _already_stored(session, platform, list(rows))
+        result.duplicates += len(known)
+        result.new_ids = [0] * (len(rows) - len(known))
+        return result
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = list(rows.values())[start : start + INSERT_CHUNK]
+        inserted = list(session.scalars(_insert_ignoring_duplicates(session, chunk)))
+        result.new_ids.extend(inserted)
+        result.duplicates += len(chunk) - len(inserted)
+    return result
+
+
+def _postings_by_external_id(session: Session, organization_id: int, platform: str, external_ids: set[str]) -> dict:
+    if not external_ids:
+        return {}
+    found = session.execute(
+        select(Posting.external_id, Posting.id, Posting.job_id).where(
+            Posting.organization_id == organization_id,
+            Posting.platform == platform,
+            Posting.external_id.in_(external_ids),
+        )
+    )
+    return {row.external_id: row for row in found}
+
+
+def _row(organization_id: int, platform: str, source: str, posting, application: PlatformApplication) -> dict:
+    return {
+        "organization_id": organization_id,
+        "job_id": posting.job_id,
+        "posting_id": posting.id,
+        "platform": platform,
+        "external_application_id": application.external_id,
+        "source": source,
+        "candidate_name": application.candidate_name[:300],
+        "candidate_email": application.candidate_email,
+        "candidate_phone": application.candidate_phone,
+        "resume_url": application.resume_url,
+        "cover_letter": application.cover_letter,
+        "answers": application.answers,
+        "applied_at": application.applied_at,
+        "raw": application.raw,
+        "received_at": utcnow(),
+    }
+
+
+def _insert_ignoring_duplicates(session: Session, rows: list[dict]):
+    return (
+        upsert_insert(session, Application)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["platform", "external_application_id"])
+        .returning(Application.id)
+    )
+
+
+def _already_stored(session: Session, platform: str, external_ids: list[str]) -> set[str]:
+    known: set[str] = set()
+    for start in range(0, len(external_ids), INSERT_CHUNK):
+        chunk = external_ids[start : start + INSERT_CHUNK]
+        known.update(
+            session.scalars(
+                select(Application.external_application_id).where(
+                    Application.platform == platform, Application.external_application_id.in_(chunk)
+                )
+            )
+        )
+    return known
