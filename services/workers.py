@@ -5,7 +5,8 @@ so no actor can bind to a default broker.
 """
 
 from services.publisher.actors import declare_publish_actors
-from services.publisher.context import build_publisher_context
+from services.syncer.actors import declare_sync_actor
+from shared.context import build_worker_context
 from shared.broker import build_broker
 from shared.config import get_settings
 from shared.logging import configure_logging
@@ -15,4 +16,6 @@ if not settings.broker_url:
     raise SystemExit("JOBPUB_BROKER_URL is not set: a separate worker needs Redis (jobpub dev runs everything in one process)")
 configure_logging(settings)
 broker = build_broker(settings)
-declare_publish_actors(broker, build_publisher_context(settings))
+context = build_worker_context(settings)
+declare_publish_actors(broker, context)
+declare_sync_actor(broker, context)

@@ -10,8 +10,9 @@ from sqlalchemy import Engine
 
 from services.api.job_publishing import FieldProblem
 from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware
-from services.api.routers import health, publishing
+from services.api.routers import applications, health, publishing, webhooks
 from shared.config import Settings, get_settings
+from shared.crypto import cipher_from_settings
 from shared.db import build_engine, build_session_factory
 
 
@@ -26,11 +27,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = build_session_factory(engine)
+    # Only the LinkedIn webhook decrypts (to verify signatures); without keys it answers 503.
+    app.state.cipher = cipher_from_settings(settings) if settings.encryption_keys else None
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(FieldProblem, _field_problem)
     app.include_router(publishing.router)
+    app.include_router(applications.router)
+    app.include_router(webhooks.router)
     app.include_router(health.router)
     return app
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from functools import partial
 from pathlib import Path
 
 import dramatiq
@@ -20,8 +21,10 @@ from services.api.app import create_app
 from services.emulators import linkedin, naukri
 from services.emulators.server import RunningServer, serve_in_thread
 from services.publisher.actors import declare_publish_actors
-from services.publisher.context import build_publisher_context
+from shared.context import build_worker_context
 from services.relay.relay import Relay
+from services.syncer.actors import declare_sync_actor
+from services.syncer.scheduler import run_scheduler
 from shared import tenants
 from shared.broker import build_broker
 from shared.config import Settings
@@ -35,13 +38,14 @@ DEV_ORGANIZATION = "dev"
 DEV_KEY_FILE = Path("jobpub-dev.key")
 DEV_LINKEDIN_URN = "urn:li:organization:1000"
 WORKER_THREADS = 4
+DEV_SYNC_INTERVAL_SECONDS = 30.0  # applications show up quickly while trying jobpub out
 
 
 def run_dev(host: str, port: int) -> None:
     emulators = {"linkedin": linkedin.create_app(), "naukri": naukri.create_app()}
     linkedin_server = serve_in_thread(emulators["linkedin"])
     naukri_server = serve_in_thread(emulators["naukri"])
-    settings = _dev_settings(linkedin_server, naukri_server)
+    settings = _dev_settings(linkedin_server, naukri_server, f"http://{host}:{port}")
     configure_logging(settings)
     engine = build_engine(settings)
     migrate(engine)
@@ -49,12 +53,14 @@ def run_dev(host: str, port: int) -> None:
     api_key = _prepare_dev_organization(settings, sessions, emulators)
 
     broker = build_broker(settings)
-    declare_publish_actors(broker, build_publisher_context(settings, sessions))
+    context = build_worker_context(settings, sessions)
+    declare_publish_actors(broker, context)
+    declare_sync_actor(broker, context)
     worker = dramatiq.Worker(broker, worker_threads=WORKER_THREADS)
     worker.start()
     stop = threading.Event()
-    relay = threading.Thread(target=Relay(settings, sessions, broker).run, args=(stop,), name="relay", daemon=True)
-    relay.start()
+    for name, loop in (("relay", Relay(settings, sessions, broker).run), ("scheduler", partial(run_scheduler, sessions, settings))):
+        threading.Thread(target=loop, args=(stop,), name=name, daemon=True).start()
     _print_welcome(host, port, api_key, linkedin_server, naukri_server)
     try:
         uvicorn.run(create_app(settings, engine), host=host, port=port, log_config=None)
@@ -65,8 +71,10 @@ def run_dev(host: str, port: int) -> None:
         naukri_server.stop()
 
 
-def _dev_settings(linkedin_server: RunningServer, naukri_server: RunningServer) -> Settings:
+def _dev_settings(linkedin_server: RunningServer, naukri_server: RunningServer, api_url: str) -> Settings:
     overrides = dict(
+        public_base_url=api_url,  # LinkedIn's emulator pushes applications to our webhook here
+        sync_interval_seconds=DEV_SYNC_INTERVAL_SECONDS,
         linkedin_api_url=linkedin_server.url,
         linkedin_oauth_url=linkedin_server.url,
         linkedin_job_view_url=linkedin_server.url + "/jobs/view/{id}",

@@ -6,13 +6,16 @@ from typing import Annotated
 
 import typer
 
-from services.cli import admin
+from services.cli import admin, applications
 from shared.config import get_settings
 
 app = typer.Typer(help="Publish jobs to LinkedIn and Naukri, and bring the applications back.", no_args_is_help=True)
 app.add_typer(admin.org_app, name="org")
 app.add_typer(admin.apikey_app, name="apikey")
 app.add_typer(admin.platform_app, name="platform")
+app.command("sync-applications")(applications.sync_applications)
+app.command("import-applications")(applications.import_applications)
+app.command("scheduler")(applications.scheduler)
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]

@@ -1,0 +1,81 @@
+"""Applications: list them (only the caller's organization), and ask for a pull now."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Body, HTTPException, Query
+from sqlalchemy import select
+
+from services.api import job_publishing as jobs
+from services.api.application_schemas import MAX_PAGE_SIZE, ApplicationPageOut, SyncOut, SyncRequest, SyncsOut
+from services.api.deps import CorrelationId, CurrentOrg, SessionDep
+from services.api.schemas import ALL_PLATFORMS, PlatformName
+from shared.connections import connected_platforms
+from shared.models import Application, SyncRun
+from shared.syncs import request_sync
+
+router = APIRouter(prefix="/jobs/publishing", tags=["applications"])
+
+
+@router.get("/applications/", response_model=ApplicationPageOut)
+def list_applications(
+    organization_id: CurrentOrg,
+    session: SessionDep,
+    job_id: int | None = None,
+    platform: PlatformName | None = None,
+    applied_from: Annotated[datetime | None, Query(description="Applied at or after (ISO 8601).")] = None,
+    applied_to: Annotated[datetime | None, Query(description="Applied before (ISO 8601).")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$", description="next_cursor of the previous page.")] = None,
+):
+    """Applications, oldest first. Pages are stable: new applications never shift a page already read."""
+    query = select(Application).where(Application.organization_id == organization_id)
+    if job_id is not None:
+        query = query.where(Application.job_id == job_id)
+    if platform is not None:
+        query = query.where(Application.platform == platform)
+    if applied_from is not None:
+        query = query.where(Application.applied_at >= applied_from)
+    if applied_to is not None:
+        query = query.where(Application.applied_at < applied_to)
+    if cursor is not None:
+        query = query.where(Application.id > int(cursor))
+    rows = session.scalars(query.order_by(Application.id).limit(limit + 1)).all()
+    page = rows[:limit]
+    return {"items": page, "next_cursor": str(page[-1].id) if len(rows) > limit else None}
+
+
+@router.post("/sync-applications/", status_code=202, response_model=SyncsOut)
+def sync_applications(
+    organization_id: CurrentOrg,
+    session: SessionDep,
+    correlation_id: CorrelationId,
+    body: Annotated[SyncRequest | None, Body()] = None,
+):
+    """Pull applications now: one sync per platform, each readable afterwards by its id."""
+    body = body or SyncRequest()
+    if body.job_id is not None and jobs.find_job(session, organization_id, body.job_id) is None:
+        raise HTTPException(404, "no job with this id in your organization")
+    connected = connected_platforms(session, organization_id)
+    wanted = [body.platform] if body.platform else [p for p in ALL_PLATFORMS if p in connected]
+    missing = [p for p in wanted if p not in connected]
+    if missing or not wanted:
+        message = f"{missing[0]} is not connected for this organization" if missing else "no platform is connected"
+        raise jobs.FieldProblem(("body", "platform"), message, "platform_not_connected")
+    ids = [
+        request_sync(session, organization_id, platform, trigger="api", job_id=body.job_id, correlation_id=correlation_id)
+        for platform in wanted
+    ]
+    session.commit()
+    return {"syncs": session.scalars(select(SyncRun).where(SyncRun.id.in_(ids)).order_by(SyncRun.id)).all()}
+
+
+@router.get("/sync-applications/{sync_id}/", response_model=SyncOut)
+def sync_status(sync_id: int, organization_id: CurrentOrg, session: SessionDep):
+    """A sync's progress and result: counts so far, status, and the reason if it failed."""
+    run = session.scalar(select(SyncRun).where(SyncRun.id == sync_id, SyncRun.organization_id == organization_id))
+    if run is None:
+        raise HTTPException(404, "no sync with this id in your organization")
+    return run

@@ -1,0 +1,108 @@
+"""LinkedIn's Apply Connect webhook: applications pushed to the URL each LinkedIn posting carries.
+
+A delivery is trusted only when `X-LI-Signature` is the HMAC-SHA256 of the raw body keyed with
+the client secret of the organization that owns the posting; anything else is a 401 and
+stores nothing. LinkedIn delivers an application more than once at times, and retries what
+we do not answer with 200: storing is deduplicated, and a repeat is answered 200 too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from sqlalchemy import select
+
+from services.api.deps import SessionDep
+from shared.applications import store_applications
+from shared.connections import PlatformNotConnected, load_credentials
+from shared.crypto import CredentialDecryptError
+from shared.events import ApplicationReceived
+from shared.models import PlatformConnection, Posting
+from shared.outbox import record
+from shared.platforms.linkedin import parse_application
+
+router = APIRouter(prefix="/jobs/publishing/webhooks", tags=["webhooks"])
+
+SIGNATURE_HEADER = "X-LI-Signature"
+SIGNATURE_PREFIX = "hmacsha256="
+UNVERIFIED = "the delivery's X-LI-Signature does not verify for the job it names"
+PLATFORM = "linkedin"
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def _cipher(request: Request):
+    cipher = request.app.state.cipher
+    if cipher is None:
+        raise HTTPException(503, "JOBPUB_ENCRYPTION_KEYS is not set: no webhook can be verified")
+    return cipher
+
+
+@router.post("/linkedin/applications/")
+def linkedin_application(request: Request, session: SessionDep, body: Annotated[bytes, Depends(raw_body)]):
+    """One application pushed by LinkedIn, signed with the organization's client secret."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise HTTPException(400, "the body is not JSON") from None
+    external_job_id = payload.get("externalJobId") if isinstance(payload, dict) else None
+    posting = session.scalar(
+        select(Posting).where(Posting.platform == PLATFORM, Posting.external_id == str(external_job_id))
+    ) if external_job_id else None
+    if posting is None or not _signed_by_owner(request, session, posting.organization_id, body):
+        raise HTTPException(401, UNVERIFIED)
+    try:
+        application = parse_application(payload)
+    except ValueError as error:
+        raise HTTPException(422, str(error)) from None
+    stored = store_applications(session, posting.organization_id, PLATFORM, "LinkedIn apply", [application])
+    for application_id in stored.new_ids:
+        event = ApplicationReceived(
+            organization_id=posting.organization_id,
+            job_id=posting.job_id,
+            platform=PLATFORM,
+            application_id=application_id,
+            external_application_id=application.external_id,
+        )
+        record(session, event, correlation_id=request.state.correlation_id)
+    session.commit()
+    return {"status": "stored" if stored.new else "already stored"}
+
+
+def _signed_by_owner(request: Request, session, organization_id: int, body: bytes) -> bool:
+    presented = request.headers.get(SIGNATURE_HEADER, "")
+    if not presented.startswith(SIGNATURE_PREFIX):
+        return False
+    try:
+        secret = load_credentials(session, _cipher(request), organization_id, PLATFORM).client_secret
+    except (PlatformNotConnected, CredentialDecryptError):
+        return False
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, presented.removeprefix(SIGNATURE_PREFIX).strip().lower())
+
+
+@router.get("/linkedin/applications/")
+def linkedin_challenge(
+    request: Request,
+    session: SessionDep,
+    challenge_code: Annotated[str, Query(alias="challengeCode", min_length=1, max_length=200)],
+    client_id: Annotated[str, Query(alias="clientId", min_length=1, max_length=200)],
+):
+    """LinkedIn's validation of the webhook URL: the challenge signed with the app's client secret."""
+    connection = session.scalar(
+        select(PlatformConnection).where(PlatformConnection.platform == PLATFORM, PlatformConnection.client_id == client_id)
+    )
+    if connection is None:
+        raise HTTPException(404, "no LinkedIn connection uses this client id")
+    try:
+        secret = load_credentials(session, _cipher(request), connection.organization_id, PLATFORM).client_secret
+    except (PlatformNotConnected, CredentialDecryptError):
+        raise HTTPException(404, "no LinkedIn connection uses this client id") from None
+    response = hmac.new(secret.encode(), challenge_code.encode(), hashlib.sha256).hexdigest()
+    return {"challengeCode": challenge_code, "challengeResponse": response}

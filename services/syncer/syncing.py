@@ -1,0 +1,177 @@
+"""One pull of applications from a platform, page by page.
+
+A page's applications, the cursor that follows them and the run's counts are committed in one
+transaction: a pull that stops anywhere (a 429, a crash) leaves the cursor after the last page
+it stored, and the next pull reads on from there. Nothing is lost, and a page read twice
+stores nothing twice. The cursor row is locked while a page is read, so two pulls of one
+organization and platform take turns instead of racing the cursor backwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy import select, update
+
+from shared.applications import store_applications
+from shared.connections import PlatformNotConnected, load_credentials
+from shared.context import WorkerContext
+from shared.crypto import CredentialDecryptError
+from shared.db import unit_of_work, upsert_insert
+from shared.events import ApplicationsSynced, ApplicationSyncFailed
+from shared.models import Posting, SyncCursor, SyncRun, SyncStatus, utcnow
+from shared.outbox import record
+from shared.platforms.base import Platform, PlatformCredentials, PlatformError
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class SyncOutcome:
+    fetched: int = 0
+    new: int = 0
+    duplicates: int = 0
+    unmatched: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class _Run:
+    id: int
+    organization_id: int
+    platform: str
+    job_id: int | None
+    job_external_id: str | None  # a pull for one job reads that job's applications from the start
+
+
+Progress = Callable[[SyncOutcome], None]
+
+
+def run_sync(ctx: WorkerContext, sync_id: int, correlation_id: str | None = None, progress: Progress | None = None) -> SyncOutcome | None:
+    """Run the sync; None if it had already finished (a second copy of its message)."""
+    run = _start(ctx, sync_id)
+    if run is None:
+        return None
+    outcome = SyncOutcome()
+    try:
+        credentials = _credentials(ctx, run)
+        platform = ctx.platforms[run.platform]
+        cursor, has_more = None, True
+        while has_more:
+            cursor, has_more = _pull_page(ctx, run, platform, credentials, outcome, cursor)
+            if progress:
+                progress(outcome)
+    except (PlatformError, PlatformNotConnected, CredentialDecryptError) as error:
+        outcome.error = str(error)
+        log.warning("sync.failed", sync_id=run.id, platform=run.platform, error=outcome.error)
+    _finish(ctx, run, outcome, correlation_id)
+    return outcome
+
+
+def _start(ctx: WorkerContext, sync_id: int) -> _Run | None:
+    with unit_of_work(ctx.sessions) as session:
+        claimed = session.execute(
+            update(SyncRun)
+            .where(SyncRun.id == sync_id, SyncRun.status.in_([SyncStatus.PENDING, SyncStatus.RUNNING]))
+            .values(status=SyncStatus.RUNNING, started_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            return None
+        row = session.get(SyncRun, sync_id, populate_existing=True)
+        job_external_id = None
+        if row.job_id is not None:
+            job_external_id = session.scalar(
+                select(Posting.external_id).where(Posting.job_id == row.job_id, Posting.platform == row.platform)
+            ) or ""  # a job never published there has no applications there; "" finds none
+        return _Run(row.id, row.organization_id, row.platform, row.job_id, job_external_id)
+
+
+def _credentials(ctx: WorkerContext, run: _Run) -> PlatformCredentials:
+    with ctx.sessions() as session:
+        return load_credentials(session, ctx.cipher, run.organization_id, run.platform)
+
+
+def _pull_page(ctx, run: _Run, platform: Platform, credentials, outcome: SyncOutcome, cursor: str | None):
+    """Read and store one page; returns the next cursor and whether the platform has more.
+
+    A pull for one job keeps its cursor in memory (`cursor`); every other pull reads and
+    advances the organization's stored cursor.
+    """
+    with unit_of_work(ctx.sessions) as session:
+        cursor_row = None if run.job_external_id is not None else locked_cursor(session, run.organization_id, run.platform)
+        if cursor_row is not None:
+            cursor = cursor_row.cursor
+        page = platform.fetch_applications(
+            credentials, cursor, page_size=ctx.settings.sync_page_size, job_external_id=run.job_external_id or None
+        )
+        stored = store_applications(session, run.organization_id, run.platform, platform.application_source, page.applications)
+        if cursor_row is not None:
+            cursor_row.cursor = page.next_cursor
+        counts = dict(fetched=len(page.applications), new=stored.new, duplicates=stored.duplicates, unmatched=stored.unmatched)
+        session.execute(
+            update(SyncRun)
+            .where(SyncRun.id == run.id)
+            .values({getattr(SyncRun, name): getattr(SyncRun, name) + value for name, value in counts.items()})
+            .execution_options(synchronize_session=False)
+        )
+    for name, value in counts.items():
+        setattr(outcome, name, getattr(outcome, name) + value)
+    return page.next_cursor, page.has_more and bool(page.applications)
+
+
+def preview_sync(ctx: WorkerContext, organization_id: int, platform_name: str, progress: Progress | None = None) -> SyncOutcome:
+    """What a pull would store now, from the stored cursor on; stores nothing and moves no cursor."""
+    platform = ctx.platforms[platform_name]
+    outcome = SyncOutcome()
+    with ctx.sessions() as session:  # never committed
+        credentials = load_credentials(session, ctx.cipher, organization_id, platform_name)
+        cursor = session.scalar(
+            select(SyncCursor.cursor).where(SyncCursor.organization_id == organization_id, SyncCursor.platform == platform_name)
+        )
+        has_more = True
+        while has_more:
+            page = platform.fetch_applications(credentials, cursor, page_size=ctx.settings.sync_page_size)
+            would = store_applications(
+                session, organization_id, platform_name, platform.application_source, page.applications, dry_run=True
+            )
+            outcome.fetched += len(page.applications)
+            outcome.new += would.new
+            outcome.duplicates += would.duplicates
+            outcome.unmatched += would.unmatched
+            cursor, has_more = page.next_cursor, page.has_more and bool(page.applications)
+            if progress:
+                progress(outcome)
+    return outcome
+
+
+def locked_cursor(session, organization_id: int, platform: str) -> SyncCursor:
+    """The organization's cursor on the platform, made if missing, locked until the transaction ends."""
+    session.execute(
+        upsert_insert(session, SyncCursor)
+        .values(organization_id=organization_id, platform=platform, cursor=None, updated_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["organization_id", "platform"])
+    )
+    return session.scalar(
+        select(SyncCursor)
+        .where(SyncCursor.organization_id == organization_id, SyncCursor.platform == platform)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _finish(ctx: WorkerContext, run: _Run, outcome: SyncOutcome, correlation_id: str | None) -> None:
+    with unit_of_work(ctx.sessions) as session:
+        row = session.get(SyncRun, run.id, with_for_update=True, populate_existing=True)
+        row.status = SyncStatus.FAILED if outcome.error else SyncStatus.SUCCEEDED
+        row.error = outcome.error
+        row.finished_at = utcnow()
+        fields = dict(organization_id=run.organization_id, sync_id=run.id, platform=run.platform, job_id=run.job_id)
+        counts = dict(fetched=outcome.fetched, new=outcome.new, duplicates=outcome.duplicates)
+        if outcome.error:
+            event = ApplicationSyncFailed(**fields, **counts, error=outcome.error)
+        else:
+            event = ApplicationsSynced(**fields, **counts, unmatched=outcome.unmatched)
+        record(session, event, correlation_id=correlation_id)
