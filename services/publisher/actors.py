@@ -9,16 +9,16 @@ from __future__ import annotations
 import dramatiq
 import structlog
 
-from services.publisher.context import PublisherContext
+from shared.context import WorkerContext
 from services.publisher.publishing import publish_posting
 from shared.outbox import publish_dispatch
 
 
-def declare_publish_actors(broker: dramatiq.Broker, ctx: PublisherContext) -> dict[str, dramatiq.Actor]:
+def declare_publish_actors(broker: dramatiq.Broker, ctx: WorkerContext) -> dict[str, dramatiq.Actor]:
     return {name: _declare(broker, ctx, name) for name in ctx.platforms}
 
 
-def _declare(broker: dramatiq.Broker, ctx: PublisherContext, platform: str) -> dramatiq.Actor:
+def _declare(broker: dramatiq.Broker, ctx: WorkerContext, platform: str) -> dramatiq.Actor:
     route = publish_dispatch(platform)
 
     def publish(event: dict, correlation_id: str | None = None) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.orm import Session
 
 from services.publisher.content import posting_content
-from services.publisher.context import PublisherContext
+from shared.context import WorkerContext
 from shared.connections import PlatformNotConnected, load_credentials
 from shared.crypto import CredentialDecryptError
 from shared.db import unit_of_work
@@ -57,7 +57,7 @@ class LeaseHeld:
     until: datetime
 
 
-def claim(ctx: PublisherContext, posting_id: int) -> Claim | LeaseHeld | None:
+def claim(ctx: WorkerContext, posting_id: int) -> Claim | LeaseHeld | None:
     """Take the posting for one attempt; None when there is nothing to do."""
     now = utcnow()
     token = str(uuid.uuid4())
@@ -96,7 +96,7 @@ def _why_not_claimed(posting: Posting, now: datetime) -> LeaseHeld | None:
     return None
 
 
-def _build_claim(ctx: PublisherContext, session: Session, posting: Posting, token: str) -> Claim:
+def _build_claim(ctx: WorkerContext, session: Session, posting: Posting, token: str) -> Claim:
     unusable = None
     content = credentials = None
     try:
@@ -134,7 +134,7 @@ def _event_fields(held: Claim) -> dict:
     )
 
 
-def keep_lease(ctx: PublisherContext, held: Claim, task_id: str | None = None) -> bool:
+def keep_lease(ctx: WorkerContext, held: Claim, task_id: str | None = None) -> bool:
     """Extend the lease while a long attempt goes on; remember the platform's task id."""
     with unit_of_work(ctx.sessions) as session:
         posting = _held_posting(session, held)
@@ -146,7 +146,7 @@ def keep_lease(ctx: PublisherContext, held: Claim, task_id: str | None = None) -
         return True
 
 
-def record_published(ctx: PublisherContext, held: Claim, state: PostingState, correlation_id: str | None) -> None:
+def record_published(ctx: WorkerContext, held: Claim, state: PostingState, correlation_id: str | None) -> None:
     with unit_of_work(ctx.sessions) as session:
         posting = _held_posting(session, held)
         if posting is None:
@@ -164,7 +164,7 @@ def record_published(ctx: PublisherContext, held: Claim, state: PostingState, co
 
 
 def record_failed(
-    ctx: PublisherContext, held: Claim, error: str, *, permanent: bool, correlation_id: str | None
+    ctx: WorkerContext, held: Claim, error: str, *, permanent: bool, correlation_id: str | None
 ) -> None:
     with unit_of_work(ctx.sessions) as session:
         posting = _held_posting(session, held)
@@ -178,7 +178,7 @@ def record_failed(
 
 
 def record_transient(
-    ctx: PublisherContext, held: Claim, error: str, retry_after: float | None, correlation_id: str | None
+    ctx: WorkerContext, held: Claim, error: str, retry_after: float | None, correlation_id: str | None
 ) -> None:
     """Schedule the next attempt in the outbox, or fail the posting when attempts are used up."""
     settings = ctx.settings

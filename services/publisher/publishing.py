@@ -12,7 +12,7 @@ import time
 import structlog
 
 from services.publisher import attempts
-from services.publisher.context import PublisherContext
+from shared.context import WorkerContext
 from shared.models import utcnow
 from shared.platforms.base import PermanentPlatformError, Platform, PostingState, TransientPlatformError
 
@@ -23,7 +23,7 @@ class StillInProgress(TransientPlatformError):
     """The platform accepted the posting but had not settled it when we stopped polling."""
 
 
-def publish_posting(ctx: PublisherContext, posting_id: int, correlation_id: str | None = None) -> None:
+def publish_posting(ctx: WorkerContext, posting_id: int, correlation_id: str | None = None) -> None:
     held = _claim_when_free(ctx, posting_id)
     if held is None:
         return
@@ -45,7 +45,7 @@ def publish_posting(ctx: PublisherContext, posting_id: int, correlation_id: str 
         attempts.record_published(ctx, held, state, correlation_id)
 
 
-def _claim_when_free(ctx: PublisherContext, posting_id: int) -> attempts.Claim | None:
+def _claim_when_free(ctx: WorkerContext, posting_id: int) -> attempts.Claim | None:
     """Claim the posting; if another worker holds it, wait for that worker to finish or die.
 
     Waiting (instead of dropping the message) matters when the holder was killed: its own
@@ -59,7 +59,7 @@ def _claim_when_free(ctx: PublisherContext, posting_id: int) -> attempts.Claim |
         time.sleep(min(max(remaining, 0.05), ctx.settings.task_poll_interval_seconds))
 
 
-def _reach_platform(ctx: PublisherContext, platform: Platform, held: attempts.Claim) -> PostingState:
+def _reach_platform(ctx: WorkerContext, platform: Platform, held: attempts.Claim) -> PostingState:
     state = _first_call(platform, held)
     deadline = time.monotonic() + ctx.settings.task_poll_timeout_seconds
     while not state.published:
