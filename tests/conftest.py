@@ -21,7 +21,8 @@ from services.api.app import create_app
 from services.emulators import linkedin, naukri
 from services.emulators.server import serve_in_thread
 from services.publisher.actors import declare_publish_actors
-from services.publisher.context import build_publisher_context
+from services.syncer.actors import declare_sync_actor
+from shared.context import build_worker_context
 from services.relay.relay import Relay
 from shared import tenants
 from shared.broker import build_broker
@@ -31,8 +32,11 @@ from shared.crypto import cipher_from_settings, generate_key
 from shared.db import build_engine, build_session_factory, unit_of_work
 from shared.migrate import migrate
 from shared.models import Posting, PublishingLog
+from tests.support import free_port
 
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
+# The API also listens on a real port, so the LinkedIn emulator can push applications to it.
+LIVE_API_PORT = free_port()
 POSTGRES_ADMIN = os.environ.get("JOBPUB_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("JOBPUB_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
@@ -104,6 +108,7 @@ def run_settings(database_url: str, emulators: Emulators, **overrides) -> Settin
         linkedin_oauth_url=emulators.linkedin_url,
         linkedin_job_view_url=emulators.linkedin_url + "/jobs/view/{id}",
         naukri_api_url=emulators.naukri_url,
+        public_base_url=f"http://127.0.0.1:{LIVE_API_PORT}",
         http_timeout_seconds=2.0,
         retry_backoff_seconds=0.05,
         retry_backoff_max_seconds=0.5,
@@ -138,6 +143,14 @@ def sessions(engine):
 def client(settings, engine):
     with TestClient(create_app(settings, engine)) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def live_api(settings, engine):
+    """The API on LIVE_API_PORT, where LinkedIn postings' webhook URLs point."""
+    server = serve_in_thread(create_app(settings, engine), port=LIVE_API_PORT)
+    yield server
+    server.stop()
 
 
 @dataclass
@@ -192,8 +205,9 @@ class Pipeline:
     def __init__(self, settings: Settings, sessions):
         self.settings = settings
         self.broker = build_broker(settings)
-        self.context = build_publisher_context(settings, sessions)
+        self.context = build_worker_context(settings, sessions)
         self.actors = declare_publish_actors(self.broker, self.context)
+        self.actors["sync"] = declare_sync_actor(self.broker, self.context)
         self.relay = Relay(settings, sessions, self.broker)
         self._stop = threading.Event()
         self._relay_thread = None
@@ -223,7 +237,7 @@ class Pipeline:
 
 
 @pytest.fixture(scope="session")
-def pipeline(settings, sessions):
+def pipeline(settings, sessions, live_api):
     running = Pipeline(settings, sessions).start()
     yield running
     running.stop()
@@ -242,3 +256,16 @@ def log_of(sessions, job_id: int) -> list[PublishingLog]:
 def held_on(emulators: Emulators, sessions, job_id: int, platform: str) -> list[dict]:
     """The postings a platform's emulator holds for the job (the tests expect exactly one)."""
     return getattr(emulators, platform).postings_for(postings_of(sessions, job_id)[platform].external_id)
+
+
+def settings_env(settings, **extra) -> dict:
+    """The environment a `jobpub` subprocess needs to run on these settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JOBPUB_")}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        if hasattr(value, "get_secret_value"):
+            value = value.get_secret_value()
+        env[f"JOBPUB_{name.upper()}"] = str(value)
+    env.update({f"JOBPUB_{k.upper()}": str(v) for k, v in extra.items()})
+    return env

@@ -17,21 +17,9 @@ from pathlib import Path
 import pytest
 
 from shared.models import PostingStatus
-from tests.conftest import create_tenant, held_on, log_of, postings_of
+from tests.conftest import create_tenant, held_on, log_of, postings_of, settings_env
 from tests.support import job_body, wait_until
 from tests.test_relay import isolated  # noqa: F401  (fixture: own Redis, database, relay)
-
-
-def settings_env(settings, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JOBPUB_")}
-    for name, value in settings.model_dump().items():
-        if value is None:
-            continue
-        if hasattr(value, "get_secret_value"):
-            value = value.get_secret_value()
-        env[f"JOBPUB_{name.upper()}"] = str(value)
-    env.update({f"JOBPUB_{k.upper()}": str(v) for k, v in extra.items()})
-    return env
 
 
 def start_worker(settings) -> subprocess.Popen:
