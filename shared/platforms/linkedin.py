@@ -8,10 +8,13 @@ second CREATE for it ends FAILED with ErrorCode 2009 instead of making a duplica
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+
 import httpx
 
 from shared.platforms.base import (
+    ApplicationPage,
     AuthenticationFailed,
     PermanentPlatformError,
     PlatformApplication,
