@@ -9,6 +9,9 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
+PUBLISH = "/jobs/publishing/publish/"
+SETTLED = {"published", "failed"}
+
 DESCRIPTION = (
     "Design, build and run the services that publish our jobs to every platform. You will own APIs, "
     "queues and data end to end, with a small team that ships every day."
@@ -47,3 +50,17 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def publish(client, tenant, platforms=("both",), **job) -> int:
+    answer = client.post(PUBLISH, json={"job": job_body(**job), "platforms": list(platforms)}, headers=tenant.headers)
+    assert answer.status_code == 202, answer.text
+    return answer.json()["job_id"]
+
+
+def settled_status(client, tenant, job_id: int, timeout: float = 20.0) -> dict:
+    def check():
+        body = client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()
+        return body if {p["status"] for p in body["platforms"].values()} <= SETTLED else None
+
+    return wait_until(check, timeout, what=f"job {job_id} to settle")

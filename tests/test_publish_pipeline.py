@@ -11,25 +11,7 @@ from datetime import timedelta
 from dramatiq import Message
 
 from tests.conftest import held_on, log_of
-from tests.support import job_body, wait_until
-
-PUBLISH = "/jobs/publishing/publish/"
-SETTLED = {"published", "failed"}
-
-
-def publish(client, tenant, platforms=("both",), **job) -> int:
-    answer = client.post(PUBLISH, json={"job": job_body(**job), "platforms": list(platforms)}, headers=tenant.headers)
-    assert answer.status_code == 202, answer.text
-    return answer.json()["job_id"]
-
-
-def settled_status(client, tenant, job_id: int, timeout: float = 20.0) -> dict:
-    def check():
-        body = client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()
-        return body if {p["status"] for p in body["platforms"].values()} <= SETTLED else None
-
-    return wait_until(check, timeout, what=f"job {job_id} to settle")
-
+from tests.support import PUBLISH, job_body, publish, settled_status, wait_until
 
 def test_publishing_to_both_gives_one_posting_per_platform_with_its_id_and_url(client, tenant, pipeline, sessions, emulators):
     job_id = publish(client, tenant)
