@@ -47,6 +47,22 @@ def test_jobpub_dev_publishes_a_job_to_both_emulators_with_no_configuration(tmp_
         assert httpx.get(status["linkedin"]["url"]).status_code == 200  # the emulator's posting page
         assert "curl" in "".join(output)
         assert (tmp_path / "jobpub-dev.db").exists()
+
+        # Candidates apply on both emulators; LinkedIn pushes to our webhook, Naukri is pulled.
+        for platform in ("linkedin", "naukri"):
+            emulator = _emulator_url("".join(output), platform)
+            made = httpx.post(
+                f"{emulator}/_emulator/applications", json={"external_id": status[platform]["external_id"], "count": 2}
+            )
+            assert made.status_code == 201, made.text
+        assert httpx.post(f"{base}/jobs/publishing/sync-applications/", headers=headers).status_code == 202
+
+        def applications():
+            items = httpx.get(f"{base}/jobs/publishing/applications/", headers=headers).json()["items"]
+            return items if len(items) == 4 else None
+
+        sources = sorted(item["source"] for item in wait_until(applications, 30, what="four applications"))
+        assert sources == ["LinkedIn apply", "LinkedIn apply", "Naukri", "Naukri"]
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -58,6 +74,10 @@ def test_jobpub_dev_publishes_a_job_to_both_emulators_with_no_configuration(tmp_
 def _api_key(text: str) -> str | None:
     match = re.search(r"API key\s+(jp_\S+)", text)
     return match.group(1) if match else None
+
+
+def _emulator_url(text: str, platform: str) -> str:
+    return re.search(rf"{platform} emulator\s+(http://\S+)", text, re.IGNORECASE).group(1)
 
 
 def _answers(base: str) -> bool:

@@ -114,6 +114,7 @@ def job_status(job: Job) -> JobPublishingOut:
             posting.platform: PostingStatusOut(
                 platform=posting.platform,
                 status=posting.status,
+                external_id=posting.external_id,
                 platform_job_id=posting.platform_job_id,
                 url=posting.url,
                 attempts=posting.attempts,

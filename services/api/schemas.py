@@ -98,6 +98,7 @@ def expand_platforms(choices: list[str]) -> list[PlatformName]:
 class PostingStatusOut(BaseModel):
     platform: PlatformName
     status: Literal["pending", "publishing", "published", "failed", "closed"]
+    external_id: str = Field(description="Our reference of the posting on the platform (LinkedIn's externalJobPostingId).")
     platform_job_id: str | None
     url: str | None
     attempts: int

@@ -134,5 +134,10 @@ Publish a job to both platforms:
   curl -s -X POST {base}/jobs/publishing/publish/ -H 'X-API-Key: {api_key}' -H 'Content-Type: application/json' -d '{body}'
 Then follow it (use the job_id from the answer):
   curl -s {base}/jobs/publishing/1/status/ -H 'X-API-Key: {api_key}'
+Let three candidates apply on Naukri (external_id: the naukri one from the status):
+  curl -s -X POST {naukri_server.url}/_emulator/applications -H 'Content-Type: application/json' -d '{{"external_id": "EXTERNAL_ID", "count": 3}}'
+They arrive within {DEV_SYNC_INTERVAL_SECONDS:.0f} s (LinkedIn's arrive at once, by webhook), or pull them now:
+  curl -s -X POST {base}/jobs/publishing/sync-applications/ -H 'X-API-Key: {api_key}'
+  curl -s {base}/jobs/publishing/applications/ -H 'X-API-Key: {api_key}'
 """
     )
