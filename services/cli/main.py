@@ -67,7 +67,7 @@ def worker(
     processes: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     threads: Annotated[int, typer.Option(help="Threads per process.")] = 8,
 ) -> None:
-    """Run publisher actors: the dramatiq worker, with jobpub's broker and actors."""
+    """Run the publish and sync actors: the dramatiq worker, with jobpub's broker and actors."""
     from dramatiq.cli import main as dramatiq_main
     from dramatiq.cli import make_argument_parser
 
