@@ -31,8 +31,8 @@ from shared.connections import save_connection
 from shared.crypto import cipher_from_settings, generate_key
 from shared.db import build_engine, build_session_factory, unit_of_work
 from shared.migrate import migrate
-from shared.models import Posting, PublishingLog
-from tests.support import free_port
+from shared.models import Posting, PublishingLog, SyncRun
+from tests.support import free_port, wait_until
 
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
 # The API also listens on a real port, so the LinkedIn emulator can push applications to it.
@@ -269,3 +269,14 @@ def settings_env(settings, **extra) -> dict:
         env[f"JOBPUB_{name.upper()}"] = str(value)
     env.update({f"JOBPUB_{k.upper()}": str(v) for k, v in extra.items()})
     return env
+
+
+def wait_for_syncs_to_settle(sessions) -> None:
+    """Wait until no pull is pending or running: a fault aimed at pulls must meet the test's own."""
+
+    def settled() -> bool:
+        with sessions() as session:
+            busy = session.scalar(select(SyncRun.id).where(SyncRun.status.in_(["pending", "running"])).limit(1))
+        return busy is None
+
+    wait_until(settled, 60, what="the pulls under way to finish")

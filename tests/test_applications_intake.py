@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from shared.models import Application, PublishingLog
-from tests.conftest import settings_env
+from tests.conftest import settings_env, wait_for_syncs_to_settle
 from tests.test_applications_sync import applications_of, published_on
 
 WEBHOOK = "/jobs/publishing/webhooks/linkedin/applications/"
@@ -109,6 +109,7 @@ def test_the_sync_command_previews_with_dry_run_stores_for_real_and_fails_loudly
     assert "stored 4" in real.stdout
     assert len(applications_of(sessions, job_id)) == 4
 
+    wait_for_syncs_to_settle(sessions)
     emulators.naukri.set_faults({"server_error": {"times": 10, "status": 503, "on": "applications"}})
     broken = jobpub(settings, *command)
     assert broken.returncode == 1

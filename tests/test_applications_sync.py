@@ -17,7 +17,7 @@ from shared.context import build_worker_context
 from shared.db import unit_of_work
 from shared.models import Application, PlatformConnection, PublishingLog, SyncRun, utcnow
 from shared.syncs import request_sync
-from tests.conftest import postings_of
+from tests.conftest import postings_of, wait_for_syncs_to_settle
 from tests.support import publish, settled_status, wait_until
 
 APPLICATIONS = "/jobs/publishing/applications/"
@@ -112,6 +112,7 @@ def test_a_429_midway_through_a_pull_resumes_from_the_cursor_with_nothing_lost_o
             sync_id = request_sync(session, tenant.id, "naukri", trigger="cli", dispatch=False)
         return run_sync(small_pages, sync_id)
 
+    wait_for_syncs_to_settle(sessions)
     emulators.naukri.set_faults({"rate_limit": {"times": 1, "retry_after": 1, "on": "applications", "after": 1}})
     first = pull()
     assert "429" in first.error
