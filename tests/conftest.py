@@ -199,6 +199,9 @@ def tenant(make_tenant) -> Tenant:
     return make_tenant()
 
 
+WORKER_STOP_TIMEOUT_MS = 10_000
+
+
 class Pipeline:
     """Relay and publish workers of this test run, on real Redis, in this process."""
 
@@ -224,12 +227,16 @@ class Pipeline:
         self.worker = dramatiq.Worker(self.broker, worker_threads=8, worker_timeout=100)
         self.worker.start()
 
-    def stop(self) -> None:
+    def stop_workers(self) -> None:
+        """Stop the relay and the worker, waiting a bounded time (dramatiq's default is 10 minutes)."""
         self._stop.set()
         if self._relay_thread:
             self._relay_thread.join(5)
         if self.worker:
-            self.worker.stop()
+            self.worker.stop(timeout=WORKER_STOP_TIMEOUT_MS)
+
+    def stop(self) -> None:
+        self.stop_workers()
         self.broker.close()
         client = redis.Redis.from_url(self.settings.broker_url)
         for key in client.scan_iter(f"{self.settings.broker_namespace}*"):

@@ -73,11 +73,11 @@ def isolated(request, emulators):
             with TestClient(create_app(settings, engine)) as client:
                 yield Isolated(client, sessions, settings, redis_server, pipeline)
         finally:
+            # Worker first, while its Redis still answers: a worker thread cut off from its
+            # broker mid-message would hold up the worker's stop.
+            pipeline.stop_workers()
             if redis_server.process.poll() is None:
                 redis_server.stop()
-            pipeline._stop.set()
-            if pipeline.worker:
-                pipeline.worker.stop()
             engine.dispose()
 
 
