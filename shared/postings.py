@@ -30,7 +30,6 @@ def request_publish(
     correlation_id: str | None = None,
 ) -> None:
     """Put the posting back to pending and record a `JobPublishRequested` for its platform's queue."""
-    session.flush()  # the posting needs its id before the event can name it
     posting.status = PostingStatus.PENDING
     posting.next_attempt_at = None
     posting.lease_token = None
@@ -43,6 +42,8 @@ def request_publish(
         posting.last_error = None
         posting.task_id = None
         posting.requested_at = utcnow()
+    # After the fields are set, so a new posting is one INSERT; the event needs its id.
+    session.flush()
     event = JobPublishRequested(
         organization_id=posting.organization_id,
         job_id=posting.job_id,

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy import and_, or_, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from services.publisher.content import posting_content
 from shared.context import WorkerContext
@@ -75,7 +75,8 @@ def claim(ctx: WorkerContext, posting_id: int) -> Claim | LeaseHeld | None:
             )
             .execution_options(synchronize_session=False)
         ).rowcount
-        posting = session.get(Posting, posting_id, populate_existing=True)
+        # The job comes in the same query: the attempt needs it to build what it sends.
+        posting = session.get(Posting, posting_id, populate_existing=True, options=[joinedload(Posting.job)])
         if posting is None:
             return None
         if not taken:

@@ -69,8 +69,6 @@ def _publish(session, organization_id: int, body: PublishRequest, correlation_id
     if body.job is not None:
         job = jobs.create_job(session, organization_id, body.job)
     jobs.publish_job(session, job, platforms, correlation_id)
-    session.flush()
-    session.refresh(job)
     return jobs.job_status(job).model_dump(mode="json")
 
 
