@@ -41,7 +41,12 @@ class Settings(BaseSettings):
     retry_backoff_seconds: float = Field(2.0, gt=0, description="First retry delay; doubles per attempt.")
     retry_backoff_max_seconds: float = Field(300.0, gt=0)
     task_poll_interval_seconds: float = Field(0.5, gt=0, description="How often a LinkedIn task is polled.")
-    task_poll_timeout_seconds: float = Field(60.0, gt=0, description="Polling stops after this; a later attempt resumes.")
+    task_poll_timeout_seconds: float = Field(
+        20.0, gt=0, description="One attempt polls this long, then frees its worker thread; a later check resumes."
+    )
+    task_settle_timeout_seconds: float = Field(
+        1800.0, gt=0, description="A task still in progress after this counts against the attempts (LinkedIn: minutes)."
+    )
     lease_seconds: float = Field(
         30.0, gt=0, description="A publishing attempt's claim, renewed while it polls; after it a crash is assumed."
     )

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from services.api.app import create_app
 from services.emulators import linkedin, naukri
+from services.emulators.linkedin import DEFAULT_SETTLE_SECONDS
 from services.emulators.server import serve_in_thread
 from services.publisher.actors import declare_publish_actors
 from services.syncer.actors import declare_sync_actor
@@ -113,7 +114,7 @@ def run_settings(database_url: str, emulators: Emulators, **overrides) -> Settin
         retry_backoff_seconds=0.05,
         retry_backoff_max_seconds=0.5,
         task_poll_interval_seconds=0.02,
-        task_poll_timeout_seconds=5.0,
+        task_poll_timeout_seconds=1.0,
         lease_seconds=5.0,
         relay_poll_interval_seconds=0.02,
         worker_heartbeat_timeout_ms=2_000,

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from dramatiq import Message
 
-from tests.conftest import held_on, log_of
+from tests.conftest import DEFAULT_SETTLE_SECONDS, held_on, log_of
 from tests.support import PUBLISH, job_body, publish, settled_status, wait_until
 
 def test_publishing_to_both_gives_one_posting_per_platform_with_its_id_and_url(client, tenant, pipeline, sessions, emulators):
@@ -158,3 +158,20 @@ def test_publishing_a_stored_job_again_changes_nothing_where_it_is_live(client, 
     status = settled_status(client, tenant, job_id)["platforms"]
     assert status["naukri"]["status"] == status["linkedin"]["status"] == "published"
     assert len(held_on(emulators, sessions, job_id, "naukri")) == 1
+
+
+def test_a_linkedin_task_slower_than_one_attempt_is_checked_again_without_using_up_attempts(
+    client, tenant, pipeline, emulators, sessions, settings
+):
+    slower = settings.task_poll_timeout_seconds * 2.5  # two attempts' polling windows and then some
+    emulators.linkedin.settle_seconds = slower
+    try:
+        job_id = publish(client, tenant, platforms=["linkedin"])
+        linkedin = settled_status(client, tenant, job_id, timeout=slower + 20)["platforms"]["linkedin"]
+    finally:
+        emulators.linkedin.settle_seconds = DEFAULT_SETTLE_SECONDS
+    assert linkedin["status"] == "published"
+    assert linkedin["attempts"] == 1
+    checks = [row for row in log_of(sessions, job_id) if row.event_type == "JobPublishRetryScheduled"]
+    assert len(checks) >= 2 and all("still processing" in row.payload["error"] for row in checks)
+    assert len(held_on(emulators, sessions, job_id, "linkedin")) == 1

@@ -45,6 +45,7 @@ class Claim:
     attempt: int
     look_up_first: bool
     task_id: str | None
+    requested_at: datetime
     content: PostingContent | None  # None when the job can no longer be sent (see `unusable`)
     credentials: PlatformCredentials | None
     unusable: str | None = None
@@ -114,6 +115,7 @@ def _build_claim(ctx: WorkerContext, session: Session, posting: Posting, token: 
         attempt=posting.attempts,
         look_up_first=posting.total_attempts > 1,
         task_id=posting.task_id,
+        requested_at=posting.requested_at,
         content=content,
         credentials=credentials,
         unusable=unusable,
@@ -198,6 +200,29 @@ def record_transient(
         _release(posting)
         event = JobPublishRetryScheduled(**_event_fields(held), attempt=held.attempt, error=error, retry_at=retry_at)
         record(session, event, dispatch=publish_dispatch(held.platform, retry_at), correlation_id=correlation_id)
+
+
+def record_still_processing(ctx: WorkerContext, held: Claim, message: str, correlation_id: str | None) -> None:
+    """The platform accepted the posting and is still settling it: look again soon.
+
+    That is no failure (LinkedIn takes up to minutes), so it uses up no attempt, unless the
+    posting has been settling for longer than JOBPUB_TASK_SETTLE_TIMEOUT_SECONDS.
+    """
+    settings = ctx.settings
+    if utcnow() - held.requested_at > timedelta(seconds=settings.task_settle_timeout_seconds):
+        record_transient(ctx, held, message, None, correlation_id)
+        return
+    check_at = utcnow() + timedelta(seconds=settings.retry_backoff_seconds)
+    with unit_of_work(ctx.sessions) as session:
+        posting = _held_posting(session, held)
+        if posting is None:
+            return
+        posting.status = PostingStatus.PENDING
+        posting.attempts = held.attempt - 1  # give back the attempt this claim took
+        posting.next_attempt_at = check_at
+        _release(posting)
+        event = JobPublishRetryScheduled(**_event_fields(held), attempt=held.attempt, error=message, retry_at=check_at)
+        record(session, event, dispatch=publish_dispatch(held.platform, check_at), correlation_id=correlation_id)
 
 
 def retry_delay(settings, attempt: int, retry_after: float | None) -> float:

@@ -34,6 +34,9 @@ def publish_posting(ctx: WorkerContext, posting_id: int, correlation_id: str | N
     platform = ctx.platforms[held.platform]
     try:
         state = _reach_platform(ctx, platform, held)
+    except StillInProgress as error:
+        log.info("publish.still_processing", task_id=held.task_id)
+        attempts.record_still_processing(ctx, held, str(error), correlation_id)
     except PermanentPlatformError as error:
         log.info("publish.failed", error=str(error))
         attempts.record_failed(ctx, held, str(error), permanent=True, correlation_id=correlation_id)
