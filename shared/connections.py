@@ -35,11 +35,16 @@ def save_connection(
         organization_id=organization_id, platform=platform
     )
     connection.client_id = client_id
-    connection.client_secret_encrypted = cipher.encrypt(client_secret, bound_to=_binding(organization_id, platform))
+    connection.client_secret_encrypted = seal_secret(cipher, organization_id, platform, client_secret)
     connection.organization_urn = organization_urn
     connection.enabled = enabled
     session.add(connection)
     return connection
+
+
+def seal_secret(cipher: CredentialCipher, organization_id: int, platform: str, secret: str) -> str:
+    """The stored form of a secret: encrypted, and bound to its organization and platform."""
+    return cipher.encrypt(secret, bound_to=_binding(organization_id, platform))
 
 
 def find_connection(session: Session, organization_id: int, platform: str) -> PlatformConnection | None:
@@ -60,10 +65,10 @@ def connected_platforms(session: Session, organization_id: int) -> set[str]:
 
 
 def load_credentials(
-    session: Session, cipher: CredentialCipher, organization_id: int, platform: str
+    session: Session, cipher: CredentialCipher, organization_id: int, platform: str, *, require_enabled: bool = True
 ) -> PlatformCredentials:
     connection = find_connection(session, organization_id, platform)
-    if connection is None or not connection.enabled:
+    if connection is None or (require_enabled and not connection.enabled):
         raise PlatformNotConnected(f"{platform} is not connected for this organization")
     secret = cipher.decrypt(connection.client_secret_encrypted, bound_to=_binding(organization_id, platform))
     return PlatformCredentials(

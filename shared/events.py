@@ -98,6 +98,14 @@ class ApplicationReceived(Event):
     external_application_id: str
 
 
+class PlatformConnectionChanged(Event):
+    """An organization configured, changed or removed a platform connection (never the secret itself)."""
+
+    platform: str
+    change: Literal["configured", "updated", "deleted"]
+    fields: list[str] = []  # which fields changed; "client_secret" when a new secret was stored
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (
@@ -109,5 +117,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ApplicationsSynced,
         ApplicationSyncFailed,
         ApplicationReceived,
+        PlatformConnectionChanged,
     )
 }

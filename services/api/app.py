@@ -10,10 +10,11 @@ from sqlalchemy import Engine
 
 from services.api.job_publishing import FieldProblem
 from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware
-from services.api.routers import applications, health, publishing, webhooks
+from services.api.routers import applications, health, platforms, publishing, webhooks
 from shared.config import Settings, get_settings
 from shared.crypto import cipher_from_settings
 from shared.db import build_engine, build_session_factory
+from shared.platforms import build_http_client, build_platforms
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -29,12 +30,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.sessions = build_session_factory(engine)
     # Only the LinkedIn webhook decrypts (to verify signatures); without keys it answers 503.
     app.state.cipher = cipher_from_settings(settings) if settings.encryption_keys else None
+    # Only a connection test calls a platform from the API.
+    app.state.platforms = build_platforms(settings, build_http_client(settings))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(FieldProblem, _field_problem)
     app.include_router(publishing.router)
     app.include_router(applications.router)
+    app.include_router(platforms.router)
     app.include_router(webhooks.router)
     app.include_router(health.router)
     return app

@@ -156,6 +156,14 @@ class Platform(Protocol):
 
     application_source: str  # how a recruiter sees where an application came from
 
+    def check_credentials(self, credentials: PlatformCredentials) -> str:
+        """Prove the credentials work with one harmless call; returns what the platform granted.
+
+        Raises AuthenticationFailed (refused), TransientPlatformError (unreachable, 5xx, 429)
+        or PermanentPlatformError.
+        """
+        ...
+
     def fetch_applications(
         self, credentials: PlatformCredentials, cursor: str | None, *, page_size: int, job_external_id: str | None = None
     ) -> ApplicationPage:

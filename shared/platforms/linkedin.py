@@ -50,6 +50,10 @@ class LinkedInPlatform:
         self._job_view_url = job_view_url
         self._tokens = TokenCache(http, oauth_url)
 
+    def check_credentials(self, credentials: PlatformCredentials) -> str:
+        self._tokens.fetch_new(credentials)
+        return "token obtained"
+
     def create_posting(self, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
         element = posting_element(content, credentials, operation="CREATE")
         body = self._call(

@@ -50,6 +50,12 @@ class TokenCache:
             self._tokens[key] = fresh
             return fresh.value
 
+    def fetch_new(self, credentials: PlatformCredentials) -> None:
+        """Fetch a token now, whatever the cache holds (a connection test), and keep it."""
+        key = _cache_key(credentials)
+        with self._lock_for(key):
+            self._tokens[key] = self._fetch(credentials)
+
     def forget(self, credentials: PlatformCredentials, token: str) -> None:
         """Drop a token LinkedIn refused, unless another thread has replaced it already."""
         key = _cache_key(credentials)

@@ -36,6 +36,7 @@ from shared.platforms.base import (
 from shared.platforms.http import json_or_empty, send
 
 JOBS_PATH = "/v1/jobs"
+CONNECTION_TEST_REFERENCE = "jobpub-connection-test"
 APPLICATIONS_PATH = "/v1/applications"
 
 
@@ -46,6 +47,11 @@ class NaukriPlatform:
     def __init__(self, http: httpx.Client, *, api_url: str):
         self._http = http
         self._api_url = api_url.rstrip("/")
+
+    def check_credentials(self, credentials: PlatformCredentials) -> str:
+        # A look-up of a reference nobody uses: harmless, and it needs valid credentials.
+        self._call("GET", JOBS_PATH, credentials, params={"reference": CONNECTION_TEST_REFERENCE})
+        return "credentials accepted"
 
     def create_posting(self, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
         body = self._call("POST", JOBS_PATH, credentials, json=job_document(content))

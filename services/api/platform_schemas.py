@@ -1,0 +1,51 @@
+"""What the platform connection endpoints accept and answer. A client secret goes in and never comes out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints
+
+from services.api.schemas import PlatformName, Strict
+
+ClientId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+OrganizationUrn = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^urn:li:organization:\d+$")]
+Secret = Annotated[SecretStr, Field(min_length=1, max_length=500)]
+
+
+class ConnectionIn(Strict):
+    client_id: ClientId
+    client_secret: Secret = Field(description="LinkedIn: the app's client secret; Naukri: the API key. Write-only.")
+    organization_urn: OrganizationUrn | None = Field(None, description="LinkedIn (required there): urn:li:organization:<id>.")
+    enabled: bool = True
+
+
+class ConnectionPatch(Strict):
+    client_id: ClientId | None = None
+    client_secret: Secret | None = None
+    organization_urn: OrganizationUrn | None = None
+    enabled: bool | None = None
+
+
+class ConnectionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    platform: PlatformName
+    client_id: str
+    organization_urn: str | None
+    enabled: bool
+    client_secret_set: bool = Field(True, description="The secret is stored (encrypted); it is never shown.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConnectionsOut(BaseModel):
+    connections: list[ConnectionOut]
+    connected: list[PlatformName] = Field(description="The platforms a publish can use now: configured and enabled.")
+
+
+class ConnectionTestOut(BaseModel):
+    platform: PlatformName
+    ok: bool
+    message: str = Field(examples=["token obtained", "invalid client id or secret: …", "platform unreachable: …"])

@@ -1,0 +1,130 @@
+"""An organization's platform connections: configure, read, change, remove, and test them.
+
+Secrets are encrypted on the way in (shared/crypto.py) and never answered back. Every change
+is a `PlatformConnectionChanged` event in the publishing log, naming the fields, not the values.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy import select
+
+from services.api.deps import CorrelationId, CurrentOrg, SessionDep
+from services.api.job_publishing import FieldProblem
+from services.api.platform_schemas import ConnectionIn, ConnectionOut, ConnectionPatch, ConnectionsOut, ConnectionTestOut
+from services.api.schemas import ALL_PLATFORMS, PlatformName
+from shared.connections import find_connection, load_credentials, save_connection, seal_secret
+from shared.crypto import CredentialCipher, CredentialDecryptError
+from shared.events import PlatformConnectionChanged
+from shared.models import PlatformConnection
+from shared.outbox import record
+from shared.platforms.base import AuthenticationFailed, PlatformError, TransientPlatformError
+
+router = APIRouter(prefix="/jobs/publishing/platforms", tags=["platforms"])
+
+NOT_CONFIGURED = "this platform is not configured for your organization"
+
+
+def _cipher(request: Request) -> CredentialCipher:
+    if request.app.state.cipher is None:
+        raise HTTPException(503, "JOBPUB_ENCRYPTION_KEYS is not set on the server: credentials cannot be stored")
+    return request.app.state.cipher
+
+
+def _configured(session, organization_id: int, platform: str) -> PlatformConnection:
+    connection = find_connection(session, organization_id, platform)
+    if connection is None:
+        raise HTTPException(404, NOT_CONFIGURED)
+    return connection
+
+
+def _require_urn(platform: str, urn: str | None) -> None:
+    if platform == "linkedin" and not urn:
+        raise FieldProblem(("body", "organization_urn"), "LinkedIn needs urn:li:organization:<id>", "missing")
+
+
+def _changed(session, organization_id: int, platform: str, change: str, fields: list[str], correlation_id: str) -> None:
+    event = PlatformConnectionChanged(organization_id=organization_id, platform=platform, change=change, fields=fields)
+    record(session, event, correlation_id=correlation_id)
+
+
+@router.get("/", response_model=ConnectionsOut)
+def list_connections(organization_id: CurrentOrg, session: SessionDep):
+    """Every configured platform, and which of them a publish can use now."""
+    rows = session.scalars(select(PlatformConnection).where(PlatformConnection.organization_id == organization_id)).all()
+    connections = sorted(rows, key=lambda row: ALL_PLATFORMS.index(row.platform))
+    return {"connections": connections, "connected": [row.platform for row in connections if row.enabled]}
+
+
+@router.get("/{platform}/", response_model=ConnectionOut)
+def read_connection(platform: PlatformName, organization_id: CurrentOrg, session: SessionDep):
+    return _configured(session, organization_id, platform)
+
+
+@router.put("/{platform}/", response_model=ConnectionOut)
+def replace_connection(
+    platform: PlatformName, body: ConnectionIn, request: Request, response: Response,
+    organization_id: CurrentOrg, session: SessionDep, correlation_id: CorrelationId,
+):
+    """Configure the platform, or replace its whole configuration (201 when new)."""
+    _require_urn(platform, body.organization_urn)
+    existed = find_connection(session, organization_id, platform) is not None
+    connection = save_connection(
+        session, _cipher(request), organization_id=organization_id, platform=platform, client_id=body.client_id,
+        client_secret=body.client_secret.get_secret_value(), organization_urn=body.organization_urn, enabled=body.enabled,
+    )
+    fields = sorted(body.model_fields_set)
+    _changed(session, organization_id, platform, "updated" if existed else "configured", fields, correlation_id)
+    session.commit()
+    response.status_code = 200 if existed else 201
+    return connection
+
+
+@router.patch("/{platform}/", response_model=ConnectionOut)
+def update_connection(
+    platform: PlatformName, body: ConnectionPatch, request: Request,
+    organization_id: CurrentOrg, session: SessionDep, correlation_id: CorrelationId,
+):
+    """Change some fields; a new client_secret replaces the stored one."""
+    connection = _configured(session, organization_id, platform)
+    changes = body.model_dump(exclude_unset=True)
+    if "organization_urn" in changes:
+        _require_urn(platform, changes["organization_urn"])
+    for field in ("client_id", "organization_urn", "enabled"):
+        if field in changes and changes[field] is not None:
+            setattr(connection, field, changes[field])
+    if body.client_secret is not None:
+        connection.client_secret_encrypted = seal_secret(
+            _cipher(request), organization_id, platform, body.client_secret.get_secret_value()
+        )
+    _changed(session, organization_id, platform, "updated", sorted(changes), correlation_id)
+    session.commit()
+    return connection
+
+
+@router.delete("/{platform}/", status_code=204)
+def delete_connection(platform: PlatformName, organization_id: CurrentOrg, session: SessionDep, correlation_id: CorrelationId):
+    """Remove the platform's credentials; publishing and pulling there stop until it is configured again."""
+    session.delete(_configured(session, organization_id, platform))
+    _changed(session, organization_id, platform, "deleted", [], correlation_id)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.post("/{platform}/test-connection/", response_model=ConnectionTestOut)
+def test_connection(platform: PlatformName, request: Request, organization_id: CurrentOrg, session: SessionDep):
+    """Try the stored credentials against the platform with one harmless call, and say what happened."""
+    _configured(session, organization_id, platform)
+    try:
+        credentials = load_credentials(session, _cipher(request), organization_id, platform, require_enabled=False)
+        message = request.app.state.platforms[platform].check_credentials(credentials)
+        return {"platform": platform, "ok": True, "message": message}
+    except CredentialDecryptError:
+        message = "the stored secret cannot be decrypted with the server's keys: configure it again"
+    except AuthenticationFailed as error:
+        message = f"invalid client id or secret: {error}"
+    except TransientPlatformError as error:
+        message = f"platform unreachable: {error}"
+    except PlatformError as error:
+        message = f"platform refused: {error}"
+    return {"platform": platform, "ok": False, "message": message}
