@@ -1,0 +1,98 @@
+"""Tenant B's key on tenant A's things, for every route the API publishes in its OpenAPI spec.
+
+The routes come from the spec, so a route added without a case here fails this test: nobody can
+add an endpoint without saying how it keeps tenants apart.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from shared.models import Application, PlatformConnection, PublishingLog
+from tests.support import publish, settled_status, wait_until
+
+# Routes that take no API key: the caller is identified otherwise (or not at all).
+UNAUTHENTICATED = {
+    ("GET", "/livez"),
+    ("GET", "/readyz"),
+    ("POST", "/jobs/publishing/webhooks/linkedin/applications/"),  # X-LI-Signature, tested in test_applications_intake
+    ("GET", "/jobs/publishing/webhooks/linkedin/applications/"),  # LinkedIn's challenge, by client id
+}
+
+
+def cross_tenant_calls(job_id: int, sync_id: int) -> dict[tuple[str, str], tuple[dict, set[int]]]:
+    """For each route: the request tenant B makes against tenant A's things, and the statuses allowed.
+
+    404 where the request names A's object; where it names none, B acts on its own (empty)
+    namespace, and what it gets back is checked separately for A's data.
+    """
+    return {
+        ("POST", "/jobs/publishing/publish/"): ({"json": {"job_id": job_id, "platforms": ["both"]}}, {404}),
+        ("GET", "/jobs/publishing/{job_id}/status/"): ({}, {404}),
+        ("POST", "/jobs/publishing/{job_id}/retry/"): ({"json": {"platforms": ["naukri"]}}, {404}),
+        ("GET", "/jobs/publishing/applications/"): ({"params": {"job_id": job_id}}, {200}),
+        ("POST", "/jobs/publishing/sync-applications/"): ({"json": {"job_id": job_id}}, {404}),
+        ("GET", "/jobs/publishing/sync-applications/{sync_id}/"): ({}, {404}),
+        ("GET", "/jobs/publishing/platforms/"): ({}, {200}),
+        ("GET", "/jobs/publishing/platforms/{platform}/"): ({}, {404}),
+        ("PATCH", "/jobs/publishing/platforms/{platform}/"): ({"json": {"enabled": False}}, {404}),
+        ("DELETE", "/jobs/publishing/platforms/{platform}/"): ({}, {404}),
+        ("POST", "/jobs/publishing/platforms/{platform}/test-connection/"): ({}, {404}),
+        # B configuring a platform makes B's own connection; A's must stay as it was (checked below).
+        ("PUT", "/jobs/publishing/platforms/{platform}/"): (
+            {"json": {"client_id": "b-app", "client_secret": "b-secret", "organization_urn": "urn:li:organization:2"}},
+            {201},
+        ),
+    }
+
+
+def snapshot(sessions, client, tenant, job_id: int) -> tuple:
+    """What tenant A would notice changing."""
+    with sessions() as session:
+        connections = session.execute(
+            select(PlatformConnection.platform, PlatformConnection.client_id, PlatformConnection.enabled,
+                   PlatformConnection.client_secret_encrypted)
+            .where(PlatformConnection.organization_id == tenant.id).order_by(PlatformConnection.platform)
+        ).all()
+        log = session.scalar(select(func.count()).select_from(PublishingLog).where(PublishingLog.organization_id == tenant.id))
+        applications = session.scalar(select(func.count()).select_from(Application).where(Application.organization_id == tenant.id))
+    status = client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()
+    return tuple(connections), log, applications, status
+
+
+def test_another_organizations_key_gets_404_on_every_route_and_changes_nothing(
+    client, make_tenant, pipeline, emulators, sessions
+):
+    owner, stranger = make_tenant(), make_tenant(platforms=())
+    job_id = publish(client, owner, platforms=["naukri"])
+    settled_status(client, owner, job_id)
+    emulators.naukri.apply(
+        client.get(f"/jobs/publishing/{job_id}/status/", headers=owner.headers).json()["platforms"]["naukri"]["external_id"],
+        count=2, client_id=owner.clients["naukri"][0],
+    )
+    [sync] = client.post("/jobs/publishing/sync-applications/", json={"platform": "naukri"}, headers=owner.headers).json()["syncs"]
+    wait_until(
+        lambda: client.get(f"/jobs/publishing/sync-applications/{sync['id']}/", headers=owner.headers).json()["status"] == "succeeded",
+        what="the owner's sync",
+    )
+    before = snapshot(sessions, client, owner, job_id)
+
+    spec_routes = {
+        (method.upper(), path)
+        for path, operations in client.get("/openapi.json").json()["paths"].items()
+        for method in operations
+    }
+    calls = cross_tenant_calls(job_id, sync["id"])
+    assert spec_routes - UNAUTHENTICATED == set(calls), "a route has no cross-tenant case here"
+
+    for (method, path), (request, allowed) in calls.items():
+        url = path.format(job_id=job_id, sync_id=sync["id"], platform="naukri")
+        answer = client.request(method, url, headers=stranger.headers, **request)
+        assert answer.status_code in allowed, (method, path, answer.status_code, answer.text)
+        assert "Backend Engineer" not in answer.text and owner.name not in answer.text, (method, path)
+        if answer.status_code == 200 and "items" in answer.json():
+            assert answer.json()["items"] == [], (method, path)
+        if path == "/jobs/publishing/platforms/" and method == "GET":
+            assert owner.clients["naukri"][0] not in answer.text
+
+    assert snapshot(sessions, client, owner, job_id) == before
