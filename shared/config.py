@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     worker_time_limit_ms: int = Field(600_000, ge=1000)
 
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body the API accepts.")
+    rate_limit: str = Field(
+        "1200/minute",
+        description="Requests per organization, e.g. '1200/minute' or '1200/minute;100/second'; empty: no limit.",
+    )
     idempotency_in_flight_seconds: float = Field(60.0, gt=0, description="After this an unfinished key may be retried.")
 
     log_level: str = "INFO"
@@ -83,6 +87,15 @@ class Settings(BaseSettings):
         if url.startswith("postgresql://") or url.startswith("postgres://"):
             return "postgresql+psycopg://" + url.split("://", 1)[1]
         return url
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _valid_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        if value.strip():
+            parse_many(value)  # raises ValueError naming what it could not read
+        return value.strip()
 
     @property
     def is_sqlite(self) -> bool:

@@ -148,3 +148,17 @@ def test_the_api_publishes_its_openapi_description(client):
     spec = client.get("/openapi.json").json()
     assert "/jobs/publishing/publish/" in spec["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_one_organizations_flood_gets_429s_while_another_is_served(settings, engine, make_tenant):
+    from fastapi.testclient import TestClient
+
+    from services.api.app import create_app
+
+    flooder, neighbour = make_tenant(), make_tenant()
+    with TestClient(create_app(settings.model_copy(update={"rate_limit": "10/minute"}), engine)) as limited:
+        answers = [limited.get("/jobs/publishing/platforms/", headers=flooder.headers) for _ in range(15)]
+        assert [a.status_code for a in answers] == [200] * 10 + [429] * 5
+        assert 1 <= int(answers[-1].headers["Retry-After"]) <= 60
+        assert "rate limit" in answers[-1].json()["detail"]
+        assert limited.get("/jobs/publishing/platforms/", headers=neighbour.headers).status_code == 200

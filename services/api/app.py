@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from services.api.job_publishing import FieldProblem
 from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware
+from services.api.rate_limits import OrganizationRateLimit
 from services.api.routers import applications, health, platforms, publishing, webhooks
 from shared.config import Settings, get_settings
 from shared.crypto import cipher_from_settings
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.sessions = build_session_factory(engine)
     # Only the LinkedIn webhook decrypts (to verify signatures); without keys it answers 503.
     app.state.cipher = cipher_from_settings(settings) if settings.encryption_keys else None
+    app.state.rate_limit = OrganizationRateLimit(settings)
     # Only a connection test calls a platform from the API.
     app.state.platforms = build_platforms(settings, build_http_client(settings))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -46,6 +46,11 @@ def current_organization(request: Request, key: Annotated[str | None, Security(_
     if organization_id is None:
         raise HTTPException(401, "invalid or revoked API key")
     structlog.contextvars.bind_contextvars(organization_id=organization_id)
+    wait = request.app.state.rate_limit.wait_before_next(organization_id)
+    if wait is not None:
+        raise HTTPException(
+            429, f"your organization's request rate limit is reached; try again in {wait} s", headers={"Retry-After": str(wait)}
+        )
     return organization_id
 
 
