@@ -114,6 +114,8 @@ def jobpub_env(settings: Settings) -> dict:
         JOBPUB_ENCRYPTION_KEYS=settings.encryption_keys.get_secret_value(),
         JOBPUB_NAUKRI_API_URL=settings.naukri_api_url,
         JOBPUB_LOG_LEVEL="WARNING",
+        # One organization sends the whole load: lift its limit, but keep the limiter's cost in the figure.
+        JOBPUB_RATE_LIMIT="1000000/minute",
     )
     return env
 
