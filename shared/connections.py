@@ -16,7 +16,8 @@ class PlatformNotConnected(Exception):
     """The organization has no enabled connection to the platform."""
 
 
-def _binding(organization_id: int, platform: str) -> str:
+def credential_binding(organization_id: int, platform: str) -> str:
+    """What a stored secret is bound to (its associated data): a copy in another row will not decrypt."""
     return f"organization:{organization_id}/platform:{platform}"
 
 
@@ -44,7 +45,7 @@ def save_connection(
 
 def seal_secret(cipher: CredentialCipher, organization_id: int, platform: str, secret: str) -> str:
     """The stored form of a secret: encrypted, and bound to its organization and platform."""
-    return cipher.encrypt(secret, bound_to=_binding(organization_id, platform))
+    return cipher.encrypt(secret, bound_to=credential_binding(organization_id, platform))
 
 
 def find_connection(session: Session, organization_id: int, platform: str) -> PlatformConnection | None:
@@ -70,7 +71,7 @@ def load_credentials(
     connection = find_connection(session, organization_id, platform)
     if connection is None or (require_enabled and not connection.enabled):
         raise PlatformNotConnected(f"{platform} is not connected for this organization")
-    secret = cipher.decrypt(connection.client_secret_encrypted, bound_to=_binding(organization_id, platform))
+    secret = cipher.decrypt(connection.client_secret_encrypted, bound_to=credential_binding(organization_id, platform))
     return PlatformCredentials(
         client_id=connection.client_id, client_secret=secret, organization_urn=connection.organization_urn
     )

@@ -95,6 +95,9 @@ def keygen() -> None:
     typer.echo(generate_key())
 
 
+app.command("rotate-keys")(admin.rotate_keys)
+
+
 @app.command()
 def emulator(
     platform: Annotated[str, typer.Argument(help="linkedin or naukri")],

@@ -1,0 +1,216 @@
+"""Rotating the key that encrypts platform secrets: `jobpub rotate-keys`, run as a real subprocess
+on a database of the test's own, so "every row" means the rows the test made."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import threading
+
+import pytest
+from sqlalchemy import select, text
+
+from shared.config import Settings
+from shared.connections import load_credentials, save_connection
+from shared.crypto import CredentialCipher, CredentialDecryptError, generate_key
+from shared.db import build_engine, build_session_factory, unit_of_work
+from shared.key_rotation import rotate_credentials
+from shared.models import PlatformConnection
+from tests.conftest import create_tenant, own_database, settings_env
+from tests.support import wait_until
+from tests.test_applications_intake import JOBPUB
+
+
+@pytest.fixture
+def own_db(settings):
+    """Settings and sessions on a fresh, migrated database; the shared one is left alone."""
+    with own_database(f"_keys_{secrets.token_hex(3)}") as url:
+        own_settings = with_keys(settings, settings.encryption_keys.get_secret_value(), database_url=url)
+        engine = build_engine(own_settings)
+        yield own_settings, build_session_factory(engine)
+        engine.dispose()
+
+
+def with_keys(settings: Settings, keys: str | None, **overrides) -> Settings:
+    return Settings(**{**settings.model_dump(), "encryption_keys": keys, **overrides})
+
+
+def key_id_of(encoded: str) -> str:
+    """The key id a ciphertext made with this key carries: `v1.<key id>.…`."""
+    return CredentialCipher([encoded]).encrypt("", bound_to="").split(".")[1]
+
+
+def rotate_keys(settings: Settings, *args: str) -> subprocess.CompletedProcess:
+    env = settings_env(settings, log_level="WARNING")
+    return subprocess.run([JOBPUB, "rotate-keys", *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+def stored(sessions) -> dict[int, str]:
+    """Every connection's stored secret, by connection id."""
+    with sessions() as session:
+        return dict(session.execute(select(PlatformConnection.id, PlatformConnection.client_secret_encrypted)).all())
+
+
+def connection_id(sessions, tenant, platform: str) -> int:
+    with sessions() as session:
+        return session.scalar(
+            select(PlatformConnection.id).where(
+                PlatformConnection.organization_id == tenant.id, PlatformConnection.platform == platform
+            )
+        )
+
+
+def secrets_of(tenants) -> dict[tuple[int, str], str]:
+    return {(tenant.id, platform): secret for tenant in tenants for platform, (_, secret) in tenant.clients.items()}
+
+
+def decrypted_with(sessions, cipher: CredentialCipher, tenants) -> dict[tuple[int, str], str]:
+    """The tenants' secrets as a publisher configured with only `cipher` would read them."""
+    with sessions() as session:
+        return {
+            (organization_id, platform): load_credentials(session, cipher, organization_id, platform).client_secret
+            for organization_id, platform in secrets_of(tenants)
+        }
+
+
+def test_rotation_moves_every_secret_to_the_new_key_so_the_old_one_can_be_removed(own_db, emulators):
+    """Given tenants saved under key A, when the operator puts key B first and runs rotate-keys,
+    then every secret is under B, still the same secret, readable with B alone, and a rerun does nothing."""
+    base, sessions = own_db
+    key_a, key_b = base.encryption_keys.get_secret_value(), generate_key()
+    tenants = [create_tenant(sessions, base, emulators) for _ in range(3)]
+    rotating = with_keys(base, f"{key_b},{key_a}")
+    before = stored(sessions)
+
+    preview = rotate_keys(rotating, "--dry-run")
+    assert preview.returncode == 0, preview.stderr
+    assert preview.stdout.strip() == "would rotate 6, already current 0, undecryptable 0"
+    assert stored(sessions) == before
+
+    real = rotate_keys(rotating)
+    assert real.returncode == 0, real.stderr
+    assert real.stdout.strip() == "rotated 6, already current 0, undecryptable 0"
+    after = stored(sessions)
+    assert after.keys() == before.keys()
+    assert all(ciphertext.startswith(f"v1.{key_id_of(key_b)}.") for ciphertext in after.values())
+    assert decrypted_with(sessions, CredentialCipher([key_b]), tenants) == secrets_of(tenants)
+
+    again = rotate_keys(rotating)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == "rotated 0, already current 6, undecryptable 0"
+    assert stored(sessions) == after
+
+
+def test_a_secret_under_a_key_no_longer_configured_is_reported_left_alone_and_the_others_still_rotate(
+    own_db, emulators
+):
+    """Given one tenant saved under a key C the operator has since dropped, when rotating to B,
+    then the command exits 1 naming that connection on stderr, leaves its row as it was, and rotates the rest."""
+    base, sessions = own_db
+    key_a, key_b = base.encryption_keys.get_secret_value(), generate_key()
+    kept = [create_tenant(sessions, base, emulators) for _ in range(2)]
+    lost = create_tenant(sessions, with_keys(base, generate_key()), emulators, platforms=("naukri",))
+    lost_id = connection_id(sessions, lost, "naukri")
+    before = stored(sessions)
+
+    result = rotate_keys(with_keys(base, f"{key_b},{key_a}"))
+
+    assert result.returncode == 1
+    assert result.stdout.strip() == "rotated 4, already current 0, undecryptable 1"
+    [complaint] = result.stderr.strip().splitlines()
+    assert f"connection {lost_id} (organization {lost.id}, naukri)" in complaint and "not configured" in complaint
+    assert not any(secret in result.stdout + result.stderr for secret in secrets_of([*kept, lost]).values())
+    after = stored(sessions)
+    assert after.pop(lost_id) == before[lost_id]
+    assert all(ciphertext.startswith(f"v1.{key_id_of(key_b)}.") for ciphertext in after.values())
+    assert decrypted_with(sessions, CredentialCipher([key_b]), kept) == secrets_of(kept)
+
+
+def test_a_secret_copied_into_another_organizations_row_does_not_decrypt_there(make_tenant, sessions, settings):
+    """Given two organizations, when one's stored LinkedIn secret is copied into the other's row,
+    then reading it for the other fails instead of handing over the first one's secret."""
+    owner, other = make_tenant(), make_tenant()
+    cipher = CredentialCipher.from_setting(settings.encryption_keys.get_secret_value())
+    with unit_of_work(sessions) as session:
+        source, target = (
+            session.scalar(
+                select(PlatformConnection).where(
+                    PlatformConnection.organization_id == tenant.id, PlatformConnection.platform == "linkedin"
+                )
+            )
+            for tenant in (owner, other)
+        )
+        target.client_secret_encrypted = source.client_secret_encrypted
+
+    with sessions() as session:
+        with pytest.raises(CredentialDecryptError, match="does not belong"):
+            load_credentials(session, cipher, other.id, "linkedin")
+        assert load_credentials(session, cipher, owner.id, "linkedin").client_secret == owner.clients["linkedin"][1]
+
+
+def test_rotation_does_not_rebind_a_copied_secret_to_the_row_it_was_copied_into(own_db, emulators):
+    """A copied ciphertext is undecryptable where it sits, so rotation reports it rather than re-sealing it there."""
+    base, sessions = own_db
+    owner, other = (create_tenant(sessions, base, emulators, platforms=("naukri",)) for _ in range(2))
+    with unit_of_work(sessions) as session:
+        rows = {row.organization_id: row for row in session.scalars(select(PlatformConnection))}
+        rows[other.id].client_secret_encrypted = copied = rows[owner.id].client_secret_encrypted
+
+    with unit_of_work(sessions) as session:
+        # One row per batch, so the walk from batch to batch is exercised too.
+        cipher = CredentialCipher([generate_key(), base.encryption_keys.get_secret_value()])
+        report = rotate_credentials(session, cipher, batch_size=1)
+
+    assert (report.rotated, report.already_current) == (1, 0)
+    assert [(row.organization_id, row.platform) for row in report.undecryptable] == [(other.id, "naukri")]
+    assert stored(sessions)[rows[other.id].id] == copied
+
+
+def test_a_secret_changed_while_rotation_runs_is_not_overwritten_with_the_old_one(own_db, emulators):
+    """Given a connection whose secret is being replaced in an open transaction, when rotation reaches it,
+    then rotation waits for that change and re-encrypts the new secret, rather than writing back the old one."""
+    base, sessions = own_db
+    key_a, key_b = base.encryption_keys.get_secret_value(), generate_key()
+    tenant = create_tenant(sessions, base, emulators, platforms=("naukri",))
+    client_id, _ = tenant.clients["naukri"]
+    rotating = CredentialCipher([key_b, key_a])
+    reports = []
+
+    with unit_of_work(sessions) as changing:
+        save_connection(
+            changing, CredentialCipher([key_a]), organization_id=tenant.id, platform="naukri",
+            client_id=client_id, client_secret="the-new-one",
+        )
+        changing.flush()  # the row is now locked by this transaction, as an API update holds it
+
+        def rotate() -> None:
+            with unit_of_work(sessions) as session:
+                reports.append(rotate_credentials(session, rotating))
+
+        rotation = threading.Thread(target=rotate)
+        rotation.start()
+        wait_until(lambda: waiting_on_a_lock(sessions), 10, what="rotation to wait for the row lock")
+    rotation.join(10)
+
+    assert [(report.rotated, report.undecryptable) for report in reports] == [(1, [])]
+    assert stored(sessions)[connection_id(sessions, tenant, "naukri")].startswith(f"v1.{key_id_of(key_b)}.")
+    with sessions() as session:
+        assert load_credentials(session, CredentialCipher([key_b]), tenant.id, "naukri").client_secret == "the-new-one"
+
+
+def waiting_on_a_lock(sessions) -> bool:
+    with sessions() as session:
+        return bool(
+            session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' AND query ILIKE '%platform_connections%'"
+                )
+            )
+        )
+
+
+def test_rotating_without_any_key_configured_says_so_and_exits_2(settings):
+    result = rotate_keys(with_keys(settings, None))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: JOBPUB_ENCRYPTION_KEYS is not set")
