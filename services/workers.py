@@ -5,6 +5,7 @@ so no actor can bind to a default broker.
 """
 
 from services.publisher.actors import declare_publish_actors
+from services.notifier.actors import declare_notify_actor
 from services.syncer.actors import declare_sync_actor
 from shared.context import build_worker_context
 from shared.broker import build_broker
@@ -19,3 +20,4 @@ broker = build_broker(settings)
 context = build_worker_context(settings)
 declare_publish_actors(broker, context)
 declare_sync_actor(broker, context)
+declare_notify_actor(broker, context)

@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     )
     sync_page_size: int = Field(100, ge=1, le=100, description="Applications asked for per page of a pull.")
 
+    notify_max_attempts: int = Field(8, ge=1, description="Delivery attempts per notification before it is failed.")
+    notify_backoff_seconds: float = Field(5.0, gt=0, description="First wait before a notification is retried; doubles.")
+    notify_backoff_max_seconds: float = Field(3600.0, gt=0)
+    webhook_allowed_networks: str = Field(
+        "", description="CIDRs a tenant's webhook may reach although not public (a test receiver, an internal relay)."
+    )
+
     worker_heartbeat_timeout_ms: int = Field(
         15_000, ge=0, description="A dead worker's messages are redelivered after this (dramatiq's default: 60 s)."
     )

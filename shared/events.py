@@ -106,6 +106,15 @@ class PlatformConnectionChanged(Event):
     fields: list[str] = []  # which fields changed; "client_secret" when a new secret was stored
 
 
+class WebhookDeliveryQueued(Event):
+    """A notification to a tenant's endpoint is due (its first attempt, or a retry)."""
+
+    delivery_id: int
+    endpoint_id: int
+    notification_type: str
+    attempt: int
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (
@@ -118,5 +127,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ApplicationSyncFailed,
         ApplicationReceived,
         PlatformConnectionChanged,
+        WebhookDeliveryQueued,
     )
 }

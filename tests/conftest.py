@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from services.api.app import create_app
 from services.emulators import linkedin, naukri
-from services.emulators.linkedin import DEFAULT_SETTLE_SECONDS
 from services.emulators.server import serve_in_thread
 from services.publisher.actors import declare_publish_actors
+from services.notifier.actors import declare_notify_actor
 from services.syncer.actors import declare_sync_actor
 from shared.context import build_worker_context
 from services.relay.relay import Relay
@@ -110,6 +110,8 @@ def run_settings(database_url: str, emulators: Emulators, **overrides) -> Settin
         linkedin_job_view_url=emulators.linkedin_url + "/jobs/view/{id}",
         naukri_api_url=emulators.naukri_url,
         public_base_url=f"http://127.0.0.1:{LIVE_API_PORT}",
+        webhook_allowed_networks="127.0.0.0/8",  # the tests' notification receivers listen on loopback
+        notify_backoff_seconds=0.05,
         http_timeout_seconds=2.0,
         retry_backoff_seconds=0.05,
         retry_backoff_max_seconds=0.5,
@@ -212,6 +214,7 @@ class Pipeline:
         self.context = build_worker_context(settings, sessions)
         self.actors = declare_publish_actors(self.broker, self.context)
         self.actors["sync"] = declare_sync_actor(self.broker, self.context)
+        self.actors["notify"] = declare_notify_actor(self.broker, self.context)
         self.relay = Relay(settings, sessions, self.broker)
         self._stop = threading.Event()
         self._relay_thread = None

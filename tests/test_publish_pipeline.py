@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from dramatiq import Message
 
-from tests.conftest import DEFAULT_SETTLE_SECONDS, held_on, log_of
+from services.emulators.linkedin import DEFAULT_SETTLE_SECONDS
+from tests.conftest import held_on, log_of
 from tests.support import PUBLISH, job_body, publish, settled_status, wait_until
 
 def test_publishing_to_both_gives_one_posting_per_platform_with_its_id_and_url(client, tenant, pipeline, sessions, emulators):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from shared.models import Application, PlatformConnection, PublishingLog
+from shared.models import Application, NotificationEndpoint, PlatformConnection, PublishingLog
 from tests.support import publish, settled_status, wait_until
 
 # Routes that take no API key: the caller is identified otherwise (or not at all).
@@ -38,6 +38,10 @@ def cross_tenant_calls(job_id: int, sync_id: int) -> dict[tuple[str, str], tuple
         ("PATCH", "/jobs/publishing/platforms/{platform}/"): ({"json": {"enabled": False}}, {404}),
         ("DELETE", "/jobs/publishing/platforms/{platform}/"): ({}, {404}),
         ("POST", "/jobs/publishing/platforms/{platform}/test-connection/"): ({}, {404}),
+        ("GET", "/jobs/publishing/notifications/"): ({}, {200}),
+        ("GET", "/jobs/publishing/notifications/{endpoint_id}/deliveries/"): ({}, {404}),
+        ("DELETE", "/jobs/publishing/notifications/{endpoint_id}/"): ({}, {404}),
+        ("POST", "/jobs/publishing/notifications/"): ({"json": {"url": "http://127.0.0.1:9/b-own-hook"}}, {201}),
         # B configuring a platform makes B's own connection; A's must stay as it was (checked below).
         ("PUT", "/jobs/publishing/platforms/{platform}/"): (
             {"json": {"client_id": "b-app", "client_secret": "b-secret", "organization_urn": "urn:li:organization:2"}},
@@ -56,8 +60,12 @@ def snapshot(sessions, client, tenant, job_id: int) -> tuple:
         ).all()
         log = session.scalar(select(func.count()).select_from(PublishingLog).where(PublishingLog.organization_id == tenant.id))
         applications = session.scalar(select(func.count()).select_from(Application).where(Application.organization_id == tenant.id))
+        endpoints = session.execute(
+            select(NotificationEndpoint.id, NotificationEndpoint.url, NotificationEndpoint.enabled)
+            .where(NotificationEndpoint.organization_id == tenant.id)
+        ).all()
     status = client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()
-    return tuple(connections), log, applications, status
+    return tuple(connections), log, applications, tuple(endpoints), status
 
 
 def test_another_organizations_key_gets_404_on_every_route_and_changes_nothing(
@@ -75,6 +83,9 @@ def test_another_organizations_key_gets_404_on_every_route_and_changes_nothing(
         lambda: client.get(f"/jobs/publishing/sync-applications/{sync['id']}/", headers=owner.headers).json()["status"] == "succeeded",
         what="the owner's sync",
     )
+    endpoint = client.post(
+        "/jobs/publishing/notifications/", json={"url": "http://127.0.0.1:9/owner-hook"}, headers=owner.headers
+    ).json()
     before = snapshot(sessions, client, owner, job_id)
 
     spec_routes = {
@@ -86,7 +97,7 @@ def test_another_organizations_key_gets_404_on_every_route_and_changes_nothing(
     assert spec_routes - UNAUTHENTICATED == set(calls), "a route has no cross-tenant case here"
 
     for (method, path), (request, allowed) in calls.items():
-        url = path.format(job_id=job_id, sync_id=sync["id"], platform="naukri")
+        url = path.format(job_id=job_id, sync_id=sync["id"], platform="naukri", endpoint_id=endpoint["id"])
         answer = client.request(method, url, headers=stranger.headers, **request)
         assert answer.status_code in allowed, (method, path, answer.status_code, answer.text)
         assert "Backend Engineer" not in answer.text and owner.name not in answer.text, (method, path)
@@ -94,5 +105,6 @@ def test_another_organizations_key_gets_404_on_every_route_and_changes_nothing(
             assert answer.json()["items"] == [], (method, path)
         if path == "/jobs/publishing/platforms/" and method == "GET":
             assert owner.clients["naukri"][0] not in answer.text
+        assert "owner-hook" not in answer.text, (method, path)
 
     assert snapshot(sessions, client, owner, job_id) == before

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from services.api.job_publishing import FieldProblem
 from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware
 from services.api.rate_limits import OrganizationRateLimit
-from services.api.routers import applications, health, platforms, publishing, webhooks
+from services.api.routers import applications, health, notifications, platforms, publishing, webhooks
 from shared.config import Settings, get_settings
 from shared.crypto import cipher_from_settings
 from shared.db import build_engine, build_session_factory
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(publishing.router)
     app.include_router(applications.router)
     app.include_router(platforms.router)
+    app.include_router(notifications.router)
     app.include_router(webhooks.router)
     app.include_router(health.router)
     return app

@@ -22,6 +22,7 @@ from services.emulators import linkedin, naukri
 from services.emulators.server import RunningServer, serve_in_thread
 from services.publisher.actors import declare_publish_actors
 from shared.context import build_worker_context
+from services.notifier.actors import declare_notify_actor
 from services.relay.relay import Relay
 from services.syncer.actors import declare_sync_actor
 from services.syncer.scheduler import run_scheduler
@@ -56,6 +57,7 @@ def run_dev(host: str, port: int) -> None:
     context = build_worker_context(settings, sessions)
     declare_publish_actors(broker, context)
     declare_sync_actor(broker, context)
+    declare_notify_actor(broker, context)
     worker = dramatiq.Worker(broker, worker_threads=WORKER_THREADS)
     worker.start()
     stop = threading.Event()

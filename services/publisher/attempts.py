@@ -25,6 +25,7 @@ from shared.crypto import CredentialDecryptError
 from shared.db import unit_of_work
 from shared.events import JobPublished, JobPublishFailed, JobPublishRetryScheduled
 from shared.models import Posting, PostingStatus, utcnow
+from shared.notifications import JOB_PUBLISH_FAILED, JOB_PUBLISHED, notify
 from shared.outbox import publish_dispatch, record
 from shared.platforms.base import PlatformCredentials, PostingContent, PostingState
 
@@ -164,6 +165,8 @@ def record_published(ctx: WorkerContext, held: Claim, state: PostingState, corre
             **_event_fields(held), attempt=held.attempt, platform_job_id=state.platform_job_id or "", url=state.url
         )
         record(session, event, correlation_id=correlation_id)
+        data = dict(job_id=held.job_id, platform=held.platform, platform_job_id=state.platform_job_id, url=state.url)
+        notify(session, held.organization_id, JOB_PUBLISHED, data)
 
 
 def record_failed(
@@ -178,6 +181,8 @@ def record_failed(
         _release(posting)
         event = JobPublishFailed(**_event_fields(held), attempt=held.attempt, error=error, permanent=permanent)
         record(session, event, correlation_id=correlation_id)
+        data = dict(job_id=held.job_id, platform=held.platform, error=error, permanent=permanent)
+        notify(session, held.organization_id, JOB_PUBLISH_FAILED, data)
 
 
 def record_transient(

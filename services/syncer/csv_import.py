@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from shared.applications import store_applications
 from shared.models import Posting
+from shared.notifications import APPLICATIONS_RECEIVED, notify
 from shared.platforms.base import PlatformApplication
 
 PLATFORM = "naukri"
@@ -62,6 +63,8 @@ def import_naukri_csv(session: Session, organization_id: int, lines: Iterable[st
         else:
             report.problems.append((line, f"no Naukri posting of this organization has the reference {application.job_external_id!r}"))
     stored = store_applications(session, organization_id, PLATFORM, SOURCE, good, dry_run=dry_run)
+    if stored.new_ids and not dry_run:
+        notify(session, organization_id, APPLICATIONS_RECEIVED, dict(platform=PLATFORM, application_ids=stored.new_ids))
     report.stored, report.duplicates = stored.new, stored.duplicates
     report.problems.sort()
     return report

@@ -22,6 +22,7 @@ from shared.crypto import CredentialDecryptError
 from shared.db import unit_of_work, upsert_insert
 from shared.events import ApplicationsSynced, ApplicationSyncFailed
 from shared.models import Posting, SyncCursor, SyncRun, SyncStatus, utcnow
+from shared.notifications import APPLICATIONS_RECEIVED, notify
 from shared.outbox import record
 from shared.platforms.base import Platform, PlatformCredentials, PlatformError
 
@@ -110,6 +111,8 @@ def _pull_page(ctx, run: _Run, platform: Platform, credentials, outcome: SyncOut
         stored = store_applications(session, run.organization_id, run.platform, platform.application_source, page.applications)
         if cursor_row is not None:
             cursor_row.cursor = page.next_cursor
+        if stored.new_ids:
+            notify(session, run.organization_id, APPLICATIONS_RECEIVED, dict(platform=run.platform, application_ids=stored.new_ids))
         counts = dict(fetched=len(page.applications), new=stored.new, duplicates=stored.duplicates, unmatched=stored.unmatched)
         session.execute(
             update(SyncRun)

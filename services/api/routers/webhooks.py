@@ -22,6 +22,7 @@ from shared.connections import PlatformNotConnected, load_credentials
 from shared.crypto import CredentialDecryptError
 from shared.events import ApplicationReceived
 from shared.models import PlatformConnection, Posting
+from shared.notifications import APPLICATION_RECEIVED, notify
 from shared.outbox import record
 from shared.platforms.linkedin import parse_application
 
@@ -71,6 +72,8 @@ def linkedin_application(request: Request, session: SessionDep, body: Annotated[
             external_application_id=application.external_id,
         )
         record(session, event, correlation_id=request.state.correlation_id)
+        data = dict(job_id=posting.job_id, platform=PLATFORM, application_id=application_id, candidate_name=application.candidate_name)
+        notify(session, posting.organization_id, APPLICATION_RECEIVED, data)
     session.commit()
     return {"status": "stored" if stored.new else "already stored"}
 

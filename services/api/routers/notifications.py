@@ -1,0 +1,122 @@
+"""A tenant's notification webhooks: register an endpoint (its signing secret is shown once),
+list and remove endpoints, and see how deliveries went.
+
+Our servers fetch these URLs on the tenant's say-so, so they pass the URL guard
+(shared/url_guard.py) here, and again at every delivery.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import select
+
+from services.api.deps import CurrentOrg, SessionDep
+from services.api.job_publishing import FieldProblem
+from services.api.schemas import Strict
+from shared.models import NotificationDelivery, NotificationEndpoint
+from shared.notifications import new_signing_secret, seal_signing_secret
+from shared.url_guard import UnsafeUrl, check_on_save, parse_networks
+
+router = APIRouter(prefix="/jobs/publishing/notifications", tags=["notifications"])
+
+NOT_FOUND = "no notification endpoint with this id in your organization"
+
+
+class EndpointIn(Strict):
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class EndpointOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    url: str
+    description: str
+    enabled: bool
+    created_at: datetime
+
+
+class NewEndpointOut(EndpointOut):
+    secret: str = Field(description="whsec_…: verifies the webhook-signature header. Shown this once only.")
+
+
+class DeliveryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    message_id: str = Field(description="The webhook-id header: the same on every attempt.")
+    event_type: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: datetime | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+def _endpoint(session, organization_id: int, endpoint_id: int) -> NotificationEndpoint:
+    endpoint = session.scalar(
+        select(NotificationEndpoint).where(
+            NotificationEndpoint.id == endpoint_id, NotificationEndpoint.organization_id == organization_id
+        )
+    )
+    if endpoint is None:
+        raise HTTPException(404, NOT_FOUND)
+    return endpoint
+
+
+@router.post("/", status_code=201, response_model=NewEndpointOut)
+def create_endpoint(body: EndpointIn, request: Request, organization_id: CurrentOrg, session: SessionDep):
+    """Register a URL for publish outcomes and new applications; answers its signing secret once."""
+    try:
+        check_on_save(body.url, parse_networks(request.app.state.settings.webhook_allowed_networks))
+    except UnsafeUrl as error:
+        raise FieldProblem(("body", "url"), f"refused: {error}", "unsafe_url") from None
+    if request.app.state.cipher is None:
+        raise HTTPException(503, "JOBPUB_ENCRYPTION_KEYS is not set on the server: secrets cannot be stored")
+    secret = new_signing_secret()
+    endpoint = NotificationEndpoint(
+        organization_id=organization_id,
+        url=body.url,
+        description=body.description,
+        secret_encrypted=seal_signing_secret(request.app.state.cipher, organization_id, secret),
+        enabled=True,
+    )
+    session.add(endpoint)
+    session.commit()
+    return {**EndpointOut.model_validate(endpoint).model_dump(), "secret": secret}
+
+
+@router.get("/", response_model=list[EndpointOut])
+def list_endpoints(organization_id: CurrentOrg, session: SessionDep):
+    return session.scalars(
+        select(NotificationEndpoint).where(NotificationEndpoint.organization_id == organization_id).order_by(NotificationEndpoint.id)
+    ).all()
+
+
+@router.delete("/{endpoint_id}/", status_code=204)
+def delete_endpoint(endpoint_id: int, organization_id: CurrentOrg, session: SessionDep):
+    """Stop notifying this URL; deliveries not yet sent are dropped."""
+    session.delete(_endpoint(session, organization_id, endpoint_id))
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.get("/{endpoint_id}/deliveries/", response_model=list[DeliveryOut])
+def list_deliveries(
+    endpoint_id: int, organization_id: CurrentOrg, session: SessionDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
+):
+    """The endpoint's latest deliveries, newest first: status, attempts, last answer or error."""
+    _endpoint(session, organization_id, endpoint_id)
+    return session.scalars(
+        select(NotificationDelivery)
+        .where(NotificationDelivery.endpoint_id == endpoint_id)
+        .order_by(NotificationDelivery.id.desc())
+        .limit(limit)
+    ).all()

@@ -1,0 +1,95 @@
+"""The guard on URLs a tenant gives us and our servers then fetch (notification webhooks).
+
+A tenant must not make jobpub call into its own network: loopback, private, link-local (cloud
+metadata at 169.254.169.254), multicast and other non-public addresses are refused, both when
+the URL is saved and when it is fetched (a name can be made to resolve elsewhere later). The
+fetch then connects to the very address that was checked, so a second lookup cannot swap it.
+Redirects are never followed. Deployment settings name networks that are allowed anyway
+(`JOBPUB_WEBHOOK_ALLOWED_NETWORKS`, for a test receiver or an internal relay); URLs set by the
+deployment itself (platform base URLs) are trusted and do not come here.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class UnsafeUrl(ValueError):
+    """The URL may not be fetched; the message says why, in terms a tenant can act on."""
+
+
+@dataclass(frozen=True)
+class CheckedTarget:
+    url: str
+    host: str  # as written in the URL: the Host header and the TLS server name
+    address: str  # the checked IP address to connect to
+    port: int
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
+
+
+def check_url_shape(url: str) -> tuple[str, int]:
+    """http(s), a host, no credentials in it; returns the host and port."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise UnsafeUrl(f"not a valid URL: {error}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UnsafeUrl("must be an http:// or https:// URL with a host")
+    if parts.username or parts.password:
+        raise UnsafeUrl("must not carry a user name or password")
+    return parts.hostname, port or (443 if parts.scheme == "https" else 80)
+
+
+def check_on_save(url: str, allowed: tuple[Network, ...] = ()) -> None:
+    """Refuse what is refusable without a lookup: a non-public IP literal, or localhost.
+
+    A name that does not resolve (yet, or from here) is accepted; the fetch checks it again.
+    """
+    host, port = check_url_shape(url)
+    if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(".localhost"):
+        raise UnsafeUrl(f"{host} is this machine: webhooks must go to a public address")
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:  # a name, not an address literal
+        addresses = _resolve(host, port, strict=False)
+    for address in addresses:
+        _check_address(address, host, allowed)
+
+
+def check_on_fetch(url: str, allowed: tuple[Network, ...] = ()) -> CheckedTarget:
+    """Resolve now and check every address; returns the one to connect to."""
+    host, port = check_url_shape(url)
+    addresses = _resolve(host, port, strict=True)
+    for address in addresses:
+        _check_address(address, host, allowed)
+    return CheckedTarget(url=url, host=host, address=str(addresses[0]), port=port)
+
+
+def _resolve(host: str, port: int, *, strict: bool) -> list:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        if strict:
+            raise UnsafeUrl(f"{host} does not resolve") from None
+        return []
+    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+
+
+def _check_address(address, host: str, allowed: tuple[Network, ...]) -> None:
+    if any(address in network for network in allowed):
+        return
+    if not address.is_global or address.is_multicast:
+        kind = (
+            "loopback" if address.is_loopback else "link-local" if address.is_link_local
+            else "private" if address.is_private else "non-public"
+        )
+        raise UnsafeUrl(f"{host} is a {kind} address ({address}): webhooks must go to a public address")
