@@ -31,6 +31,8 @@ def save_connection(
     client_secret: str,
     organization_urn: str | None = None,
     enabled: bool = True,
+    publish_max_attempts: int | None = None,
+    sync_interval_seconds: int | None = None,
 ) -> PlatformConnection:
     connection = find_connection(session, organization_id, platform) or PlatformConnection(
         organization_id=organization_id, platform=platform
@@ -39,6 +41,8 @@ def save_connection(
     connection.client_secret_encrypted = seal_secret(cipher, organization_id, platform, client_secret)
     connection.organization_urn = organization_urn
     connection.enabled = enabled
+    connection.publish_max_attempts = publish_max_attempts
+    connection.sync_interval_seconds = sync_interval_seconds
     session.add(connection)
     return connection
 
@@ -71,7 +75,14 @@ def load_credentials(
     connection = find_connection(session, organization_id, platform)
     if connection is None or (require_enabled and not connection.enabled):
         raise PlatformNotConnected(f"{platform} is not connected for this organization")
-    secret = cipher.decrypt(connection.client_secret_encrypted, bound_to=credential_binding(organization_id, platform))
+    return credentials_of(cipher, connection)
+
+
+def credentials_of(cipher: CredentialCipher, connection: PlatformConnection) -> PlatformCredentials:
+    """The connection's credentials, its secret decrypted (in memory only)."""
+    binding = credential_binding(connection.organization_id, connection.platform)
     return PlatformCredentials(
-        client_id=connection.client_id, client_secret=secret, organization_urn=connection.organization_urn
+        client_id=connection.client_id,
+        client_secret=cipher.decrypt(connection.client_secret_encrypted, bound_to=binding),
+        organization_urn=connection.organization_urn,
     )

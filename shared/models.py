@@ -100,6 +100,9 @@ class PlatformConnection(Base):
     client_id: Mapped[str] = mapped_column(String(200))
     client_secret_encrypted: Mapped[str] = mapped_column(Text)
     organization_urn: Mapped[str | None] = mapped_column(String(200))
+    # The organization's own choices; None: the deployment's JOBPUB_PUBLISH_MAX_ATTEMPTS / SYNC_INTERVAL_SECONDS.
+    publish_max_attempts: Mapped[int | None] = mapped_column(Integer)
+    sync_interval_seconds: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

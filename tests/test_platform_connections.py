@@ -120,3 +120,34 @@ def test_one_organization_never_sees_or_changes_anothers_connections(client, mak
     assert client.delete(f"{PLATFORMS}linkedin/", headers=stranger.headers).status_code == 404
     assert client.post(f"{PLATFORMS}linkedin/test-connection/", headers=stranger.headers).status_code == 404
     assert client.get(f"{PLATFORMS}linkedin/", headers=owner.headers).json()["client_id"] == owner.clients["linkedin"][0]
+
+
+def test_an_organizations_own_retry_limit_and_sync_interval_are_used(
+    client, make_tenant, pipeline, emulators, sessions, settings
+):
+    from datetime import UTC, datetime, timedelta
+
+    from services.syncer.scheduler import schedule_due_syncs
+    from shared.models import SyncRun
+
+    tenant = make_tenant()
+    choices = {"publish_max_attempts": 2, "sync_interval_seconds": 60}
+    changed = client.patch(f"{PLATFORMS}naukri/", json=choices, headers=tenant.headers)
+    assert changed.status_code == 200 and {k: changed.json()[k] for k in choices} == choices
+    assert client.patch(f"{PLATFORMS}naukri/", json={"publish_max_attempts": 0}, headers=tenant.headers).status_code == 422
+
+    emulators.naukri.set_faults({"server_error": {"times": 1000, "status": 500}})
+    job_id = publish(client, tenant, platforms=["naukri"])
+    naukri = settled_status(client, tenant, job_id)["platforms"]["naukri"]
+    assert naukri["status"] == "failed" and naukri["attempts"] == 2 != settings.publish_max_attempts
+    emulators.naukri.clear_faults()
+
+    # Two looks a minute apart, inside one default (300 s) window: naukri (60 s) is pulled twice, linkedin once.
+    start = datetime.fromtimestamp((int(datetime.now(UTC).timestamp()) // 300 + 100_000) * 300 + 1, UTC)
+    for moment in (start, start + timedelta(seconds=60)):
+        schedule_due_syncs(sessions, settings, now=moment)
+    with sessions() as session:
+        runs = session.scalars(
+            select(SyncRun.platform).where(SyncRun.organization_id == tenant.id, SyncRun.trigger == "schedule")
+        ).all()
+    assert sorted(runs) == ["linkedin", "naukri", "naukri"]

@@ -12,6 +12,8 @@ from services.api.schemas import PlatformName, Strict
 ClientId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OrganizationUrn = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^urn:li:organization:\d+$")]
 Secret = Annotated[SecretStr, Field(min_length=1, max_length=500)]
+MaxAttempts = Annotated[int, Field(ge=1, le=20, description="Publish attempts before failed; default: the deployment's.")]
+SyncInterval = Annotated[int, Field(ge=5, le=86_400, description="Seconds between scheduled pulls; default: the deployment's.")]
 
 
 class ConnectionIn(Strict):
@@ -19,6 +21,8 @@ class ConnectionIn(Strict):
     client_secret: Secret = Field(description="LinkedIn: the app's client secret; Naukri: the API key. Write-only.")
     organization_urn: OrganizationUrn | None = Field(None, description="LinkedIn (required there): urn:li:organization:<id>.")
     enabled: bool = True
+    publish_max_attempts: MaxAttempts | None = None
+    sync_interval_seconds: SyncInterval | None = None
 
 
 class ConnectionPatch(Strict):
@@ -26,6 +30,8 @@ class ConnectionPatch(Strict):
     client_secret: Secret | None = None
     organization_urn: OrganizationUrn | None = None
     enabled: bool | None = None
+    publish_max_attempts: MaxAttempts | None = Field(None, description="null: back to the deployment's default.")
+    sync_interval_seconds: SyncInterval | None = Field(None, description="null: back to the deployment's default.")
 
 
 class ConnectionOut(BaseModel):
@@ -35,6 +41,8 @@ class ConnectionOut(BaseModel):
     client_id: str
     organization_urn: str | None
     enabled: bool
+    publish_max_attempts: int | None = Field(description="null: the deployment's JOBPUB_PUBLISH_MAX_ATTEMPTS.")
+    sync_interval_seconds: int | None = Field(description="null: the deployment's JOBPUB_SYNC_INTERVAL_SECONDS.")
     client_secret_set: bool = Field(True, description="The secret is stored (encrypted); it is never shown.")
     created_at: datetime
     updated_at: datetime

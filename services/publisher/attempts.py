@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from services.publisher.content import posting_content
 from shared.context import WorkerContext
-from shared.connections import PlatformNotConnected, load_credentials
+from shared.connections import PlatformNotConnected, credentials_of, find_connection
 from shared.crypto import CredentialDecryptError
 from shared.db import unit_of_work
 from shared.events import JobPublished, JobPublishFailed, JobPublishRetryScheduled
@@ -47,6 +47,7 @@ class Claim:
     look_up_first: bool
     task_id: str | None
     requested_at: datetime
+    max_attempts: int
     content: PostingContent | None  # None when the job can no longer be sent (see `unusable`)
     credentials: PlatformCredentials | None
     unusable: str | None = None
@@ -102,11 +103,16 @@ def _why_not_claimed(posting: Posting, now: datetime) -> LeaseHeld | None:
 def _build_claim(ctx: WorkerContext, session: Session, posting: Posting, token: str) -> Claim:
     unusable = None
     content = credentials = None
+    connection = find_connection(session, posting.organization_id, posting.platform)
     try:
-        credentials = load_credentials(session, ctx.cipher, posting.organization_id, posting.platform)
+        if connection is None or not connection.enabled:
+            raise PlatformNotConnected(f"{posting.platform} is not connected for this organization")
+        credentials = credentials_of(ctx.cipher, connection)
         content = posting_content(posting, ctx.settings)
     except (PlatformNotConnected, CredentialDecryptError, ValueError) as error:
         unusable = str(error)
+    # The organization's own retry limit for the platform, if it set one.
+    max_attempts = (connection and connection.publish_max_attempts) or ctx.settings.publish_max_attempts
     return Claim(
         posting_id=posting.id,
         organization_id=posting.organization_id,
@@ -117,6 +123,7 @@ def _build_claim(ctx: WorkerContext, session: Session, posting: Posting, token: 
         look_up_first=posting.total_attempts > 1,
         task_id=posting.task_id,
         requested_at=posting.requested_at,
+        max_attempts=max_attempts,
         content=content,
         credentials=credentials,
         unusable=unusable,
@@ -190,7 +197,7 @@ def record_transient(
 ) -> None:
     """Schedule the next attempt in the outbox, or fail the posting when attempts are used up."""
     settings = ctx.settings
-    if held.attempt >= settings.publish_max_attempts:
+    if held.attempt >= held.max_attempts:
         message = f"gave up after {held.attempt} attempts; last error: {error}"
         record_failed(ctx, held, message, permanent=False, correlation_id=correlation_id)
         return

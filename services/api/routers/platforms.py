@@ -72,6 +72,7 @@ def replace_connection(
     connection = save_connection(
         session, _cipher(request), organization_id=organization_id, platform=platform, client_id=body.client_id,
         client_secret=body.client_secret.get_secret_value(), organization_urn=body.organization_urn, enabled=body.enabled,
+        publish_max_attempts=body.publish_max_attempts, sync_interval_seconds=body.sync_interval_seconds,
     )
     fields = sorted(body.model_fields_set)
     _changed(session, organization_id, platform, "updated" if existed else "configured", fields, correlation_id)
@@ -92,6 +93,9 @@ def update_connection(
         _require_urn(platform, changes["organization_urn"])
     for field in ("client_id", "organization_urn", "enabled"):
         if field in changes and changes[field] is not None:
+            setattr(connection, field, changes[field])
+    for field in ("publish_max_attempts", "sync_interval_seconds"):  # null resets to the deployment's default
+        if field in changes:
             setattr(connection, field, changes[field])
     if body.client_secret is not None:
         connection.client_secret_encrypted = seal_secret(
