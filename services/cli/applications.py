@@ -36,7 +36,7 @@ def sync_applications(
     if platform is not None and platform not in PLATFORMS:
         fail(f"unknown platform {platform!r}: choose one of {', '.join(PLATFORMS)}")
     context = build_worker_context(get_settings())
-    targets = _targets(context.sessions, platform, organization)
+    targets = _targets(platform, organization)
     if not targets:
         fail("no enabled platform connection matches; configure one with `jobpub platform configure`")
     failed = 0
@@ -58,7 +58,7 @@ def sync_applications(
     raise typer.Exit(1 if failed else 0)
 
 
-def _targets(sessions, platform: str | None, organization: str | None) -> list[tuple[int, str, str]]:
+def _targets(platform: str | None, organization: str | None) -> list[tuple[int, str, str]]:
     with database() as session:
         query = select(Organization.id, Organization.name, PlatformConnection.platform).join(
             PlatformConnection, PlatformConnection.organization_id == Organization.id
