@@ -173,6 +173,10 @@ def test_applications_are_listed_in_stable_pages_and_only_to_their_organization(
     future = (utcnow() + timedelta(days=1)).isoformat()
     assert client.get(APPLICATIONS, params={"applied_from": future}, headers=tenant.headers).json()["items"] == []
     assert client.get(APPLICATIONS, params={"limit": 0}, headers=tenant.headers).status_code == 422
+    # Were 500s: a date-time without a time zone, one beyond year 9999 in UTC, a job id beyond BIGINT.
+    for params in ({"applied_from": "2026-11-20T10:00:00"}, {"applied_to": "9999-12-31T23:59:59-14:00"}, {"job_id": 2**63}):
+        answer = client.get(APPLICATIONS, params=params, headers=tenant.headers)
+        assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["query", *params], answer.text
 
 
 def sync_now(client, tenant) -> None:

@@ -100,6 +100,11 @@ def test_bad_connection_input_names_the_field_and_changes_nothing(client, make_t
         ("put", "naukri", {"client_id": "x"}, ["body", "client_secret"]),
         ("patch", "naukri", {"client_secret": ""}, ["body", "client_secret"]),
         ("put", "indeed", body, ["path", "platform"]),
+        # Each was a 500: PostgreSQL holds no NUL in text, and the URN's column 200 characters.
+        ("put", "naukri", {**body, "client_id": "x\x00"}, ["body", "client_id"]),
+        ("patch", "naukri", {"client_id": "x\x00"}, ["body", "client_id"]),
+        ("put", "linkedin", {"client_id": "x", "client_secret": "y", "organization_urn": "urn:li:organization:" + "9" * 200},
+         ["body", "organization_urn"]),
     ]
     with sessions() as session:
         before = session.scalar(select(PlatformConnection.client_secret_encrypted).where(PlatformConnection.organization_id == tenant.id))

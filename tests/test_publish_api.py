@@ -5,6 +5,8 @@ These run without workers: they check what the API answers and what it stores.
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import func, select
 
 from shared.models import IdempotencyKey, Job, PublishingLog
@@ -69,6 +71,33 @@ def test_bad_input_names_the_field_and_stores_nothing(client, tenant, sessions):
     assert (count(sessions, Job, tenant), count(sessions, PublishingLog, tenant)) == before
 
 
+def test_what_postgresql_cannot_hold_is_a_422_naming_the_field_not_a_500(client, tenant, sessions):
+    # Each of these was a 500 (found by tests/test_api_schema_fuzz.py).
+    before = (count(sessions, Job, tenant), count(sessions, PublishingLog, tenant))
+    beyond_bigint = 2**63
+    status = client.get(f"/jobs/publishing/{beyond_bigint}/status/", headers=tenant.headers)
+    assert status.status_code == 422 and status.json()["detail"][0]["loc"] == ["path", "job_id"]
+    infinite_salary = json.dumps(
+        {"job": job_body(salary={"minimum": 1, "maximum": 2, "currency": "INR"}), "platforms": ["naukri"]}
+    ).replace('"maximum": 2', '"maximum": 1e999')  # JSON parses 1e999 as infinity
+    cases = [
+        ({"job": job_body(title="Backend\x00Engineer"), "platforms": ["naukri"]}, ["body", "job", "title"], "NUL"),
+        ({"job": job_body(expires_at="9999-12-31T23:59:59-14:00"), "platforms": ["naukri"]}, ["body", "job", "expires_at"], "UTC"),
+        ({"job_id": beyond_bigint, "platforms": ["naukri"]}, ["body", "job_id"], "less than or equal"),
+        (infinite_salary, ["body", "job", "salary", "maximum"], "finite"),
+    ]
+    for body, loc, words in cases:
+        content = body if isinstance(body, str) else json.dumps(body)
+        answer = client.post(PUBLISH, content=content, headers={**tenant.headers, "Content-Type": "application/json"})
+        assert answer.status_code == 422, (loc, answer.text)
+        [problem] = answer.json()["detail"]
+        assert problem["loc"] == loc and words in problem["msg"], problem
+    nul_key = {**tenant.headers, "Idempotency-Key": "order\x00-9"}
+    answer = client.post(PUBLISH, json={"job": job_body(), "platforms": ["naukri"]}, headers=nul_key)
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+    assert (count(sessions, Job, tenant), count(sessions, PublishingLog, tenant)) == before
+
+
 def test_a_description_too_short_for_linkedin_is_refused_naming_the_platform_and_field(client, tenant, sessions):
     short = "A great job with a great team. " * 2  # 62 characters: enough for Naukri, not LinkedIn
     before = count(sessions, Job, tenant)
@@ -113,7 +142,9 @@ def test_the_same_idempotency_key_with_another_body_is_a_422(client, tenant):
     assert client.post(PUBLISH, json={"job": job_body(), "platforms": ["naukri"]}, headers=headers).status_code == 202
     other = client.post(PUBLISH, json={"job": job_body(title="Other"), "platforms": ["naukri"]}, headers=headers)
     assert other.status_code == 422
-    assert "different request" in other.json()["detail"]
+    [problem] = other.json()["detail"]
+    assert problem["loc"] == ["header", "Idempotency-Key"]
+    assert "different request" in problem["msg"]
 
 
 def test_an_idempotency_key_still_in_flight_is_a_409(client, tenant, sessions, settings):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.api.schemas import PlatformName
+from services.api.schemas import MAX_ID, PlatformName
 
 MAX_PAGE_SIZE = 200
 
@@ -39,7 +39,7 @@ class SyncRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     platform: PlatformName | None = Field(None, description="Default: every connected platform.")
-    job_id: int | None = Field(None, ge=1, description="Only this job's applications (read from the start).")
+    job_id: int | None = Field(None, ge=1, le=MAX_ID, description="Only this job's applications (read from the start).")
 
 
 class SyncOut(BaseModel):

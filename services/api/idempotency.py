@@ -18,6 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.api.job_publishing import FieldProblem
 from shared.db import unit_of_work
 from shared.models import IdempotencyKey, utcnow
 
@@ -63,7 +64,10 @@ class IdempotencyGuard:
             if row is None:  # released between our insert and this read: treat as in flight
                 raise HTTPException(409, "a request with this Idempotency-Key is in progress; try again shortly")
             if row.request_hash != self.request_hash:
-                raise HTTPException(422, "this Idempotency-Key was used with a different request; use a new key")
+                # A 422 like any other: a list of problems, each naming where it is (the OpenAPI document's form).
+                raise FieldProblem(
+                    ("header", "Idempotency-Key"), "was used with a different request; use a new key", "idempotency_key_reused"
+                )
             if row.response_status is not None:
                 return StoredAnswer(row.response_status, row.response_body)
             if row.locked_until and row.locked_until > utcnow():

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints
 from services.api.schemas import PlatformName, Strict
 
 ClientId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-OrganizationUrn = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^urn:li:organization:\d+$")]
+# [0-9], not \d (which takes any script's digits); 200: the column's width.
+OrganizationUrn = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^urn:li:organization:[0-9]+$")]
 Secret = Annotated[SecretStr, Field(min_length=1, max_length=500)]
 MaxAttempts = Annotated[int, Field(ge=1, le=20, description="Publish attempts before failed; default: the deployment's.")]
 SyncInterval = Annotated[int, Field(ge=5, le=86_400, description="Seconds between scheduled pulls; default: the deployment's.")]

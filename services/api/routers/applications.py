@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException, Query
@@ -11,7 +10,7 @@ from sqlalchemy import select
 from services.api import job_publishing as jobs
 from services.api.application_schemas import MAX_PAGE_SIZE, ApplicationPageOut, SyncOut, SyncRequest, SyncsOut
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep
-from services.api.schemas import ALL_PLATFORMS, PlatformName
+from services.api.schemas import ALL_PLATFORMS, IdInPath, IdInQuery, PlatformName, UtcDatetime
 from shared.connections import connected_platforms
 from shared.models import Application, SyncRun
 from shared.syncs import request_sync
@@ -23,10 +22,10 @@ router = APIRouter(prefix="/jobs/publishing", tags=["applications"])
 def list_applications(
     organization_id: CurrentOrg,
     session: SessionDep,
-    job_id: int | None = None,
+    job_id: IdInQuery | None = None,
     platform: PlatformName | None = None,
-    applied_from: Annotated[datetime | None, Query(description="Applied at or after (ISO 8601).")] = None,
-    applied_to: Annotated[datetime | None, Query(description="Applied before (ISO 8601).")] = None,
+    applied_from: Annotated[UtcDatetime | None, Query(description="Applied at or after (ISO 8601).")] = None,
+    applied_to: Annotated[UtcDatetime | None, Query(description="Applied before (ISO 8601).")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$", description="next_cursor of the previous page.")] = None,
 ):
@@ -73,7 +72,7 @@ def sync_applications(
 
 
 @router.get("/sync-applications/{sync_id}/", response_model=SyncOut)
-def sync_status(sync_id: int, organization_id: CurrentOrg, session: SessionDep):
+def sync_status(sync_id: IdInPath, organization_id: CurrentOrg, session: SessionDep):
     """A sync's progress and result: counts so far, status, and the reason if it failed."""
     run = session.scalar(select(SyncRun).where(SyncRun.id == sync_id, SyncRun.organization_id == organization_id))
     if run is None:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from services.api.deps import CurrentOrg, SessionDep
 from services.api.job_publishing import FieldProblem
-from services.api.schemas import Strict
+from services.api.schemas import IdInPath, Strict
 from shared.models import NotificationDelivery, NotificationEndpoint
 from shared.notifications import new_signing_secret, seal_signing_secret
 from shared.url_guard import UnsafeUrl, check_on_save, parse_networks
@@ -101,7 +101,7 @@ def list_endpoints(organization_id: CurrentOrg, session: SessionDep):
 
 
 @router.delete("/{endpoint_id}/", status_code=204)
-def delete_endpoint(endpoint_id: int, organization_id: CurrentOrg, session: SessionDep):
+def delete_endpoint(endpoint_id: IdInPath, organization_id: CurrentOrg, session: SessionDep):
     """Stop notifying this URL; deliveries not yet sent are dropped."""
     session.delete(_endpoint(session, organization_id, endpoint_id))
     session.commit()
@@ -110,7 +110,7 @@ def delete_endpoint(endpoint_id: int, organization_id: CurrentOrg, session: Sess
 
 @router.get("/{endpoint_id}/deliveries/", response_model=list[DeliveryOut])
 def list_deliveries(
-    endpoint_id: int, organization_id: CurrentOrg, session: SessionDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    endpoint_id: IdInPath, organization_id: CurrentOrg, session: SessionDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ):
     """The endpoint's latest deliveries, newest first: status, attempts, last answer or error."""
     _endpoint(session, organization_id, endpoint_id)

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from services.api import job_publishing as jobs
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep, SettingsDep
 from services.api.idempotency import IdempotencyGuard, fingerprint
-from services.api.schemas import JobPublishingOut, PublishRequest, RetryRequest, expand_platforms
+from services.api.schemas import IdInPath, JobPublishingOut, NoNul, PublishRequest, RetryRequest, expand_platforms
 
 router = APIRouter(prefix="/jobs/publishing", tags=["publishing"])
 
@@ -18,6 +18,7 @@ NOT_FOUND = "no job with this id in your organization"
 IdempotencyKeyHeader = Annotated[
     str | None,
     Header(alias="Idempotency-Key", max_length=255, description="Same key and body: the first answer again."),
+    NoNul,
 ]
 
 
@@ -73,7 +74,7 @@ def _publish(session, organization_id: int, body: PublishRequest, correlation_id
 
 
 @router.get("/{job_id}/status/", response_model=JobPublishingOut)
-def status(job_id: int, organization_id: CurrentOrg, session: SessionDep):
+def status(job_id: IdInPath, organization_id: CurrentOrg, session: SessionDep):
     """Where the job stands on each platform: status, the platform's id and link, attempts, last error."""
     job = jobs.find_job(session, organization_id, job_id)
     if job is None:
@@ -83,7 +84,7 @@ def status(job_id: int, organization_id: CurrentOrg, session: SessionDep):
 
 @router.post("/{job_id}/retry/", status_code=202, response_model=JobPublishingOut)
 def retry(
-    job_id: int,
+    job_id: IdInPath,
     organization_id: CurrentOrg,
     session: SessionDep,
     correlation_id: CorrelationId,

@@ -17,6 +17,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlalchemy import select
 
 from services.api.deps import SessionDep
+from services.api.job_publishing import FieldProblem
+from services.api.schemas import NUL_PROBLEM, NoNul
 from shared.applications import store_applications
 from shared.connections import PlatformNotConnected, load_credentials
 from shared.crypto import CredentialDecryptError
@@ -53,6 +55,8 @@ def linkedin_application(request: Request, session: SessionDep, body: Annotated[
     except ValueError:
         raise HTTPException(400, "the body is not JSON") from None
     external_job_id = payload.get("externalJobId") if isinstance(payload, dict) else None
+    if isinstance(external_job_id, str) and "\x00" in external_job_id:
+        raise FieldProblem(("body", "externalJobId"), NUL_PROBLEM, "nul_character")
     posting = session.scalar(
         select(Posting).where(Posting.platform == PLATFORM, Posting.external_id == str(external_job_id))
     ) if external_job_id else None
@@ -95,7 +99,7 @@ def linkedin_challenge(
     request: Request,
     session: SessionDep,
     challenge_code: Annotated[str, Query(alias="challengeCode", min_length=1, max_length=200)],
-    client_id: Annotated[str, Query(alias="clientId", min_length=1, max_length=200)],
+    client_id: Annotated[str, Query(alias="clientId", min_length=1, max_length=200), NoNul],
 ):
     """LinkedIn's validation of the webhook URL: the challenge signed with the app's client secret."""
     connection = session.scalar(
