@@ -80,7 +80,7 @@ def _postings_by_external_id(session: Session, organization_id: int, platform: s
 
 
 def _row(organization_id: int, platform: str, source: str, posting, application: PlatformApplication) -> dict:
-    return {
+    return _without_nul({
         "organization_id": organization_id,
         "job_id": posting.job_id,
         "posting_id": posting.id,
@@ -96,7 +96,18 @@ def _row(organization_id: int, platform: str, source: str, posting, application:
         "applied_at": application.applied_at,
         "raw": application.raw,
         "received_at": utcnow(),
-    }
+    })
+
+
+def _without_nul(value):
+    """PostgreSQL text and JSONB cannot hold U+0000; a platform's stray one must not lose the application."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> list[int]:

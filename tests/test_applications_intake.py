@@ -152,3 +152,21 @@ def test_a_webhook_delivery_for_a_job_nobody_published_is_refused(client, pipeli
     assert answer.status_code == 401
     with sessions() as session:
         assert session.scalar(select(Application).where(Application.external_application_id.like("%:9002"))) is None
+    # A NUL names no posting (PostgreSQL text holds none): a 422 naming the field, not a 500.
+    nul = json.dumps(linkedin_payload("jobpub-0-\x00", number=9003)).encode()
+    answer = client.post(WEBHOOK, content=nul, headers=signed(nul, "whatever"))
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", "externalJobId"]
+    answer = client.get(WEBHOOK, params={"challengeCode": "c", "clientId": "x\x00"})
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["query", "clientId"]
+
+
+def test_a_pushed_application_with_a_nul_character_is_stored_without_it(client, tenant, pipeline, sessions):
+    job_id, external_id = published_on(client, tenant, sessions, "linkedin")
+    payload = linkedin_payload(external_id, number=9003)
+    payload["candidate"]["lastName"] = "Iy\u0000er"
+    payload["coverLetter"] = "Hello\u0000 there"
+    body = json.dumps(payload).encode()
+    answer = client.post(WEBHOOK, content=body, headers=signed(body, tenant.clients["linkedin"][1]))
+    assert answer.status_code == 200, answer.text
+    [stored] = applications_of(sessions, job_id)
+    assert (stored.candidate_name, stored.cover_letter) == ("Meera Iyer", "Hello there")
