@@ -56,9 +56,12 @@ def test_a_canary_secret_appears_in_no_answer_no_log_line_and_no_database_dump(e
 
     written = {log.name: log.read_text() for log in logs}
     assert "publish.published" in written["worker.log"]  # the logs did record the run
+    tokens = emulators.linkedin.issued_tokens("canary-linkedin")
+    assert tokens  # the worker and the API did get LinkedIn access tokens
     for name, text in written.items():
         assert canary not in text, f"the canary is in {name}"
         assert api_key not in text, f"the API key is in {name}"
+        assert not any(token in text for token in tokens), f"a LinkedIn access token is in {name}"
     for answer in answers:
         assert canary not in answer.text, answer.request.url
     assert "canary-linkedin" in dump.stdout  # the dump does hold the connections

@@ -98,6 +98,11 @@ class LinkedInEmulator(linkedin_applications.LinkedInApplications):
             self._tokens[token] = _Token(client_id, time.time() + ttl)
         return token, int(ttl)
 
+    def issued_tokens(self, client_id: str) -> list[str]:
+        """Every access token handed to the client (tests search logs for them)."""
+        with self._lock:
+            return [token for token, held in self._tokens.items() if held.client_id == client_id]
+
     def token_holder(self, token: str) -> tuple[str, bool] | None:
         """(client id, expired?) for a token we issued; None for one we never did."""
         with self._lock:
