@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from services.cli import admin, applications
+from services.cli import admin, applications, operations
 from shared.config import get_settings
 
 app = typer.Typer(help="Publish jobs to LinkedIn and Naukri, and bring the applications back.", no_args_is_help=True)
@@ -16,6 +16,7 @@ app.add_typer(admin.platform_app, name="platform")
 app.command("sync-applications")(applications.sync_applications)
 app.command("import-applications")(applications.import_applications)
 app.command("scheduler")(applications.scheduler)
+app.command("log")(operations.log)
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]
