@@ -51,6 +51,11 @@ class Settings(BaseSettings):
         30.0, gt=0, description="A publishing attempt's claim, renewed while it polls; after it a crash is assumed."
     )
 
+    quarantine_after_deliveries: int = Field(
+        3, ge=1, description="A publish whose worker died this many times in a row is failed as quarantined."
+    )
+    replay_per_second: float = Field(10.0, gt=0, description="Pace of `jobpub failures replay --all`.")
+
     relay_poll_interval_seconds: float = Field(0.2, gt=0)
     relay_batch_size: int = Field(200, ge=1, le=5000)
     recovery_stalled_after_seconds: float = Field(

@@ -36,7 +36,15 @@ class PostingEvent(Event):
 class JobPublishRequested(PostingEvent):
     """Someone (or recovery) asked for the job to be published on the platform."""
 
-    reason: Literal["publish", "retry", "recovered"] = "publish"
+    reason: Literal["publish", "retry", "recovered", "replay"] = "publish"
+
+
+class JobPublishReplayed(PostingEvent):
+    """An operator published a failed posting again; who, and why."""
+
+    by: str
+    why: str
+    failed_with: str | None
 
 
 class JobPublishRetryScheduled(PostingEvent):
@@ -119,6 +127,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (
         JobPublishRequested,
+        JobPublishReplayed,
         JobPublishRetryScheduled,
         JobPublished,
         JobPublishFailed,

@@ -145,6 +145,8 @@ class Posting(Base):
     task_id: Mapped[str | None] = mapped_column(String(200))
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # in the current request; a retry restarts it
     total_attempts: Mapped[int] = mapped_column(Integer, default=0)  # ever; >0 means "look up before create"
+    # Claims since the last recorded outcome: each one a delivery whose worker died mid-attempt.
+    unfinished_claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
     lease_token: Mapped[str | None] = mapped_column(String(36))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -26,7 +26,7 @@ def request_publish(
     session: Session,
     posting: Posting,
     *,
-    reason: Literal["publish", "retry", "recovered"],
+    reason: Literal["publish", "retry", "recovered", "replay"],
     correlation_id: str | None = None,
 ) -> None:
     """Put the posting back to pending and record a `JobPublishRequested` for its platform's queue."""

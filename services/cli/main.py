@@ -17,6 +17,7 @@ app.command("sync-applications")(applications.sync_applications)
 app.command("import-applications")(applications.import_applications)
 app.command("scheduler")(applications.scheduler)
 app.command("log")(operations.log)
+app.add_typer(operations.failures_app, name="failures")
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]

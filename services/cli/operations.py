@@ -1,15 +1,21 @@
-"""Operator commands for looking into what happened: a job's publishing log."""
+"""Operator commands: a job's publishing log, and the failures to list and replay."""
 
 from __future__ import annotations
 
+import getpass
 import json
+import time
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from sqlalchemy import select
 
-from services.cli.admin import database, fail
-from shared.models import Job, PublishingLog
+from services.cli.admin import database, fail, organization_or_fail
+from shared.config import get_settings
+from shared.db import build_engine, build_session_factory
+from shared.models import Job, Posting, PublishingLog
+from shared.replays import FailureFilter, failed_postings, replay_posting
 
 # The payload fields worth a glance on one line, in this order; --json shows everything.
 HEADLINE_FIELDS = ("reason", "attempt", "platform_job_id", "url", "error", "retry_at", "new", "duplicates", "change")
@@ -48,3 +54,71 @@ def _as_json(row: PublishingLog) -> str:
             "payload": row.payload,
         }
     )
+
+
+failures_app = typer.Typer(help="Postings that failed: list them, publish them again.", no_args_is_help=True)
+PlatformOption = Annotated[str | None, typer.Option(help="linkedin or naukri.")]
+OrgOption = Annotated[str | None, typer.Option("--organization", "-o", help="Organization name or id.")]
+ErrorOption = Annotated[str | None, typer.Option("--error-contains", help="Only failures whose error contains this.")]
+SinceOption = Annotated[datetime | None, typer.Option(help="Only failures since (ISO 8601, UTC if no zone).")]
+
+
+def _filter(session, platform, organization, error_contains, since) -> FailureFilter:
+    organization_id = organization_or_fail(session, organization).id if organization else None
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return FailureFilter(platform=platform, organization_id=organization_id, error_contains=error_contains, since=since)
+
+
+@failures_app.command("list")
+def failures_list(
+    platform: PlatformOption = None, organization: OrgOption = None, error_contains: ErrorOption = None, since: SinceOption = None
+) -> None:
+    """Failed postings, oldest first: posting id, organization, job, platform, when, attempts, error."""
+    with database() as session:
+        found = failed_postings(session, _filter(session, platform, organization, error_contains, since))
+        for posting in found:
+            error = (posting.last_error or "").replace("\n", " ")[:120]
+            typer.echo(
+                f"{posting.id:>8}  org {posting.organization_id:<5} job {posting.job_id:<8} {posting.platform:<9} "
+                f"{posting.updated_at:%Y-%m-%d %H:%M}  attempts {posting.attempts:<2}  {error}"
+            )
+    typer.echo(f"{len(found)} failed", err=True)
+
+
+@failures_app.command("replay")
+def failures_replay(
+    posting_ids: Annotated[list[int] | None, typer.Argument(help="Posting ids (from `failures list`).")] = None,
+    replay_all: Annotated[bool, typer.Option("--all", help="Every failure matching the filters.")] = False,
+    platform: PlatformOption = None, organization: OrgOption = None, error_contains: ErrorOption = None, since: SinceOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print how many would be replayed; change nothing.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before a bulk replay.")] = False,
+    why: Annotated[str, typer.Option(help="Why, for the publishing log.")] = "replayed by an operator",
+    by: Annotated[str | None, typer.Option(help="Who, for the publishing log (default: your user name).")] = None,
+) -> None:
+    """Publish failed postings again; safe to run twice (a replayed posting is no longer failed)."""
+    if bool(posting_ids) == replay_all:
+        fail("name posting ids, or --all (with filters), not both or neither")
+    with database() as session:
+        which = _filter(session, platform, organization, error_contains, since)
+        chosen = [p.id for p in failed_postings(session, which)] if replay_all else _existing(session, posting_ids)
+    if dry_run:
+        typer.echo(f"would replay {len(chosen)}")
+        return
+    if replay_all and chosen and not yes and not typer.confirm(f"replay {len(chosen)} failed postings?"):
+        fail("nothing replayed")
+    settings = get_settings()
+    sessions = build_session_factory(build_engine(settings))
+    replayed = 0
+    for posting_id in chosen:
+        replayed += replay_posting(sessions, posting_id, by=by or getpass.getuser(), why=why)
+        time.sleep(1 / settings.replay_per_second)  # a bulk replay must not flood the platforms' quotas
+    typer.echo(f"replayed {replayed}, no longer failed {len(chosen) - replayed}")
+
+
+def _existing(session, posting_ids: list[int]) -> list[int]:
+    known = set(session.scalars(select(Posting.id).where(Posting.id.in_(posting_ids))))
+    unknown = [str(i) for i in posting_ids if i not in known]
+    if unknown:
+        fail(f"no posting {', '.join(unknown)}")
+    return list(posting_ids)

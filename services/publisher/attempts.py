@@ -74,6 +74,7 @@ def claim(ctx: WorkerContext, posting_id: int) -> Claim | LeaseHeld | None:
                 lease_expires_at=now + timedelta(seconds=ctx.settings.lease_seconds),
                 attempts=Posting.attempts + 1,
                 total_attempts=Posting.total_attempts + 1,
+                unfinished_claims=Posting.unfinished_claims + 1,
                 next_attempt_at=None,
             )
             .execution_options(synchronize_session=False)
@@ -111,6 +112,12 @@ def _build_claim(ctx: WorkerContext, session: Session, posting: Posting, token: 
         content = posting_content(posting, ctx.settings)
     except (PlatformNotConnected, CredentialDecryptError, ValueError) as error:
         unusable = str(error)
+    if posting.unfinished_claims > ctx.settings.quarantine_after_deliveries:
+        # dramatiq redelivers a message whose worker dies for ever; count those deaths here instead.
+        unusable = (
+            f"quarantined: {posting.unfinished_claims - 1} deliveries of this publish ended without an outcome "
+            "(the worker died each time); replay it once the cause is found"
+        )
     # The organization's own retry limit for the platform, if it set one.
     max_attempts = (connection and connection.publish_max_attempts) or ctx.settings.publish_max_attempts
     return Claim(
@@ -245,5 +252,7 @@ def retry_delay(settings, attempt: int, retry_after: float | None) -> float:
 
 
 def _release(posting: Posting) -> None:
+    """The attempt ended with a recorded outcome (every outcome passes here)."""
     posting.lease_token = None
     posting.lease_expires_at = None
+    posting.unfinished_claims = 0

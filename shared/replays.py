@@ -1,0 +1,58 @@
+"""Failed postings, and publishing them again on an operator's word.
+
+A replay is a new `JobPublishRequested` (reason "replay") with a `JobPublishReplayed` event
+naming who and why, written in one transaction with the posting locked: a posting that is no
+longer failed (replayed already, by this run or a colleague's) is left alone, so a replay run
+twice replays once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.db import unit_of_work
+from shared.events import JobPublishReplayed
+from shared.models import Posting, PostingStatus
+from shared.outbox import record
+from shared.postings import request_publish
+
+
+@dataclass(frozen=True)
+class FailureFilter:
+    platform: str | None = None
+    organization_id: int | None = None
+    error_contains: str | None = None
+    since: datetime | None = None
+
+
+def failed_postings(session: Session, which: FailureFilter, limit: int | None = None) -> list[Posting]:
+    query = select(Posting).where(Posting.status == PostingStatus.FAILED)
+    if which.platform:
+        query = query.where(Posting.platform == which.platform)
+    if which.organization_id is not None:
+        query = query.where(Posting.organization_id == which.organization_id)
+    if which.error_contains:
+        query = query.where(Posting.last_error.ilike(f"%{which.error_contains}%"))
+    if which.since is not None:
+        query = query.where(Posting.updated_at >= which.since)
+    return list(session.scalars(query.order_by(Posting.id).limit(limit)))
+
+
+def replay_posting(sessions: sessionmaker[Session], posting_id: int, *, by: str, why: str) -> bool:
+    """Publish the posting again if it is still failed; False if there was nothing to replay."""
+    with unit_of_work(sessions) as session:
+        posting = session.scalar(select(Posting).where(Posting.id == posting_id).with_for_update())
+        if posting is None or posting.status != PostingStatus.FAILED:
+            return False
+        failed_with = posting.last_error
+        request_publish(session, posting, reason="replay")
+        event = JobPublishReplayed(
+            organization_id=posting.organization_id, job_id=posting.job_id, posting_id=posting.id,
+            platform=posting.platform, by=by, why=why, failed_with=failed_with,
+        )
+        record(session, event)
+        return True
