@@ -130,3 +130,14 @@ def test_messages_lost_in_a_redis_restart_are_recovered_from_the_database(isolat
     assert len(held_on(emulators, isolated.sessions, job_id, "naukri")) == 1
     reasons = [r.payload.get("reason") for r in log_of(isolated.sessions, job_id) if r.event_type == "JobPublishRequested"]
     assert reasons[0] == "publish" and "recovered" in reasons
+
+
+@pytest.mark.no_worker
+def test_readyz_says_not_ready_while_redis_is_stopped_and_livez_stays_up(isolated):
+    assert isolated.client.get("/readyz").json() == {"status": "ready", "checks": {"database": "ok", "broker": "ok"}}
+    isolated.redis.stop()
+    down = isolated.client.get("/readyz")
+    assert down.status_code == 503 and down.json()["checks"]["broker"].startswith("unavailable")
+    assert isolated.client.get("/livez").status_code == 200
+    isolated.redis.start()
+    assert isolated.client.get("/readyz").status_code == 200
