@@ -16,7 +16,7 @@ settings = get_settings()
 if not settings.broker_url:
     raise SystemExit("JOBPUB_BROKER_URL is not set: a separate worker needs Redis (jobpub dev runs everything in one process)")
 configure_logging(settings)
-broker = build_broker(settings)
+broker = build_broker(settings, worker_process=True)
 context = build_worker_context(settings)
 declare_publish_actors(broker, context)
 declare_sync_actor(broker, context)

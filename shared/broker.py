@@ -36,13 +36,23 @@ def _middleware(settings: Settings) -> list:
     ]
 
 
-def build_broker(settings: Settings) -> dramatiq.Broker:
-    """Redis when `JOBPUB_BROKER_URL` is set; otherwise the in-process broker of `jobpub dev`."""
+def build_broker(settings: Settings, *, worker_process: bool = False) -> dramatiq.Broker:
+    """Redis when `JOBPUB_BROKER_URL` is set; otherwise the in-process broker of `jobpub dev`.
+
+    `worker_process` is set only by a `jobpub worker` process (services/workers.py): there, and
+    only when JOBPUB_WORKER_METRICS_ENABLED says so, the group serves Prometheus metrics. The
+    relay, the tests and `jobpub dev` (whose counters the API's /metrics shows) never do.
+    """
     if settings.broker_url:
+        middleware = _middleware(settings)
+        if worker_process and settings.worker_metrics_enabled:
+            from shared.worker_metrics import worker_metrics_middleware  # imports dramatiq's, which reads env vars
+
+            middleware.append(worker_metrics_middleware(settings))
         broker = RedisBroker(
             url=settings.broker_url,
             namespace=settings.broker_namespace,
-            middleware=_middleware(settings),
+            middleware=middleware,
             heartbeat_timeout=settings.worker_heartbeat_timeout_ms,
             maintenance_chance=settings.worker_maintenance_chance,
         )

@@ -81,6 +81,18 @@ class Settings(BaseSettings):
         10_000, ge=0, le=1_000_000, description="Per million broker commands; dramatiq's 1,000 makes recovery slow."
     )
     worker_time_limit_ms: int = Field(600_000, ge=1000)
+    worker_metrics_enabled: bool = Field(
+        False, description="`jobpub worker` serves Prometheus metrics (dramatiq's and jobpub's) on the host and port below."
+    )
+    worker_metrics_host: str = Field(
+        "127.0.0.1", description="Address of a worker group's metrics server (dramatiq's own default is 0.0.0.0)."
+    )
+    worker_metrics_port: int = Field(9191, ge=1, le=65535, description="Port of a worker group's metrics server; one per group.")
+    worker_metrics_dir: str | None = Field(
+        None,
+        description="Where worker processes keep their metric values for the group's server (one subfolder per group); "
+        "unset: <temp dir>/jobpub-worker-metrics.",
+    )
 
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body the API accepts.")
     rate_limit: str = Field(

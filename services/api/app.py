@@ -9,9 +9,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from services.api.job_publishing import FieldProblem
-from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware
+from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware, RequestMetricsMiddleware
 from services.api.rate_limits import OrganizationRateLimit
-from services.api.routers import applications, events, health, notifications, platforms, publishing, webhooks
+from services.api.routers import applications, events, health, metrics, notifications, platforms, publishing, webhooks
 from shared.config import Settings, get_settings
 from shared.crypto import cipher_from_settings
 from shared.db import build_engine, build_session_factory
@@ -34,8 +34,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.rate_limit = OrganizationRateLimit(settings)
     # Only a connection test calls a platform from the API.
     app.state.platforms = build_platforms(settings, build_http_client(settings))
+    app.state.metrics_registry = metrics.backlog_registry(settings, engine)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
+    app.add_middleware(RequestMetricsMiddleware)  # outermost of ours: it sees every answer, a 413 too
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(FieldProblem, _field_problem)
     app.include_router(publishing.router)
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(notifications.router)
     app.include_router(webhooks.router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     return app
 
 

@@ -1,12 +1,16 @@
-"""ASGI middleware: a correlation id for every request, and a cap on request body size."""
+"""ASGI middleware: a correlation id for every request, a cap on request body size, and request metrics."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 
 import structlog
+from starlette.routing import Match
+
+from shared import metrics
 
 REQUEST_ID_HEADER = b"x-request-id"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -80,3 +84,38 @@ class BodySizeLimitMiddleware:
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+class RequestMetricsMiddleware:
+    """Counts and times every request by method, route template (`/jobs/publishing/{job_id}/status/`,
+    never the raw path, which holds ids) and status. Outermost, so a 413 is counted too."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        status = 500  # what the client gets if the app raises before it answers
+
+        async def recording_send(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            labels = (scope["method"], _route_template(scope), str(status))
+            metrics.HTTP_REQUESTS.labels(*labels).inc()
+            metrics.HTTP_DURATION.labels(*labels).observe(time.perf_counter() - started)
+
+
+def _route_template(scope) -> str:
+    """The route the router chose; for a request answered before routing (a 413), the route it would have."""
+    route = scope.get("route")
+    if route is None:
+        route = next((r for r in scope["app"].router.routes if r.matches(scope)[0] != Match.NONE), None)
+    return getattr(route, "path", metrics.UNMATCHED_ROUTE)

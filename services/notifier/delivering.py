@@ -18,6 +18,7 @@ import httpx
 import structlog
 from sqlalchemy import select
 
+from shared import metrics
 from shared.context import WorkerContext
 from shared.crypto import CredentialDecryptError
 from shared.db import unit_of_work
@@ -53,6 +54,7 @@ def deliver(ctx: WorkerContext, http: httpx.Client, delivery_id: int) -> None:
             delivery.next_attempt_at = utcnow() + timedelta(seconds=_backoff(ctx, delivery.attempts))
             queue_delivery(session, delivery, not_before=delivery.next_attempt_at)
         log.info("notify.attempted", delivery_id=delivery.id, status=delivery.status, http_status=status_code, error=error)
+    metrics.NOTIFICATION_DELIVERIES.labels(delivery.status).inc()
 
 
 def _send(ctx: WorkerContext, http: httpx.Client, endpoint, delivery) -> tuple[str | None, int | None]:

@@ -19,6 +19,7 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.orm import Session, joinedload
 
 from services.publisher.content import posting_content
+from shared import metrics
 from shared.context import WorkerContext
 from shared.connections import PlatformNotConnected, credentials_of, find_connection
 from shared.crypto import CredentialDecryptError
@@ -181,6 +182,7 @@ def record_published(ctx: WorkerContext, held: Claim, state: PostingState, corre
         record(session, event, correlation_id=correlation_id)
         data = dict(job_id=held.job_id, platform=held.platform, platform_job_id=state.platform_job_id, url=state.url)
         notify(session, held.organization_id, JOB_PUBLISHED, data)
+    metrics.PUBLISHES.labels(held.platform).inc()
 
 
 def record_failed(
@@ -197,6 +199,7 @@ def record_failed(
         record(session, event, correlation_id=correlation_id)
         data = dict(job_id=held.job_id, platform=held.platform, error=error, permanent=permanent)
         notify(session, held.organization_id, JOB_PUBLISH_FAILED, data)
+    metrics.PUBLISH_FAILURES.labels(held.platform, str(permanent).lower()).inc()
 
 
 def record_transient(
@@ -219,6 +222,7 @@ def record_transient(
         _release(posting)
         event = JobPublishRetryScheduled(**_event_fields(held), attempt=held.attempt, error=error, retry_at=retry_at)
         record(session, event, dispatch=publish_dispatch(held.platform, retry_at), correlation_id=correlation_id)
+    metrics.PUBLISH_RETRIES.labels(held.platform).inc()
 
 
 def record_still_processing(ctx: WorkerContext, held: Claim, message: str, correlation_id: str | None) -> None:

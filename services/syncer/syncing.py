@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import structlog
 from sqlalchemy import select, update
 
+from shared import metrics
 from shared.applications import store_applications
 from shared.connections import PlatformNotConnected, load_credentials
 from shared.context import WorkerContext
@@ -120,6 +121,7 @@ def _pull_page(ctx, run: _Run, platform: Platform, credentials, outcome: SyncOut
             .values({getattr(SyncRun, name): getattr(SyncRun, name) + value for name, value in counts.items()})
             .execution_options(synchronize_session=False)
         )
+    metrics.APPLICATIONS_PULLED.labels(run.platform).inc(stored.new)
     for name, value in counts.items():
         setattr(outcome, name, getattr(outcome, name) + value)
     return page.next_cursor, page.has_more and bool(page.applications)
@@ -178,3 +180,4 @@ def _finish(ctx: WorkerContext, run: _Run, outcome: SyncOutcome, correlation_id:
         else:
             event = ApplicationsSynced(**fields, **counts, unmatched=outcome.unmatched)
         record(session, event, correlation_id=correlation_id)
+    metrics.SYNCS.labels(run.platform, "failed" if outcome.error else "succeeded").inc()
