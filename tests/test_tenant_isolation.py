@@ -28,6 +28,7 @@ def cross_tenant_calls(job_id: int, sync_id: int) -> dict[tuple[str, str], tuple
     """
     return {
         ("POST", "/jobs/publishing/publish/"): ({"json": {"job_id": job_id, "platforms": ["both"]}}, {404}),
+        ("GET", "/jobs/publishing/jobs/"): ({}, {200}),  # B's own (empty) list: checked for A's items below
         ("GET", "/jobs/publishing/{job_id}/status/"): ({}, {404}),
         ("GET", "/jobs/publishing/{job_id}/events/"): ({}, {404}),
         ("POST", "/jobs/publishing/{job_id}/retry/"): ({"json": {"platforms": ["naukri"]}}, {404}),

@@ -8,10 +8,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
+from services.api.console import mount_console
 from services.api.job_publishing import FieldProblem
 from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware, RequestMetricsMiddleware
 from services.api.rate_limits import OrganizationRateLimit
-from services.api.routers import applications, events, health, metrics, notifications, platforms, publishing, webhooks
+from services.api.routers import applications, events, health, jobs, metrics, notifications, platforms, publishing, webhooks
 from shared.config import Settings, get_settings
 from shared.crypto import cipher_from_settings
 from shared.db import build_engine, build_session_factory
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(FieldProblem, _field_problem)
     app.include_router(publishing.router)
+    app.include_router(jobs.router)
     app.include_router(events.router)
     app.include_router(applications.router)
     app.include_router(platforms.router)
@@ -48,6 +50,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(webhooks.router)
     app.include_router(health.router)
     app.include_router(metrics.router)
+    mount_console(app)
     return app
 
 

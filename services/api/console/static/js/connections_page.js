@@ -1,0 +1,87 @@
+// Platform connections: configure each platform and test it. The client secret is write-only:
+// the API never returns it, so the form only says whether one is stored, and an empty secret
+// field on a configured platform keeps the stored one.
+
+import { api } from "./api.js";
+import { field, h, PLATFORM_NAMES, PLATFORMS, spinner } from "./dom.js";
+import { toast } from "./toast.js";
+
+export async function renderConnectionsPage(container) {
+  container.append(h("h1", {}, "Platform connections"));
+  let answer;
+  try {
+    answer = await api("GET", "/jobs/publishing/platforms/");
+  } catch (error) {
+    container.append(h("p", { class: "problem", role: "alert" }, `Could not read the connections: ${error.message}`));
+    return;
+  }
+  const byPlatform = Object.fromEntries(answer.connections.map((c) => [c.platform, c]));
+  for (const platform of PLATFORMS) container.append(connectionPanel(platform, byPlatform[platform]));
+}
+
+function connectionPanel(platform, initial) {
+  const name = PLATFORM_NAMES[platform];
+  const headingId = `connection-${platform}`;
+  const state = h("p", { role: "status" });
+  const inputs = {
+    client_id: h("input", { name: "client_id", autocomplete: "off", required: true }),
+    client_secret: h("input", { name: "client_secret", type: "password", autocomplete: "new-password" }),
+    organization_urn: platform === "linkedin" ? h("input", { name: "organization_urn", placeholder: "urn:li:organization:123" }) : null,
+    enabled: h("input", { name: "enabled", type: "checkbox" }),
+  };
+  const testResult = h("p", { role: "status", class: "test-result" });
+  const test = h("button", { type: "button", class: "secondary" }, "Test connection");
+  const form = h("form", { novalidate: true, "aria-labelledby": headingId },
+    field("Client id", inputs.client_id),
+    field(platform === "linkedin" ? "Client secret" : "API key", inputs.client_secret),
+    inputs.organization_urn ? field("Organization URN", inputs.organization_urn, "LinkedIn needs it: urn:li:organization:<id>.") : null,
+    h("div", { class: "field" }, h("label", {}, inputs.enabled, " Enabled (publishes and pulls may use it)")),
+    h("div", { class: "row" }, h("button", { type: "submit" }, "Save"), test), testResult);
+  let connection = initial;
+
+  function show() {
+    state.textContent = !connection ? "Not configured."
+      : `${connection.enabled ? "Connected" : "Configured but disabled"} · secret ${connection.client_secret_set ? "stored (never shown)" : "missing"}.`;
+    inputs.client_id.value = connection?.client_id ?? "";
+    if (inputs.organization_urn) inputs.organization_urn.value = connection?.organization_urn ?? "";
+    inputs.enabled.checked = connection?.enabled ?? true;
+    inputs.client_secret.value = "";
+    inputs.client_secret.placeholder = connection ? "Leave empty to keep the stored secret" : "";
+    test.hidden = !connection;
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = { client_id: inputs.client_id.value.trim(), enabled: inputs.enabled.checked };
+    if (inputs.organization_urn) body.organization_urn = inputs.organization_urn.value.trim() || null;
+    if (inputs.client_secret.value) body.client_secret = inputs.client_secret.value;
+    try {
+      // A new connection needs every field (PUT); a configured one changes only what was typed.
+      connection = await api(connection ? "PATCH" : "PUT", `/jobs/publishing/platforms/${platform}/`, { body });
+      show();
+      toast(`${name} connection saved.`, "success");
+    } catch (error) {
+      toast(`${name} connection not saved: ${error.message}`, "error");
+    }
+  });
+
+  test.addEventListener("click", async () => {
+    test.setAttribute("aria-busy", "true");
+    test.replaceChildren(spinner(), "Testing…");
+    try {
+      const result = await api("POST", `/jobs/publishing/platforms/${platform}/test-connection/`);
+      testResult.textContent = `${result.ok ? "✓ Works" : "✕ Does not work"}: ${result.message}`;
+      testResult.className = `test-result ${result.ok ? "" : "problem"}`;
+      toast(`${name}: ${result.message}`, result.ok ? "success" : "error");
+    } catch (error) {
+      testResult.textContent = `✕ ${error.message}`;
+    } finally {
+      test.removeAttribute("aria-busy");
+      test.replaceChildren("Test connection");
+    }
+  });
+
+  show();
+  return h("section", { class: "panel", dataset: { platform }, "aria-labelledby": headingId },
+    h("h2", { id: headingId }, name), state, form);
+}

@@ -1,0 +1,77 @@
+// "New job": a job's fields and where to publish it, sent as one publish request (the API
+// creates the job and requests the platforms in one transaction). Refusals are shown per field.
+
+import { api } from "./api.js";
+import { field, h, markField } from "./dom.js";
+import { toast } from "./toast.js";
+
+const EMPLOYMENT_TYPES = ["full_time", "part_time", "contract", "internship", "temporary", "volunteer"];
+const WORKPLACE_TYPES = ["on_site", "hybrid", "remote"];
+const humanize = (value) => value.replace("_", " ").replace(/^./, (c) => c.toUpperCase());
+
+export function createNewJobForm({ onCreated }) {
+  const inputs = {
+    title: h("input", { name: "title", required: true, maxlength: 150 }),
+    company: h("input", { name: "company", required: true }),
+    location: h("input", { name: "location", required: true }),
+    apply_url: h("input", { name: "apply_url", type: "url", required: true, placeholder: "https://…" }),
+    description: h("textarea", { name: "description", rows: 6, required: true }),
+    employment_type: h("select", { name: "employment_type" }, EMPLOYMENT_TYPES.map((t) => h("option", { value: t }, humanize(t)))),
+    workplace_type: h("select", { name: "workplace_type" }, WORKPLACE_TYPES.map((t) => h("option", { value: t }, humanize(t)))),
+    skills: h("input", { name: "skills" }),
+  };
+  const platformChoice = h("fieldset", {}, h("legend", {}, "Publish to"),
+    ["both", "linkedin", "naukri"].map((value) => h("label", {},
+      h("input", { type: "radio", name: "platforms", value, checked: value === "both" }), " ",
+      { both: "LinkedIn and Naukri", linkedin: "LinkedIn only", naukri: "Naukri only" }[value])));
+  const problem = h("p", { class: "problem", role: "alert" });
+  const submit = h("button", { type: "submit" }, "Create and publish");
+  const form = h("form", { novalidate: true },
+    field("Title", inputs.title), field("Company", inputs.company), field("Location", inputs.location),
+    field("Apply URL", inputs.apply_url),
+    field("Description", inputs.description, "LinkedIn needs at least 100 characters, Naukri 50."),
+    field("Employment type", inputs.employment_type), field("Workplace", inputs.workplace_type),
+    field("Skills", inputs.skills, "Separated by commas."), platformChoice, problem, submit);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    Object.values(inputs).forEach((input) => markField(input, ""));
+    problem.textContent = "";
+    const choice = form.querySelector("input[name=platforms]:checked").value;
+    submit.setAttribute("aria-disabled", "true");
+    try {
+      const answer = await api("POST", "/jobs/publishing/publish/", { body: { job: jobFromInputs(inputs), platforms: [choice] } });
+      form.reset();
+      toast(`“${answer.title}” is created; publishing…`);
+      onCreated(answer, choice);
+    } catch (error) {
+      showProblems(error, inputs, problem);
+    } finally {
+      submit.removeAttribute("aria-disabled");
+    }
+  });
+
+  return h("details", { class: "panel" }, h("summary", {}, "New job"), form);
+}
+
+function jobFromInputs(inputs) {
+  const job = {};
+  for (const name of ["title", "company", "location", "apply_url", "description", "employment_type", "workplace_type"]) {
+    job[name] = inputs[name].value.trim();
+  }
+  job.skills = inputs.skills.value.split(",").map((s) => s.trim()).filter(Boolean);
+  return job;
+}
+
+/** Put each of the API's problems beside its field; what names no field goes above the button. */
+function showProblems(error, inputs, problem) {
+  const unplaced = [];
+  for (const item of Array.isArray(error.detail) ? error.detail : []) {
+    const name = item.loc?.[0] === "body" && item.loc[1] === "job" ? item.loc[2] : null;
+    if (name && inputs[name]) markField(inputs[name], item.msg);
+    else unplaced.push(item.msg);
+  }
+  problem.textContent = unplaced.length || !Array.isArray(error.detail) ? (unplaced.join("; ") || error.message) : "";
+  const firstInvalid = Object.values(inputs).find((input) => input.getAttribute("aria-invalid") === "true");
+  (firstInvalid ?? problem).focus?.();
+}
