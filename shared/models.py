@@ -73,6 +73,13 @@ class Organization(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class KeyScope(StrEnum):
+    """What a key may do in its organization. An operator key also lists and replays failures."""
+
+    RECRUITER = "recruiter"
+    OPERATOR = "operator"
+
+
 class ApiKey(Base):
     """An organization's API key. Only a hash of the secret part is kept."""
 
@@ -83,6 +90,7 @@ class ApiKey(Base):
     key_id: Mapped[str] = mapped_column(String(32), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(String(200), default="")
+    scope: Mapped[str] = mapped_column(String(16), default=KeyScope.RECRUITER, server_default=KeyScope.RECRUITER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

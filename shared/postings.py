@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -28,8 +29,10 @@ def request_publish(
     *,
     reason: Literal["publish", "retry", "recovered", "replay"],
     correlation_id: str | None = None,
+    not_before: datetime | None = None,
 ) -> None:
-    """Put the posting back to pending and record a `JobPublishRequested` for its platform's queue."""
+    """Put the posting back to pending and record a `JobPublishRequested` for its platform's queue,
+    sent to the workers at `not_before` (now if None)."""
     posting.status = PostingStatus.PENDING
     posting.next_attempt_at = None
     posting.lease_token = None
@@ -51,4 +54,4 @@ def request_publish(
         platform=posting.platform,
         reason=reason,
     )
-    record(session, event, dispatch=publish_dispatch(posting.platform), correlation_id=correlation_id)
+    record(session, event, dispatch=publish_dispatch(posting.platform, not_before), correlation_id=correlation_id)

@@ -4,19 +4,24 @@ A replay is a new `JobPublishRequested` (reason "replay") with a `JobPublishRepl
 naming who and why, written in one transaction with the posting locked: a posting that is no
 longer failed (replayed already, by this run or a colleague's) is left alone, so a replay run
 twice replays once.
+
+A bulk replay is paced where it matters, at the platforms: the n-th replayed posting's request
+is sent to the workers n / `per_second` seconds after the first, through the outbox's
+`not_before`, so neither the CLI nor an API request has to wait for the pace.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import unit_of_work
 from shared.events import JobPublishReplayed
-from shared.models import Posting, PostingStatus
+from shared.models import Posting, PostingStatus, utcnow
 from shared.outbox import record
 from shared.postings import request_publish
 
@@ -29,8 +34,13 @@ class FailureFilter:
     since: datetime | None = None
 
 
-def failed_postings(session: Session, which: FailureFilter, limit: int | None = None) -> list[Posting]:
+def failed_postings(
+    session: Session, which: FailureFilter, limit: int | None = None, after_id: int | None = None
+) -> list[Posting]:
+    """Failed postings matching `which`, oldest first (by id, so `after_id` pages through them)."""
     query = select(Posting).where(Posting.status == PostingStatus.FAILED)
+    if after_id is not None:
+        query = query.where(Posting.id > after_id)
     if which.platform:
         query = query.where(Posting.platform == which.platform)
     if which.organization_id is not None:
@@ -42,14 +52,28 @@ def failed_postings(session: Session, which: FailureFilter, limit: int | None = 
     return list(session.scalars(query.order_by(Posting.id).limit(limit)))
 
 
-def replay_posting(sessions: sessionmaker[Session], posting_id: int, *, by: str, why: str) -> bool:
+def replay_postings(
+    sessions: sessionmaker[Session], posting_ids: Iterable[int], *, by: str, why: str, per_second: float
+) -> int:
+    """Replay each posting that is still failed, paced at `per_second`; returns how many were replayed."""
+    started = utcnow()
+    replayed = 0
+    for posting_id in posting_ids:
+        not_before = started + timedelta(seconds=replayed / per_second)
+        replayed += replay_posting(sessions, posting_id, by=by, why=why, not_before=not_before)
+    return replayed
+
+
+def replay_posting(
+    sessions: sessionmaker[Session], posting_id: int, *, by: str, why: str, not_before: datetime | None = None
+) -> bool:
     """Publish the posting again if it is still failed; False if there was nothing to replay."""
     with unit_of_work(sessions) as session:
         posting = session.scalar(select(Posting).where(Posting.id == posting_id).with_for_update())
         if posting is None or posting.status != PostingStatus.FAILED:
             return False
         failed_with = posting.last_error
-        request_publish(session, posting, reason="replay")
+        request_publish(session, posting, reason="replay", not_before=not_before)
         event = JobPublishReplayed(
             organization_id=posting.organization_id, job_id=posting.job_id, posting_id=posting.id,
             platform=posting.platform, by=by, why=why, failed_with=failed_with,

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.models import ApiKey, Organization
+from shared.models import ApiKey, KeyScope, Organization
 
 KEY_PREFIX = "jp"
 
@@ -38,18 +38,20 @@ def find_organization(session: Session, name_or_id: str) -> Organization | None:
     return session.scalar(select(Organization).where(Organization.name == name_or_id))
 
 
-def create_api_key(session: Session, organization_id: int, label: str = "") -> tuple[ApiKey, str]:
+def create_api_key(
+    session: Session, organization_id: int, label: str = "", scope: KeyScope = KeyScope.RECRUITER
+) -> tuple[ApiKey, str]:
     """Returns the row and the full key, which is shown once and never stored."""
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32).replace("_", "-")
-    row = ApiKey(organization_id=organization_id, key_id=key_id, secret_hash=_hash(secret), label=label)
+    row = ApiKey(organization_id=organization_id, key_id=key_id, secret_hash=_hash(secret), label=label, scope=scope)
     session.add(row)
     session.flush()
     return row, f"{KEY_PREFIX}_{key_id}_{secret}"
 
 
-def authenticate(session: Session, presented: str) -> int | None:
-    """The organization id a key belongs to, or None for a wrong, malformed or revoked key."""
+def authenticate(session: Session, presented: str) -> ApiKey | None:
+    """The key's row (its organization and scope), or None for a wrong, malformed or revoked key."""
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
@@ -58,7 +60,7 @@ def authenticate(session: Session, presented: str) -> int | None:
         return None
     if not hmac.compare_digest(row.secret_hash, _hash(parts[2])):
         return None
-    return row.organization_id
+    return row
 
 
 def revoke_api_key(session: Session, organization_id: int, key_id: str) -> bool:

@@ -32,7 +32,7 @@ from shared.connections import save_connection
 from shared.crypto import cipher_from_settings, generate_key
 from shared.db import build_engine, build_session_factory, unit_of_work
 from shared.migrate import migrate
-from shared.models import Posting, PublishingLog, SyncRun
+from shared.models import KeyScope, Posting, PublishingLog, SyncRun
 from tests.support import free_port, wait_until
 
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
@@ -168,14 +168,16 @@ class Tenant:
         return {"X-API-Key": self.api_key}
 
 
-def create_tenant(sessions, settings: Settings, emulators: Emulators, platforms=("linkedin", "naukri")) -> Tenant:
-    """A new organization with a key, connected to the given platforms on the emulators."""
+def create_tenant(
+    sessions, settings: Settings, emulators: Emulators, platforms=("linkedin", "naukri"), scope=KeyScope.RECRUITER
+) -> Tenant:
+    """A new organization with a key of `scope`, connected to the given platforms on the emulators."""
     cipher = cipher_from_settings(settings)
     name = f"org-{secrets.token_hex(4)}"
     clients = {}
     with unit_of_work(sessions) as session:
         organization = tenants.create_organization(session, name)
-        _, key = tenants.create_api_key(session, organization.id)
+        _, key = tenants.create_api_key(session, organization.id, scope=scope)
         for platform in platforms:
             client_id, secret = f"{name}-{platform}", secrets.token_urlsafe(16)
             getattr(emulators, platform).register_client(client_id, secret)
@@ -194,7 +196,9 @@ def create_tenant(sessions, settings: Settings, emulators: Emulators, platforms=
 
 @pytest.fixture
 def make_tenant(sessions, settings, emulators):
-    return lambda platforms=("linkedin", "naukri"): create_tenant(sessions, settings, emulators, platforms)
+    return lambda platforms=("linkedin", "naukri"), scope=KeyScope.RECRUITER: create_tenant(
+        sessions, settings, emulators, platforms, scope
+    )
 
 
 @pytest.fixture

@@ -46,3 +46,18 @@ def test_an_operator_makes_an_organization_and_keys_and_a_revoked_key_is_refused
     assert client.get(platforms, headers={"X-API-Key": first_key}).status_code == 200  # the other key still works
     unknown = jobpub(settings, "apikey", "revoke", "--organization", name, "0000")
     assert unknown.returncode == 2 and "no key" in unknown.stderr
+
+
+def test_an_operator_key_made_on_the_command_line_reaches_the_failures_and_a_recruiter_key_does_not(client, settings):
+    name = f"acme-{secrets.token_hex(3)}"
+    recruiter_key = re.search(r"(jp_\S+)", jobpub(settings, "org", "create", name).stdout).group(1)
+    made = jobpub(settings, "apikey", "create", "--organization", name, "--scope", "operator", "--label", "on call")
+    assert made.returncode == 0 and made.stdout.startswith("operator API key"), made.stderr
+    operator_key = re.search(r"(jp_\S+)", made.stdout).group(1)
+
+    assert client.get("/jobs/publishing/failures/", headers={"X-API-Key": operator_key}).json() == {"failures": [], "next_cursor": None}
+    assert client.get("/jobs/publishing/failures/", headers={"X-API-Key": recruiter_key}).status_code == 403
+    listing = jobpub(settings, "apikey", "list", "--organization", name).stdout
+    assert re.search(rf"{operator_key.split('_')[1]}\s+operator\b", listing) and "recruiter" in listing
+    wrong = jobpub(settings, "apikey", "create", "--organization", name, "--scope", "admin")
+    assert wrong.returncode == 2 and "admin" in wrong.stderr

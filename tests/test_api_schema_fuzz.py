@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, delete
 from services.api.app import create_app
 from shared.config import Settings
 from shared.db import unit_of_work
-from shared.models import Organization
+from shared.models import KeyScope, Organization
 
 # Bounded and repeatable: the same requests on every run (derandomized, no example database).
 # About 1,400 requests and 15 s for the whole file on a 2-core machine.
@@ -92,7 +92,7 @@ def loopback_only(monkeypatch):
 @pytest.fixture
 def api(settings, engine, sessions, make_tenant, loopback_only):
     """The real app on the test database, and a fresh tenant (connected to both emulators) per operation."""
-    tenant = make_tenant()
+    tenant = make_tenant(scope=KeyScope.OPERATOR)  # an operator key reaches every route
     app = create_app(settings, engine)
     assert app.openapi() == _DOC_APP.openapi()
     yield app, tenant

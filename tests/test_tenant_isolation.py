@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from shared.models import Application, NotificationEndpoint, PlatformConnection, PublishingLog
+from shared.models import Application, KeyScope, NotificationEndpoint, PlatformConnection, PublishingLog
+from tests.conftest import postings_of
 from tests.support import publish, settled_status, wait_until
 
 # Routes that take no API key: the caller is identified otherwise (or not at all).
@@ -20,7 +21,7 @@ UNAUTHENTICATED = {
 }
 
 
-def cross_tenant_calls(job_id: int, sync_id: int) -> dict[tuple[str, str], tuple[dict, set[int]]]:
+def cross_tenant_calls(job_id: int, sync_id: int, failed_posting_id: int) -> dict[tuple[str, str], tuple[dict, set[int]]]:
     """For each route: the request tenant B makes against tenant A's things, and the statuses allowed.
 
     404 where the request names A's object; where it names none, B acts on its own (empty)
@@ -44,6 +45,9 @@ def cross_tenant_calls(job_id: int, sync_id: int) -> dict[tuple[str, str], tuple
         ("GET", "/jobs/publishing/notifications/{endpoint_id}/deliveries/"): ({}, {404}),
         ("DELETE", "/jobs/publishing/notifications/{endpoint_id}/"): ({}, {404}),
         ("POST", "/jobs/publishing/notifications/"): ({"json": {"url": "http://127.0.0.1:9/b-own-hook"}}, {201}),
+        # B's key is an operator key: it sees and replays only B's failures, and A's posting is unknown to it.
+        ("GET", "/jobs/publishing/failures/"): ({}, {200}),
+        ("POST", "/jobs/publishing/failures/replay/"): ({"json": {"posting_ids": [failed_posting_id]}}, {422}),
         # B configuring a platform makes B's own connection; A's must stay as it was (checked below).
         ("PUT", "/jobs/publishing/platforms/{platform}/"): (
             {"json": {"client_id": "b-app", "client_secret": "b-secret", "organization_urn": "urn:li:organization:2"}},
@@ -73,7 +77,12 @@ def snapshot(sessions, client, tenant, job_id: int) -> tuple:
 def test_another_organizations_key_gets_404_on_every_route_and_changes_nothing(
     client, make_tenant, pipeline, emulators, sessions
 ):
-    owner, stranger = make_tenant(), make_tenant(platforms=())
+    owner, stranger = make_tenant(), make_tenant(platforms=(), scope=KeyScope.OPERATOR)
+    emulators.linkedin.set_faults({"server_error": {"times": 10_000, "status": 503}})
+    failed_job_id = publish(client, owner, platforms=["linkedin"])
+    assert settled_status(client, owner, failed_job_id)["platforms"]["linkedin"]["status"] == "failed"
+    emulators.linkedin.clear_faults()
+    failed_posting_id = postings_of(sessions, failed_job_id)["linkedin"].id
     job_id = publish(client, owner, platforms=["naukri"])
     settled_status(client, owner, job_id)
     emulators.naukri.apply(
@@ -95,7 +104,7 @@ def test_another_organizations_key_gets_404_on_every_route_and_changes_nothing(
         for path, operations in client.get("/openapi.json").json()["paths"].items()
         for method in operations
     }
-    calls = cross_tenant_calls(job_id, sync["id"])
+    calls = cross_tenant_calls(job_id, sync["id"], failed_posting_id)
     assert spec_routes - UNAUTHENTICATED == set(calls), "a route has no cross-tenant case here"
 
     for (method, path), (request, allowed) in calls.items():
@@ -105,8 +114,11 @@ def test_another_organizations_key_gets_404_on_every_route_and_changes_nothing(
         assert "Backend Engineer" not in answer.text and owner.name not in answer.text, (method, path)
         if answer.status_code == 200 and "items" in answer.json():
             assert answer.json()["items"] == [], (method, path)
+        if answer.status_code == 200 and "failures" in answer.json():
+            assert answer.json()["failures"] == [], (method, path)
         if path == "/jobs/publishing/platforms/" and method == "GET":
             assert owner.clients["naukri"][0] not in answer.text
         assert "owner-hook" not in answer.text, (method, path)
 
     assert snapshot(sessions, client, owner, job_id) == before
+    assert postings_of(sessions, failed_job_id)["linkedin"].status == "failed"  # B's replay did not touch it

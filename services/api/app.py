@@ -12,7 +12,9 @@ from services.api.console import mount_console
 from services.api.job_publishing import FieldProblem
 from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware, RequestMetricsMiddleware
 from services.api.rate_limits import OrganizationRateLimit
-from services.api.routers import applications, events, health, jobs, metrics, notifications, platforms, publishing, webhooks
+from services.api.routers import (
+    applications, events, failures, health, jobs, metrics, notifications, platforms, publishing, webhooks,
+)
 from shared.config import Settings, get_settings
 from shared.crypto import cipher_from_settings
 from shared.db import build_engine, build_session_factory
@@ -44,6 +46,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(publishing.router)
     app.include_router(jobs.router)
     app.include_router(events.router)
+    app.include_router(failures.router)
     app.include_router(applications.router)
     app.include_router(platforms.router)
     app.include_router(notifications.router)

@@ -11,6 +11,7 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.config import Settings
+from shared.models import KeyScope
 from shared.tenants import authenticate
 
 API_KEY_HEADER = "X-API-Key"
@@ -42,9 +43,11 @@ def current_organization(request: Request, key: Annotated[str | None, Security(_
     # A short session of its own: the request's session then starts its transaction only when
     # the route writes, after the idempotency key has been claimed in a transaction of its own.
     with request.app.state.sessions() as session:
-        organization_id = authenticate(session, key)
-    if organization_id is None:
+        api_key = authenticate(session, key)
+    if api_key is None:
         raise HTTPException(401, "invalid or revoked API key")
+    organization_id = api_key.organization_id
+    request.state.api_key = api_key  # its scope and id, for operator routes and the publishing log
     structlog.contextvars.bind_contextvars(organization_id=organization_id)
     wait = request.app.state.rate_limit.wait_before_next(organization_id)
     if wait is not None:
@@ -55,6 +58,18 @@ def current_organization(request: Request, key: Annotated[str | None, Security(_
 
 
 CurrentOrg = Annotated[int, Depends(current_organization)]
+
+
+def operator_organization(request: Request, organization_id: CurrentOrg) -> int:
+    """The caller's organization, for routes only an operator key may use (403 for a recruiter key)."""
+    if request.state.api_key.scope != KeyScope.OPERATOR:
+        raise HTTPException(
+            403, "this needs an operator key of your organization (jobpub apikey create --scope operator)"
+        )
+    return organization_id
+
+
+OperatorOrg = Annotated[int, Depends(operator_organization)]
 
 
 def correlation_id(request: Request) -> str:

@@ -17,7 +17,7 @@ from shared.connections import PLATFORMS, save_connection
 from shared.crypto import cipher_from_settings
 from shared.db import build_engine, build_session_factory, unit_of_work
 from shared.key_rotation import rotate_credentials
-from shared.models import ApiKey, Organization
+from shared.models import ApiKey, KeyScope, Organization
 
 org_app = typer.Typer(help="Organizations (tenants).", no_args_is_help=True)
 apikey_app = typer.Typer(help="An organization's API keys.", no_args_is_help=True)
@@ -60,12 +60,16 @@ def org_create(name: Annotated[str, typer.Argument(help="A unique name.")]) -> N
 
 
 @apikey_app.command("create")
-def apikey_create(organization: OrgOption, label: str = typer.Option("", help="What the key is for.")) -> None:
+def apikey_create(
+    organization: OrgOption,
+    label: str = typer.Option("", help="What the key is for."),
+    scope: KeyScope = typer.Option(KeyScope.RECRUITER, help="operator: may also list and replay the organization's failures."),
+) -> None:
     """Make a new API key (shown once)."""
     with database() as session:
         found = organization_or_fail(session, organization)
-        row, key = tenants.create_api_key(session, found.id, label=label)
-    typer.echo(f"API key {row.key_id} (shown once, keep it safe): {key}")
+        row, key = tenants.create_api_key(session, found.id, label=label, scope=scope)
+    typer.echo(f"{scope} API key {row.key_id} (shown once, keep it safe): {key}")
 
 
 @apikey_app.command("list")
@@ -76,7 +80,8 @@ def apikey_list(organization: OrgOption) -> None:
         rows = session.scalars(select(ApiKey).where(ApiKey.organization_id == found.id).order_by(ApiKey.id)).all()
         for row in rows:
             state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
-            typer.echo(f"{row.key_id}  {state:<24}  created {row.created_at:%Y-%m-%d %H:%M}  {row.label}")
+            created = f"created {row.created_at:%Y-%m-%d %H:%M}"
+            typer.echo(f"{row.key_id}  {row.scope:<9}  {state:<24}  {created}  {row.label}")
 
 
 @apikey_app.command("revoke")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import time
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -15,7 +14,7 @@ from services.cli.admin import database, fail, organization_or_fail
 from shared.config import get_settings
 from shared.db import build_engine, build_session_factory
 from shared.models import Job, Posting, PublishingLog
-from shared.replays import FailureFilter, failed_postings, replay_posting
+from shared.replays import FailureFilter, failed_postings, replay_postings
 
 # The payload fields worth a glance on one line, in this order; --json shows everything.
 HEADLINE_FIELDS = ("reason", "attempt", "platform_job_id", "url", "error", "retry_at", "new", "duplicates", "change")
@@ -109,10 +108,8 @@ def failures_replay(
         fail("nothing replayed")
     settings = get_settings()
     sessions = build_session_factory(build_engine(settings))
-    replayed = 0
-    for posting_id in chosen:
-        replayed += replay_posting(sessions, posting_id, by=by or getpass.getuser(), why=why)
-        time.sleep(1 / settings.replay_per_second)  # a bulk replay must not flood the platforms' quotas
+    who = by or getpass.getuser()
+    replayed = replay_postings(sessions, chosen, by=who, why=why, per_second=settings.replay_per_second)
     typer.echo(f"replayed {replayed}, no longer failed {len(chosen) - replayed}")
 
 

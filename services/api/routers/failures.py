@@ -1,0 +1,121 @@
+"""Failed postings for an operator key: list them, publish them again (as `jobpub failures`, one organization)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import select
+
+from services.api.deps import OperatorOrg, SessionDep, SettingsDep
+from services.api.job_publishing import FieldProblem
+from services.api.schemas import MAX_ID, NoNul, PlatformName, Strict, UtcDatetime
+from shared.models import Posting
+from shared.replays import FailureFilter, failed_postings, replay_postings
+
+router = APIRouter(prefix="/jobs/publishing/failures", tags=["operations"])
+
+MAX_PAGE = 200
+# One request replays at most this many; the answer's `matched` tells the operator to call again.
+MAX_REPLAY = 1000
+
+ErrorContains = Annotated[str | None, Query(max_length=200, description="Only failures whose error contains this."), NoNul]
+Since = Annotated[UtcDatetime | None, Query(description="Only failures since (ISO 8601 with a zone).")]
+
+
+class FailureOut(BaseModel):
+    posting_id: int
+    job_id: int
+    platform: str
+    failed_at: datetime
+    attempts: int
+    error: str | None
+
+
+class FailurePageOut(BaseModel):
+    failures: list[FailureOut]
+    next_cursor: str | None
+
+
+class ReplayRequest(Strict):
+    """Either `posting_ids`, or `all` with optional filters."""
+
+    posting_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(None, min_length=1, max_length=MAX_REPLAY)
+    all: bool = False
+    platform: PlatformName | None = None
+    error_contains: str | None = Field(None, min_length=1, max_length=200)
+    since: UtcDatetime | None = None
+    dry_run: bool = False
+    why: str = Field("replayed by an operator", min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _one_selection(self):
+        if bool(self.posting_ids) == self.all:
+            raise ValueError("name posting_ids, or set all (with filters), not both or neither")
+        if self.posting_ids and (self.platform or self.error_contains or self.since):
+            raise ValueError("filters (platform, error_contains, since) go with all, not with posting_ids")
+        return self
+
+
+class ReplayOut(BaseModel):
+    matched: int = Field(description="Failed postings the request selected (at most 1,000 a request).")
+    replayed: int
+    skipped: int = Field(description="Selected but no longer failed (replayed already).")
+    dry_run: bool
+
+
+@router.get("/", response_model=FailurePageOut)
+def list_failures(
+    organization_id: OperatorOrg,
+    session: SessionDep,
+    platform: PlatformName | None = None,
+    error_contains: ErrorContains = None,
+    since: Since = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$", description="next_cursor of the previous page.")] = None,
+):
+    """The organization's failed postings, oldest first, with the error of the last attempt."""
+    which = FailureFilter(platform=platform, organization_id=organization_id, error_contains=error_contains, since=since)
+    rows = failed_postings(session, which, limit=limit + 1, after_id=int(cursor) if cursor else None)
+    page = [_failure(posting) for posting in rows[:limit]]
+    return {"failures": page, "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None}
+
+
+@router.post("/replay/", response_model=ReplayOut)
+def replay_failures(body: ReplayRequest, request: Request, organization_id: OperatorOrg, session: SessionDep, settings: SettingsDep):
+    """Publish failed postings again, paced at the deployment's replay rate. Each replay is a
+    `JobPublishReplayed` event naming the key and the reason; running it twice replays once."""
+    if body.all:
+        which = FailureFilter(
+            platform=body.platform, organization_id=organization_id, error_contains=body.error_contains, since=body.since
+        )
+        chosen = [posting.id for posting in failed_postings(session, which, limit=MAX_REPLAY)]
+    else:
+        chosen = _own_postings(session, organization_id, body.posting_ids)
+    session.rollback()  # each replay locks and commits its posting on its own
+    if body.dry_run:
+        return ReplayOut(matched=len(chosen), replayed=0, skipped=0, dry_run=True)
+    api_key = request.state.api_key
+    by = f"api key {api_key.key_id}" + (f" ({api_key.label})" if api_key.label else "")
+    sessions = request.app.state.sessions
+    replayed = replay_postings(sessions, chosen, by=by, why=body.why, per_second=settings.replay_per_second)
+    return ReplayOut(matched=len(chosen), replayed=replayed, skipped=len(chosen) - replayed, dry_run=False)
+
+
+def _own_postings(session, organization_id: int, posting_ids: list[int]) -> list[int]:
+    """The ids, all of them the organization's; another organization's posting is as unknown as a missing one."""
+    query = select(Posting.id).where(Posting.id.in_(posting_ids), Posting.organization_id == organization_id)
+    known = set(session.scalars(query))
+    for index, posting_id in enumerate(posting_ids):
+        if posting_id not in known:
+            raise FieldProblem(("body", "posting_ids", index), f"no posting {posting_id} in your organization", "unknown_posting")
+    return list(dict.fromkeys(posting_ids))
+
+
+def _failure(posting: Posting) -> FailureOut:
+    return FailureOut(
+        posting_id=posting.id, job_id=posting.job_id, platform=posting.platform,
+        failed_at=posting.updated_at, attempts=posting.attempts, error=posting.last_error,
+    )
