@@ -42,6 +42,7 @@ export function createNewJobForm({ onCreated }) {
     try {
       const answer = await api("POST", "/jobs/publishing/publish/", { body: { job: jobFromInputs(inputs), platforms: [choice] } });
       form.reset();
+      form.closest("details").open = false; // the new job's card, first in the list, takes over
       toast(`“${answer.title}” is created; publishing…`);
       onCreated(answer, choice);
     } catch (error) {

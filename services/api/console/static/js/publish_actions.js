@@ -38,7 +38,7 @@ export function createPublishActions({ job, onStatus }) {
   const retryButton = h("button", { type: "button", class: "secondary", dataset: { action: "retry" }, hidden: true });
   retryButton.idleLabel = () => ["Retry", h("span", { class: "visually-hidden" }, ` publishing “${job.title}”`)];
   const messages = h("div", { role: "alert" });
-  const alertPanel = h("div", { class: "alert", hidden: true }, messages, retryButton);
+  const alertPanel = h("div", { class: "alert problems", hidden: true }, messages, retryButton);
   const element = h("div", { class: "publish-actions" },
     h("div", { class: "actions", role: "group", "aria-label": `Publish “${job.title}”` }, Object.values(buttons)),
     alertPanel);
@@ -75,6 +75,7 @@ export function createPublishActions({ job, onStatus }) {
       toast(`“${job.title}”: ${error.message}`, "error");
     } finally {
       busy = false;
+      Object.values(buttons).concat(retryButton).forEach((b) => b.removeAttribute("aria-disabled"));
       renderAlert();
       resetTimer = setTimeout(resetButtons, RESET_AFTER_MS);
     }
@@ -141,6 +142,7 @@ export function createPublishActions({ job, onStatus }) {
     }
     retryButton.hidden = !lines.length && retryButton.dataset.state === "idle";
     alertPanel.hidden = retryButton.hidden && !lines.length;
+    alertPanel.classList.toggle("alert", lines.length > 0); // no red frame around a retry's check mark
   }
 
   function showStatus(next) {
