@@ -128,6 +128,7 @@ def _print_welcome(host: str, port: int, api_key: str, linkedin_server, naukri_s
         f"""
 jobpub dev is running (SQLite: jobpub-dev.db, in-process broker)
   API               {base}   docs: {base}/docs
+  Console           {base}/console/   (paste the API key there)
   API key           {api_key}
   LinkedIn emulator {linkedin_server.url}
   Naukri emulator   {naukri_server.url}
