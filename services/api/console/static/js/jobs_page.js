@@ -6,7 +6,6 @@ import { api } from "./api.js";
 import { externalLink, formatTime, h, PLATFORM_NAMES, PLATFORMS } from "./dom.js";
 import { createNewJobForm } from "./new_job_form.js";
 import { createPublishActions } from "./publish_actions.js";
-import { toast } from "./toast.js";
 
 const REFRESH_EVERY_MS = 2000;
 const PAGE_SIZE = 50;
@@ -20,6 +19,8 @@ export function renderJobsPage(container, { operator }) {
   const cards = new Map();
   const list = h("ul", { class: "jobs", "aria-label": "Jobs" });
   const empty = h("p", { hidden: true }, "No jobs yet: create one with “New job”.");
+  // A problem reading the list stays in one line (a toast every refresh would pile up).
+  const trouble = h("p", { class: "problem", role: "status" });
   const more = h("button", { type: "button", class: "secondary", hidden: true }, "Load older jobs");
   let olderCursor = null;
 
@@ -30,7 +31,7 @@ export function renderJobsPage(container, { operator }) {
       refresh();
     },
   });
-  container.append(h("h1", {}, "Jobs"), newJob, empty, list, more);
+  container.append(h("h1", {}, "Jobs"), newJob, trouble, empty, list, more);
 
   function showJobs(items) {
     return items.map((job) => {
@@ -57,16 +58,21 @@ export function renderJobsPage(container, { operator }) {
       if (olderCursor === null && page.next_cursor && cards.size <= page.items.length) olderCursor = page.next_cursor;
       empty.hidden = cards.size > 0;
       more.hidden = olderCursor === null;
+      trouble.textContent = "";
     } catch (error) {
-      if (error.status !== 401) toast(`Could not read the jobs: ${error.message}`, "error");
+      if (error.status !== 401) trouble.textContent = `Could not read the jobs: ${error.message}`;
     }
   }
 
   more.addEventListener("click", async () => {
-    const page = await api("GET", "/jobs/publishing/jobs/", { params: { limit: PAGE_SIZE, cursor: olderCursor } });
-    showJobs(page.items);
-    olderCursor = page.next_cursor;
-    more.hidden = olderCursor === null;
+    try {
+      const page = await api("GET", "/jobs/publishing/jobs/", { params: { limit: PAGE_SIZE, cursor: olderCursor } });
+      showJobs(page.items);
+      olderCursor = page.next_cursor;
+      more.hidden = olderCursor === null;
+    } catch (error) {
+      trouble.textContent = `Could not read older jobs: ${error.message}`;
+    }
   });
 
   refresh();
