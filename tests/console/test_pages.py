@@ -122,3 +122,13 @@ def test_an_operator_replays_a_failure_and_reads_the_jobs_event_log(page, consol
     expect(page.get_by_role("heading", name=f"Event log of job #{job_id}")).to_be_visible()
     expect(page.locator('tr[data-event-type="JobPublishReplayed"]')).to_have_count(1)
     expect(page.locator('tr[data-event-type="JobPublished"]')).to_have_count(1)
+
+
+def test_a_key_refused_mid_session_brings_back_the_key_form_with_a_message(page, console_url, tenant):
+    sign_in(page, console_url, tenant.api_key)
+    page.evaluate("sessionStorage.setItem('jobpub.apiKey', 'jp_revoked-meanwhile')")  # as if revoked
+    page.reload()
+
+    expect(page.get_by_role("alert")).to_contain_text("Your API key stopped working")
+    expect(page.get_by_role("navigation", name="Console")).to_be_hidden()
+    expect(page.get_by_label("API key", exact=True)).to_be_focused()

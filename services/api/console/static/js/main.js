@@ -56,6 +56,7 @@ async function submitKey(event) {
 
 async function openConsole() {
   context.operator = await isOperatorKey();
+  if (!storedKey()) return; // the key was refused meanwhile (401), and the key form is back
   document.querySelectorAll("[data-operator]").forEach((element) => { element.hidden = !context.operator; });
   $("key-gate").hidden = true;
   $("nav").hidden = false;
