@@ -11,7 +11,9 @@ from sqlalchemy import Engine
 from services.api.job_publishing import FieldProblem
 from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware, RequestMetricsMiddleware
 from services.api.rate_limits import OrganizationRateLimit
-from services.api.routers import applications, events, failures, health, metrics, notifications, platforms, publishing, webhooks
+from services.api.routers import (
+    applications, events, failures, health, lifecycle, metrics, notifications, platforms, publishing, webhooks,
+)
 from shared.config import Settings, get_settings
 from shared.crypto import cipher_from_settings
 from shared.db import build_engine, build_session_factory
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(FieldProblem, _field_problem)
     app.include_router(publishing.router)
+    app.include_router(lifecycle.router)
     app.include_router(events.router)
     app.include_router(failures.router)
     app.include_router(applications.router)
