@@ -17,6 +17,7 @@ honest live here, so the API, replays and recovery apply the same ones:
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -72,6 +73,7 @@ def request_operation(
     *,
     reason: Literal["request", "recovered", "replay"] = "request",
     correlation_id: str | None = None,
+    not_before: datetime | None = None,
 ) -> None:
     """Fill the posting's operation slot and record a `JobOperationRequested` for its platform's queue.
 
@@ -90,11 +92,13 @@ def request_operation(
         posting.last_error = None
         posting.next_attempt_at = None
     posting.updated_at = utcnow()
-    dispatch_operation(session, posting, reason, correlation_id)
+    dispatch_operation(session, posting, reason, correlation_id, not_before)
 
 
-def dispatch_operation(session: Session, posting: Posting, reason: str, correlation_id: str | None) -> None:
-    """Send the posting's waiting operation to its platform's publish queue (the publisher's workers)."""
+def dispatch_operation(
+    session: Session, posting: Posting, reason: str, correlation_id: str | None, not_before: datetime | None = None
+) -> None:
+    """Send the posting's waiting operation to its platform's publish queue (the publisher's workers), at `not_before`."""
     event = JobOperationRequested(
         organization_id=posting.organization_id,
         job_id=posting.job_id,
@@ -103,7 +107,7 @@ def dispatch_operation(session: Session, posting: Posting, reason: str, correlat
         operation=posting.operation,
         reason=reason,
     )
-    record(session, event, dispatch=publish_dispatch(posting.platform), correlation_id=correlation_id)
+    record(session, event, dispatch=publish_dispatch(posting.platform, not_before), correlation_id=correlation_id)
 
 
 def close_here(session: Session, posting: Posting, correlation_id: str | None) -> None:

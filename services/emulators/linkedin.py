@@ -119,6 +119,7 @@ class LinkedInEmulator(linkedin_applications.LinkedInApplications):
                 "id": urn,
                 "owner": client_id,
                 "externalJobPostingId": element["externalJobPostingId"],
+                "operation": element["jobPostingOperationType"],
                 "location": element["location"],
                 "settlesAt": _now_ms() + int(self.settle_seconds * 1000),
                 "jobPosting": posting["jobPosting"] if posting and not error else None,
@@ -163,6 +164,11 @@ class LinkedInEmulator(linkedin_applications.LinkedInApplications):
         self._by_external[key] = posting
         self._by_number[number] = posting
         self._hold(posting)
+
+    def operations_for(self, external_id: str) -> list[str]:
+        """The operations (CREATE, UPDATE, RENEW, CLOSE) sent for this id, in order: tests check the sequence."""
+        with self._lock:
+            return [task["operation"] for task in self._tasks.values() if task["externalJobPostingId"] == external_id]
 
     def task_view(self, client_id: str, urn: str) -> dict | None:
         """A task as the task look-up shows it to its owner; None if unknown to this client."""
