@@ -83,7 +83,7 @@ def request_operation(
     if operation == Operation.CLOSE and posting.status == PostingStatus.FAILED:
         close_here(session, posting, correlation_id)
         return
-    if posting.status == PostingStatus.PUBLISHED and posting.operation_status != OperationStatus.RUNNING:
+    if posting.status == PostingStatus.PUBLISHED:
         posting.task_id = None  # an earlier operation's task must not answer for this one
     posting.operation = operation
     posting.operation_status = OperationStatus.PENDING

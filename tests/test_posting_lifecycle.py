@@ -8,6 +8,7 @@ from dramatiq import Message
 
 from services.emulators.linkedin import RENEWAL_MS
 from tests.conftest import held_on, log_of, postings_of
+from tests.test_metrics import value
 from tests.support import publish, settled_status, wait_until
 
 IN_FLIGHT = {"pending", "running"}
@@ -29,6 +30,11 @@ def operations_settled(client, tenant, job_id: int) -> dict:
         return body["platforms"] if not {p["operation_status"] for p in body["platforms"].values()} & IN_FLIGHT else None
 
     return wait_until(check, 20, what=f"job {job_id}'s operations to settle")
+
+
+def linkedin_operation_status(client, tenant, job_id: int) -> str | None:
+    status = client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()
+    return status["platforms"]["linkedin"]["operation_status"]
 
 
 def linkedin_operations(emulators, sessions, job_id: int) -> list[str]:
@@ -74,6 +80,8 @@ def test_closing_a_job_closes_it_on_both_platforms_and_the_status_says_closed(
     assert held_on(emulators, sessions, job_id, "naukri")[0]["status"] == "closed"
     again = act(client, tenant, job_id, "close")
     assert again.status_code == 409 and "nothing to close: linkedin is closed" in again.json()["detail"]
+    closes = {"platform": "naukri", "operation": "close", "outcome": "succeeded"}
+    wait_until(lambda: value(client.get("/metrics").text, "jobpub_posting_operations_total", **closes) >= 1, what="the count")
 
 
 def test_renewing_extends_the_linkedin_posting_by_30_days_and_says_naukri_cannot(
@@ -130,6 +138,23 @@ def test_a_refused_update_fails_without_losing_that_the_job_is_live_and_a_replay
     assert held_on(emulators, sessions, job_id, "linkedin")[0]["title"] == "Rockstar Ninja"
     [replay] = [r.payload for r in log_of(sessions, job_id) if r.event_type == "JobOperationReplayed"]
     assert (replay["operation"], replay["by"]) == ("update", "ravi") and "banned word" in replay["failed_with"]
+
+
+def test_an_edit_made_while_an_update_runs_is_sent_after_it_so_the_newest_fields_win(
+    client, tenant, pipeline, emulators, sessions
+):
+    job_id = published_job(client, tenant, platforms=["linkedin"])
+    emulators.linkedin.set_faults({"slow": {"times": 1, "seconds": 0.6}})
+
+    assert edit(client, tenant, job_id, title="First Edit").status_code == 202
+    wait_until(
+        lambda: linkedin_operation_status(client, tenant, job_id) == "running", what="the first update to be under way"
+    )
+    assert edit(client, tenant, job_id, title="Second Edit").status_code == 202
+    assert operations_settled(client, tenant, job_id)["linkedin"]["operation_status"] == "succeeded"
+
+    assert linkedin_operations(emulators, sessions, job_id) == ["CREATE", "UPDATE", "UPDATE"]
+    assert held_on(emulators, sessions, job_id, "linkedin")[0]["title"] == "Second Edit"
 
 
 def test_an_edit_after_a_close_does_not_reopen_the_posting(client, tenant, pipeline, emulators, sessions):

@@ -84,6 +84,19 @@ def _superseded(posting: Posting, held: Claim) -> bool:
     return not (posting.operation_status == OperationStatus.RUNNING and posting.operation == held.operation)
 
 
+def keep_lease(ctx: WorkerContext, held: Claim, task_id: str | None = None) -> bool:
+    """Extend the lease while the platform settles the operation; remember its task, unless the
+    operation was asked for anew meanwhile (the new request must send, not poll this task)."""
+    with unit_of_work(ctx.sessions) as session:
+        posting = _held_posting(session, held)
+        if posting is None:
+            return False
+        posting.lease_expires_at = utcnow() + timedelta(seconds=ctx.settings.lease_seconds)
+        if task_id and not _superseded(posting, held):
+            posting.task_id = task_id
+        return True
+
+
 def _end_attempt(posting: Posting) -> None:
     posting.task_id = None
     _release(posting)

@@ -3,8 +3,8 @@
 The same path as a publish (services/publisher/publishing.py): claim with a lease, call the
 platform, poll its task while keeping the lease, record the outcome. A redelivered message finds
 the operation taken (and waits for the lease) or done (and stops). An attempt that has a task
-id from an earlier one polls that task rather than sending the operation again, so a renew is
-not applied twice after a crash mid-poll.
+id from an earlier attempt of the same request (one that died mid-poll) polls that task rather
+than sending the operation again, so a renew is not applied twice after a crash.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def run_operation(ctx: WorkerContext, posting_id: int, correlation_id: str | Non
         attempts.record_failed(ctx, held, held.unusable, permanent=True, correlation_id=correlation_id)
         return
     try:
-        _reach_platform(ctx, ctx.platforms[held.platform], held, first_call=_send_operation)
+        _reach_platform(ctx, ctx.platforms[held.platform], held, first_call=_send_operation, keep_lease=attempts.keep_lease)
     except StillInProgress as error:
         log.info("operation.still_processing")
         attempts.record_transient(ctx, held, str(error), None, correlation_id, give_back=True)

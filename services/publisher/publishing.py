@@ -62,12 +62,14 @@ def _claim_when_free(ctx: WorkerContext, posting_id: int, claim=attempts.claim) 
         time.sleep(min(max(remaining, 0.05), ctx.settings.task_poll_interval_seconds))
 
 
-def _reach_platform(ctx: WorkerContext, platform: Platform, held: attempts.Claim, first_call=None) -> PostingState:
+def _reach_platform(
+    ctx: WorkerContext, platform: Platform, held: attempts.Claim, first_call=None, keep_lease=attempts.keep_lease
+) -> PostingState:
     """Make the first call (a publish's, unless given) and poll its task until the platform settles it."""
     state = (first_call or _first_call)(platform, held)
     deadline = time.monotonic() + ctx.settings.task_poll_timeout_seconds
     while not state.published:
-        if not attempts.keep_lease(ctx, held, state.task_id):
+        if not keep_lease(ctx, held, state.task_id):
             raise TransientPlatformError("another worker took the posting over")
         if time.monotonic() >= deadline:
             raise StillInProgress(f"{platform.name} is still processing the posting")
