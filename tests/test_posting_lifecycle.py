@@ -188,6 +188,28 @@ def test_a_close_asked_for_while_the_publish_is_under_way_closes_once_it_is_publ
     assert len(held_on(emulators, sessions, job_id, "linkedin")) == 1
 
 
+def test_a_close_asked_for_while_a_publish_that_then_fails_is_under_way_just_closes_it(
+    client, tenant, pipeline, emulators, sessions, settings
+):
+    from tests.test_failures import jobpub
+
+    emulators.naukri.set_faults({"slow": {"times": 1, "seconds": 0.5}, "reject": {"times": 1, "message": "salary too low"}})
+    job_id = publish(client, tenant, platforms=["naukri"])
+
+    assert act(client, tenant, job_id, "close").status_code == 202
+    naukri = wait_until(
+        lambda: (s := operations_settled(client, tenant, job_id))["naukri"]["status"] == "closed" and s["naukri"],
+        what="the posting to be closed",
+    )
+
+    assert naukri["operation_status"] == "succeeded"
+    assert held_on(emulators, sessions, job_id, "naukri") == []
+    kinds = [row.event_type for row in log_of(sessions, job_id)]
+    assert kinds[-2:] == ["JobPublishFailed", "JobClosed"]
+    listed = jobpub(settings, "failures", "list", "--organization", tenant.name)
+    assert "0 failed" in listed.stderr  # closed on purpose: nothing for an operator to replay
+
+
 def test_a_renew_message_delivered_three_times_renews_once(client, tenant, pipeline, emulators, sessions):
     job_id = published_job(client, tenant, platforms=["linkedin"])
     expiry_before = held_on(emulators, sessions, job_id, "linkedin")[0]["expireAt"]

@@ -180,11 +180,11 @@ def record_published(ctx: WorkerContext, held: Claim, state: PostingState, corre
         posting.published_at = utcnow()
         posting.task_id = None  # the create's task is done; an operation later must not poll it
         _release(posting)
-        after_publish_outcome(session, posting, correlation_id)
         event = JobPublished(
             **_event_fields(held), attempt=held.attempt, platform_job_id=state.platform_job_id or "", url=state.url
         )
         record(session, event, correlation_id=correlation_id)
+        after_publish_outcome(session, posting, correlation_id)  # an update or close asked for meanwhile
         data = dict(job_id=held.job_id, platform=held.platform, platform_job_id=state.platform_job_id, url=state.url)
         notify(session, held.organization_id, JOB_PUBLISHED, data)
     metrics.PUBLISHES.labels(held.platform).inc()
@@ -200,9 +200,9 @@ def record_failed(
         posting.status = PostingStatus.FAILED
         posting.last_error = error
         _release(posting)
-        after_publish_outcome(session, posting, correlation_id)
         event = JobPublishFailed(**_event_fields(held), attempt=held.attempt, error=error, permanent=permanent)
         record(session, event, correlation_id=correlation_id)
+        after_publish_outcome(session, posting, correlation_id)  # a close asked for meanwhile closes it here
         data = dict(job_id=held.job_id, platform=held.platform, error=error, permanent=permanent)
         notify(session, held.organization_id, JOB_PUBLISH_FAILED, data)
     metrics.PUBLISH_FAILURES.labels(held.platform, str(permanent).lower()).inc()
