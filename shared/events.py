@@ -69,6 +69,65 @@ class JobPublishFailed(PostingEvent):
     permanent: bool
 
 
+OperationName = Literal["update", "close", "renew"]
+
+
+class JobOperationRequested(PostingEvent):
+    """An update, close or renew of a live posting was asked for (or is due again, `reason`)."""
+
+    operation: OperationName
+    reason: Literal["request", "published", "recovered", "replay"] = "request"
+
+
+class JobOperationRetryScheduled(PostingEvent):
+    """An operation's attempt failed for a passing reason (or its task is still settling)."""
+
+    operation: OperationName
+    attempt: int
+    error: str
+    retry_at: datetime
+
+
+class JobOperationFailed(PostingEvent):
+    """The platform refused the operation for good, or every attempt was used up; the posting stays as it was."""
+
+    operation: OperationName
+    attempt: int
+    error: str
+    permanent: bool
+
+
+class JobOperationReplayed(PostingEvent):
+    """An operator asked for a failed operation again; who, and why."""
+
+    operation: OperationName
+    by: str
+    why: str
+    failed_with: str | None
+
+
+class JobUpdated(PostingEvent):
+    """The platform shows the job's current fields."""
+
+    attempt: int
+
+
+class JobRenewed(PostingEvent):
+    attempt: int
+
+
+class JobClosed(PostingEvent):
+    """The posting is closed; attempt 0: closed here, nothing was live on the platform to close."""
+
+    attempt: int
+
+
+class JobClosedByPlatform(PostingEvent):
+    """The platform stopped listing the posting on its own (expired, or closed by the platform)."""
+
+    listing_status: str
+
+
 class SyncEvent(Event):
     """Something that happened to one pull of applications (a `sync_runs` row)."""
 
@@ -131,6 +190,14 @@ EVENT_TYPES: dict[str, type[Event]] = {
         JobPublishRetryScheduled,
         JobPublished,
         JobPublishFailed,
+        JobOperationRequested,
+        JobOperationRetryScheduled,
+        JobOperationFailed,
+        JobOperationReplayed,
+        JobUpdated,
+        JobRenewed,
+        JobClosed,
+        JobClosedByPlatform,
         ApplicationSyncRequested,
         ApplicationsSynced,
         ApplicationSyncFailed,

@@ -47,6 +47,11 @@ PUBLISH_FAILURES = Counter(
 PUBLISH_RETRIES = Counter(
     "jobpub_publish_retries_scheduled", "Publish retries scheduled after a transient error.", ["platform"]
 )
+OPERATIONS = Counter(
+    "jobpub_posting_operations",
+    "Updates, closes and renews of live postings finished, by outcome (succeeded, failed).",
+    ["platform", "operation", "outcome"],
+)
 SYNCS = Counter("jobpub_syncs", "Application pulls finished, by outcome (succeeded, failed).", ["platform", "outcome"])
 APPLICATIONS_PULLED = Counter(
     "jobpub_applications_pulled", "New applications a pull stored (duplicates are not counted).", ["platform"]
@@ -85,6 +90,8 @@ def start_at_zero() -> None:
             PUBLISH_FAILURES.labels(platform, permanent)
         for outcome in ("succeeded", "failed"):
             SYNCS.labels(platform, outcome)
+            for operation in ("update", "close", "renew"):
+                OPERATIONS.labels(platform, operation, outcome)
     for outcome in ("delivered", "pending", "failed"):
         NOTIFICATION_DELIVERIES.labels(outcome)
 

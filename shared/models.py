@@ -65,6 +65,21 @@ class PostingStatus(StrEnum):
     CLOSED = "closed"
 
 
+class Operation(StrEnum):
+    """What can be done to a posting once it is live (see shared/operations.py)."""
+
+    UPDATE = "update"
+    CLOSE = "close"
+    RENEW = "renew"
+
+
+class OperationStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
 class Organization(Base):
     __tablename__ = "organizations"
 
@@ -156,6 +171,10 @@ class Posting(Base):
     # Claims since the last recorded outcome: each one a delivery whose worker died mid-attempt.
     unfinished_claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The latest lifecycle operation asked for and how it stands; `status` keeps saying whether
+    # the posting is live, so "published, update failed" is two facts, not one lost.
+    operation: Mapped[str | None] = mapped_column(String(16))
+    operation_status: Mapped[str | None] = mapped_column(String(16))
     lease_token: Mapped[str | None] = mapped_column(String(36))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

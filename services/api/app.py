@@ -13,7 +13,7 @@ from services.api.job_publishing import FieldProblem
 from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware, RequestMetricsMiddleware
 from services.api.rate_limits import OrganizationRateLimit
 from services.api.routers import (
-    applications, events, failures, health, jobs, metrics, notifications, platforms, publishing, webhooks,
+    applications, events, failures, health, jobs, lifecycle, metrics, notifications, platforms, publishing, webhooks,
 )
 from shared.config import Settings, get_settings
 from shared.crypto import cipher_from_settings
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_exception_handler(FieldProblem, _field_problem)
     app.include_router(publishing.router)
     app.include_router(jobs.router)
+    app.include_router(lifecycle.router)
     app.include_router(events.router)
     app.include_router(failures.router)
     app.include_router(applications.router)

@@ -114,6 +114,8 @@ def job_status(job: Job) -> JobPublishingOut:
             posting.platform: PostingStatusOut(
                 platform=posting.platform,
                 status=posting.status,
+                operation=posting.operation,
+                operation_status=posting.operation_status,
                 external_id=posting.external_id,
                 platform_job_id=posting.platform_job_id,
                 url=posting.url,

@@ -147,6 +147,40 @@ class PublishRequest(Strict):
         return expand_platforms(self.platforms)
 
 
+class JobPatch(Strict):
+    """Some of a job's fields; the others stay. Each is checked as in a publish."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"title": "Senior Backend Engineer"}]})
+
+    title: Annotated[Text, StringConstraints(max_length=150)] | None = None
+    description: Annotated[Text, StringConstraints(max_length=MAX_DESCRIPTION)] | None = None
+    location: Annotated[Text, StringConstraints(max_length=200)] | None = None
+    employment_type: EmploymentType | None = None
+    workplace_type: WorkplaceType | None = None
+    apply_url: HttpUrl | None = None
+    company: Annotated[Text, StringConstraints(max_length=200)] | None = None
+    salary: SalaryIn | None = None
+    skills: list[Annotated[Text, StringConstraints(max_length=100)]] | None = Field(None, max_length=50)
+    expires_at: UtcDatetime | None = None
+
+    @field_validator("title", "description", "location", "employment_type", "workplace_type", "apply_url", "company")
+    @classmethod
+    def _required_stays(cls, value: Any) -> Any:
+        if value is None:  # only a value sent as null gets here; salary, skills and expires_at may be removed
+            raise PydanticCustomError("required", "is required and cannot be removed")
+        return value
+
+    @model_validator(mode="after")
+    def _something(self) -> JobPatch:
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        return self
+
+
+class LifecycleRequest(Strict):
+    platforms: list[PlatformChoice] | None = Field(None, min_length=1, max_length=3, description="Default: every platform of the job.")
+
+
 class RetryRequest(Strict):
     platforms: list[PlatformChoice] | None = Field(None, description="Default: every failed platform.")
 
@@ -159,6 +193,12 @@ def expand_platforms(choices: list[str]) -> list[PlatformName]:
 class PostingStatusOut(BaseModel):
     platform: PlatformName
     status: Literal["pending", "publishing", "published", "failed", "closed"]
+    operation: Literal["update", "close", "renew"] | None = Field(
+        None, description="The latest update, close or renew asked for on this platform."
+    )
+    operation_status: Literal["pending", "running", "succeeded", "failed"] | None = Field(
+        None, description="How that operation stands; `last_error` says why it failed."
+    )
     external_id: str = Field(description="Our reference of the posting on the platform (LinkedIn's externalJobPostingId).")
     platform_job_id: str | None
     url: str | None
@@ -174,3 +214,9 @@ class JobPublishingOut(BaseModel):
     job_id: int
     title: str
     platforms: dict[str, PostingStatusOut]
+
+
+class JobOperationOut(JobPublishingOut):
+    skipped: dict[str, str] = Field(
+        default_factory=dict, description="Platforms of the job the request did not act on, and why."
+    )

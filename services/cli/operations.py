@@ -14,10 +14,13 @@ from services.cli.admin import database, fail, organization_or_fail
 from shared.config import get_settings
 from shared.db import build_engine, build_session_factory
 from shared.models import Job, Posting, PublishingLog
-from shared.replays import FailureFilter, failed_postings, replay_postings
+from shared.replays import FailureFilter, failed_postings, replay_postings, what_failed
 
 # The payload fields worth a glance on one line, in this order; --json shows everything.
-HEADLINE_FIELDS = ("reason", "attempt", "platform_job_id", "url", "error", "retry_at", "new", "duplicates", "change")
+HEADLINE_FIELDS = (
+    "operation", "reason", "attempt", "platform_job_id", "url", "error", "retry_at",
+    "new", "duplicates", "change", "listing_status", "by", "why",
+)
 
 
 def log(
@@ -73,13 +76,15 @@ def _filter(session, platform, organization, error_contains, since) -> FailureFi
 def failures_list(
     platform: PlatformOption = None, organization: OrgOption = None, error_contains: ErrorOption = None, since: SinceOption = None
 ) -> None:
-    """Failed postings, oldest first: posting id, organization, job, platform, when, attempts, error."""
+    """Failed postings, oldest first: posting id, organization, job, platform, what failed (publish, update,
+    close, renew), when, attempts, error."""
     with database() as session:
         found = failed_postings(session, _filter(session, platform, organization, error_contains, since))
         for posting in found:
             error = (posting.last_error or "").replace("\n", " ")[:120]
             typer.echo(
                 f"{posting.id:>8}  org {posting.organization_id:<5} job {posting.job_id:<8} {posting.platform:<9} "
+                f"{what_failed(posting):<8} "
                 f"{posting.updated_at:%Y-%m-%d %H:%M}  attempts {posting.attempts:<2}  {error}"
             )
     typer.echo(f"{len(found)} failed", err=True)
@@ -95,7 +100,7 @@ def failures_replay(
     why: Annotated[str, typer.Option(help="Why, for the publishing log.")] = "replayed by an operator",
     by: Annotated[str | None, typer.Option(help="Who, for the publishing log (default: your user name).")] = None,
 ) -> None:
-    """Publish failed postings again; safe to run twice (a replayed posting is no longer failed)."""
+    """Do failed publishes and operations again; safe to run twice (a replayed posting is no longer failed)."""
     if bool(posting_ids) == replay_all:
         fail("name posting ids, or --all (with filters), not both or neither")
     with database() as session:

@@ -119,6 +119,7 @@ class LinkedInEmulator(linkedin_applications.LinkedInApplications):
                 "id": urn,
                 "owner": client_id,
                 "externalJobPostingId": element["externalJobPostingId"],
+                "operation": element["jobPostingOperationType"],
                 "location": element["location"],
                 "settlesAt": _now_ms() + int(self.settle_seconds * 1000),
                 "jobPosting": posting["jobPosting"] if posting and not error else None,
@@ -164,6 +165,11 @@ class LinkedInEmulator(linkedin_applications.LinkedInApplications):
         self._by_number[number] = posting
         self._hold(posting)
 
+    def operations_for(self, external_id: str) -> list[str]:
+        """The operations (CREATE, UPDATE, RENEW, CLOSE) sent for this id, in order: tests check the sequence."""
+        with self._lock:
+            return [task["operation"] for task in self._tasks.values() if task["externalJobPostingId"] == external_id]
+
     def task_view(self, client_id: str, urn: str) -> dict | None:
         """A task as the task look-up shows it to its owner; None if unknown to this client."""
         with self._lock:
@@ -199,12 +205,21 @@ class LinkedInEmulator(linkedin_applications.LinkedInApplications):
             if _now_ms() < posting["settlesAt"]:  # no public id until the create has settled
                 view["listingStatus"] = "IN_PROGRESS"
                 return view
+            expired = posting["expireAt"] <= _now_ms()  # an expired posting is no longer listed
             view.update(
-                listingStatus=posting["listingStatus"],
+                listingStatus="NOT_LISTED" if expired else posting["listingStatus"],
                 jobPosting=posting["jobPosting"],
                 jobPostingUrl=f"{site}/jobs/view/{posting['jobPostingNumber']}",
             )
             return view
+
+    def close_on_its_own(self, external_id: str) -> int:
+        """LinkedIn closes the posting(s) with this id itself, as it may (policy, a complaint). Returns how many."""
+        with self._lock:
+            closed = [p for p in self._postings if p.get("externalJobPostingId") == external_id]
+            for posting in closed:
+                posting["listingStatus"] = "NOT_LISTED"
+            return len(closed)
 
     def posting_by_number(self, number: int) -> dict | None:
         with self._lock:
@@ -338,6 +353,12 @@ def _batch_get(ids: list[str], find) -> dict:
         else:
             results[key] = found
     return {"results": results, "statuses": {}, "errors": errors}
+
+
+@router.post("/_emulator/postings/{external_id}/close", include_in_schema=False)
+async def close_on_its_own(external_id: str, emulator: Emulator) -> dict:
+    """Control API: the platform closes a posting by itself (tests of the syncer noticing it)."""
+    return {"closed": emulator.close_on_its_own(external_id)}
 
 
 @router.get("/jobs/view/{number}", response_model=None)

@@ -5,10 +5,14 @@ API, see /work/shared/PLATFORMS.md). It owns that API's definition:
     POST /v1/jobs                  create → 201 {jobId, reference, status, url, createdAt}; 422 {errors}
     GET  /v1/jobs?reference=<ref>  the caller's postings with that reference → {"jobs": [...]}
     GET  /v1/jobs/{jobId}          one of the caller's postings, or 404 {"error": "not_found"}
+    PUT  /v1/jobs/{jobId}          update: the whole job again, checked like a create, same reference
+                                   → 200 {…as a create}; 422 {errors}; 409 {"error": "closed"}
+    POST /v1/jobs/{jobId}/close    stop listing it → 200 {…, "status": "closed"} (again: the same)
     GET  /job-listings/{jobId}     the public page of a posting (HTML)
     GET  /v1/applications          the caller's applications, a page at a time (naukri_applications.py)
 
-Like the real site, a second create with the same reference is not refused: it makes a second
+Faults aimed at creates strike every write (create, update, close), as LinkedIn's writes share
+one endpoint. Like the real site, a second create with the same reference is not refused: it makes a second
 posting. Only the caller's look-up before re-creating prevents a double.
 """
 
@@ -68,6 +72,26 @@ class NaukriEmulator(naukri_applications.NaukriApplications):
             )
             self._by_job_id[posting["jobId"]] = posting
             self._hold(posting)
+            return copy.deepcopy(posting)
+
+    def replace(self, client_id: str, job_id: str, fields: dict) -> dict | None:
+        """Put `fields` in place of the posting's own (its id, status and owner stay); None if not the client's."""
+        with self._lock:
+            posting = self._by_job_id.get(job_id)
+            if posting is None or posting["owner_client_id"] != client_id:
+                return None
+            if posting["status"] == "active":
+                kept = {key: posting[key] for key in ("jobId", "status", "createdAt", "owner_client_id")}
+                posting.clear()
+                posting.update(copy.deepcopy(fields), **kept)
+            return copy.deepcopy(posting)
+
+    def close(self, client_id: str, job_id: str) -> dict | None:
+        with self._lock:
+            posting = self._by_job_id.get(job_id)
+            if posting is None or posting["owner_client_id"] != client_id:
+                return None
+            posting["status"] = "closed"
             return copy.deepcopy(posting)
 
     def find(self, client_id: str | None, job_id: str) -> dict | None:
@@ -231,6 +255,38 @@ async def jobs_with_reference(request: Request, emulator: Emulator, client_id: C
     found = emulator.with_reference(client_id, request.query_params.get("reference"))
     site = base.base_url(request)
     return {"jobs": [_answer(posting, site) for posting in found]}
+
+
+@router.put("/v1/jobs/{job_id}")
+async def update_job(job_id: str, request: Request, emulator: Emulator, client_id: Caller) -> dict:
+    await _faults(emulator, CREATE)
+    try:
+        body = await base.read_json(request)
+    except ValueError as error:
+        raise ErrorAnswer(422, {"errors": [_problem(None, str(error))]}) from error
+    current = _owned(emulator, client_id, job_id)
+    errors = posting_errors(body)
+    if not errors and body["reference"] != current["reference"]:
+        errors = [_problem("reference", "must stay the posting's own reference")]
+    if errors:
+        raise ErrorAnswer(422, {"errors": errors})
+    if current["status"] == "closed":
+        raise ErrorAnswer(409, {"error": "closed", "message": f"job {job_id} is closed; a closed job cannot change"})
+    return _answer(emulator.replace(client_id, job_id, body), base.base_url(request))
+
+
+@router.post("/v1/jobs/{job_id}/close")
+async def close_job(job_id: str, request: Request, emulator: Emulator, client_id: Caller) -> dict:
+    await _faults(emulator, CREATE)
+    _owned(emulator, client_id, job_id)
+    return _answer(emulator.close(client_id, job_id), base.base_url(request))
+
+
+def _owned(emulator: NaukriEmulator, client_id: str, job_id: str) -> dict:
+    posting = emulator.find(client_id, job_id)
+    if posting is None:
+        raise ErrorAnswer(404, {"error": "not_found", "message": f"no job {job_id} for this client"})
+    return posting
 
 
 @router.get("/v1/jobs/{job_id}")

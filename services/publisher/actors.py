@@ -10,6 +10,7 @@ import dramatiq
 import structlog
 
 from shared.context import WorkerContext
+from services.publisher.operations import run_operation
 from services.publisher.publishing import publish_posting
 from shared.outbox import publish_dispatch
 
@@ -26,7 +27,11 @@ def _declare(broker: dramatiq.Broker, ctx: WorkerContext, platform: str) -> dram
         structlog.contextvars.bind_contextvars(
             correlation_id=correlation_id, event_id=event.get("event_id"), posting_id=event["posting_id"]
         )
-        publish_posting(ctx, event["posting_id"], correlation_id)
+        # One queue per platform carries its publishes and its lifecycle operations alike.
+        if event.get("operation"):
+            run_operation(ctx, event["posting_id"], correlation_id)
+        else:
+            publish_posting(ctx, event["posting_id"], correlation_id)
 
     publish.__name__ = publish.__qualname__ = f"publish_{platform}"
     return dramatiq.actor(publish, actor_name=route.actor, queue_name=route.queue, broker=broker)

@@ -27,6 +27,7 @@ from shared.db import unit_of_work
 from shared.events import JobPublished, JobPublishFailed, JobPublishRetryScheduled
 from shared.models import Posting, PostingStatus, utcnow
 from shared.notifications import JOB_PUBLISH_FAILED, JOB_PUBLISHED, notify
+from shared.operations import after_publish_outcome
 from shared.outbox import publish_dispatch, record
 from shared.platforms.base import PlatformCredentials, PostingContent, PostingState
 
@@ -52,6 +53,8 @@ class Claim:
     content: PostingContent | None  # None when the job can no longer be sent (see `unusable`)
     credentials: PlatformCredentials | None
     unusable: str | None = None
+    operation: str | None = None  # set for an update, close or renew (services/publisher/operations.py)
+    platform_job_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,11 +178,13 @@ def record_published(ctx: WorkerContext, held: Claim, state: PostingState, corre
         posting.url = state.url
         posting.last_error = None
         posting.published_at = utcnow()
+        posting.task_id = None  # the create's task is done; an operation later must not poll it
         _release(posting)
         event = JobPublished(
             **_event_fields(held), attempt=held.attempt, platform_job_id=state.platform_job_id or "", url=state.url
         )
         record(session, event, correlation_id=correlation_id)
+        after_publish_outcome(session, posting, correlation_id)  # an update or close asked for meanwhile
         data = dict(job_id=held.job_id, platform=held.platform, platform_job_id=state.platform_job_id, url=state.url)
         notify(session, held.organization_id, JOB_PUBLISHED, data)
     metrics.PUBLISHES.labels(held.platform).inc()
@@ -197,6 +202,7 @@ def record_failed(
         _release(posting)
         event = JobPublishFailed(**_event_fields(held), attempt=held.attempt, error=error, permanent=permanent)
         record(session, event, correlation_id=correlation_id)
+        after_publish_outcome(session, posting, correlation_id)  # a close asked for meanwhile closes it here
         data = dict(job_id=held.job_id, platform=held.platform, error=error, permanent=permanent)
         notify(session, held.organization_id, JOB_PUBLISH_FAILED, data)
     metrics.PUBLISH_FAILURES.labels(held.platform, str(permanent).lower()).inc()

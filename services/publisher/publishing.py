@@ -48,25 +48,28 @@ def publish_posting(ctx: WorkerContext, posting_id: int, correlation_id: str | N
         attempts.record_published(ctx, held, state, correlation_id)
 
 
-def _claim_when_free(ctx: WorkerContext, posting_id: int) -> attempts.Claim | None:
+def _claim_when_free(ctx: WorkerContext, posting_id: int, claim=attempts.claim) -> attempts.Claim | None:
     """Claim the posting; if another worker holds it, wait for that worker to finish or die.
 
     Waiting (instead of dropping the message) matters when the holder was killed: its own
     message may come back before its lease runs out, and must not be thrown away then.
     """
     while True:
-        outcome = attempts.claim(ctx, posting_id)
+        outcome = claim(ctx, posting_id)
         if not isinstance(outcome, attempts.LeaseHeld):
             return outcome
         remaining = (outcome.until - utcnow()).total_seconds()
         time.sleep(min(max(remaining, 0.05), ctx.settings.task_poll_interval_seconds))
 
 
-def _reach_platform(ctx: WorkerContext, platform: Platform, held: attempts.Claim) -> PostingState:
-    state = _first_call(platform, held)
+def _reach_platform(
+    ctx: WorkerContext, platform: Platform, held: attempts.Claim, first_call=None, keep_lease=attempts.keep_lease
+) -> PostingState:
+    """Make the first call (a publish's, unless given) and poll its task until the platform settles it."""
+    state = (first_call or _first_call)(platform, held)
     deadline = time.monotonic() + ctx.settings.task_poll_timeout_seconds
     while not state.published:
-        if not attempts.keep_lease(ctx, held, state.task_id):
+        if not keep_lease(ctx, held, state.task_id):
             raise TransientPlatformError("another worker took the posting over")
         if time.monotonic() >= deadline:
             raise StillInProgress(f"{platform.name} is still processing the posting")

@@ -16,6 +16,7 @@ import structlog
 from sqlalchemy import select, update
 
 from shared import metrics
+from services.syncer.platform_closures import close_what_the_platform_closed
 from shared.applications import store_applications
 from shared.connections import PlatformNotConnected, load_credentials
 from shared.context import WorkerContext
@@ -68,8 +69,18 @@ def run_sync(ctx: WorkerContext, sync_id: int, correlation_id: str | None = None
     except (PlatformError, PlatformNotConnected, CredentialDecryptError) as error:
         outcome.error = str(error)
         log.warning("sync.failed", sync_id=run.id, platform=run.platform, error=outcome.error)
+    else:
+        _notice_closures(ctx, run, platform, credentials, correlation_id)
     _finish(ctx, run, outcome, correlation_id)
     return outcome
+
+
+def _notice_closures(ctx, run: _Run, platform: Platform, credentials, correlation_id: str | None) -> None:
+    """Postings the platform closed on its own; a failed look-up leaves them for the next pull."""
+    try:
+        close_what_the_platform_closed(ctx.sessions, platform, credentials, run.organization_id, run.job_id, correlation_id)
+    except PlatformError as error:
+        log.warning("sync.closures_unchecked", sync_id=run.id, platform=run.platform, error=str(error))
 
 
 def _start(ctx: WorkerContext, sync_id: int) -> _Run | None:

@@ -72,7 +72,8 @@ class PostingState:
     """Where a posting stands on the platform.
 
     `published` is final: `platform_job_id` and `url` are set. `in_progress` means the platform
-    accepted the request but has not settled it yet; `task_id` is what to poll.
+    accepted the request but has not settled it yet; `task_id` is what to poll. For an update,
+    close or renew, `published` means the platform has settled the operation.
     """
 
     published: bool
@@ -117,6 +118,10 @@ class AuthenticationFailed(PermanentPlatformError):
     """The organization's credentials were refused (wrong client id or secret)."""
 
 
+class OperationNotSupported(PermanentPlatformError):
+    """The platform has no such operation (Naukri cannot renew a posting)."""
+
+
 class TransientPlatformError(PlatformError):
     """Worth retrying: 5xx, 429, timeouts, dropped connections.
 
@@ -152,6 +157,23 @@ class Platform(Protocol):
 
     def find_posting(self, external_id: str, credentials: PlatformCredentials) -> PostingState | None:
         """Look a posting up by our id; None if the platform holds none."""
+        ...
+
+    def update_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+        """Make the live posting show `content`; settled, or a task to poll with `check_task`. Safe to repeat."""
+        ...
+
+    def close_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+        """Stop listing the posting; settled, or a task to poll. Closing a closed posting succeeds."""
+        ...
+
+    def renew_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+        """Extend the posting's listing; raises OperationNotSupported where the platform has no renewal."""
+        ...
+
+    def unlisted_postings(self, external_ids: list[str], credentials: PlatformCredentials) -> dict[str, str]:
+        """Of these postings (by our id), those the platform no longer lists, with the platform's
+        listing status; in as few calls as the platform's batch size allows."""
         ...
 
     application_source: str  # how a recruiter sees where an application came from

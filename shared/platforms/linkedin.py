@@ -35,6 +35,7 @@ APPLICATIONS_PATH = "/v2/jobApplications"
 DUPLICATE_ERROR_CODE = "2009"
 TOKEN_ERROR_CODES = (65600, 65602)  # invalid, expired: fetch a new token and try once more
 SKILLS_MAX = 4000
+STATUS_BATCH = 100  # ids per jobPostingStatus call, LinkedIn's limit
 
 _WORKPLACE = {"on_site": "On-site", "hybrid": "Hybrid", "remote": "Remote"}
 _PERIOD = {"yearly": "YEARLY", "monthly": "MONTHLY", "hourly": "HOURLY"}
@@ -55,7 +56,30 @@ class LinkedInPlatform:
         return "token obtained"
 
     def create_posting(self, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
-        element = posting_element(content, credentials, operation="CREATE")
+        return self._submit("CREATE", content, credentials)
+
+    # UPDATE, CLOSE and RENEW go through the same batch endpoint, each answered by a task to poll.
+    def update_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+        return self._submit("UPDATE", content, credentials)
+
+    def close_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+        return self._submit("CLOSE", content, credentials)
+
+    def renew_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+        return self._submit("RENEW", content, credentials)
+
+    def unlisted_postings(self, external_ids: list[str], credentials: PlatformCredentials) -> dict[str, str]:
+        unlisted = {}
+        for start in range(0, len(external_ids), STATUS_BATCH):
+            ids = external_ids[start : start + STATUS_BATCH]
+            results = self._call("GET", STATUS_PATH, credentials, params={"ids": ids}).get("results") or {}
+            for external_id, found in results.items():
+                if found.get("listingStatus") == "NOT_LISTED":
+                    unlisted[external_id] = "NOT_LISTED"
+        return unlisted
+
+    def _submit(self, operation: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+        element = posting_element(content, credentials, operation=operation)
         body = self._call(
             "POST", POSTINGS_PATH, credentials, json={"elements": [element]}, headers={"x-restli-method": "batch_create"}
         )

@@ -7,12 +7,17 @@ speaks, and ships an emulator of it (services/emulators/naukri.py):
     POST /v1/jobs                    create; 201 {"jobId", "reference", "status", "url", "createdAt"}
     GET  /v1/jobs?reference=<ours>   {"jobs": [...]}: the caller's postings with that reference
     GET  /v1/jobs/<jobId>            one posting, or 404
+    PUT  /v1/jobs/<jobId>            update: the whole job again (same body and checks as a create,
+                                     same reference); 200 with the posting; 409 if it is closed
+    POST /v1/jobs/<jobId>/close      stop listing it; 200 with the posting ("status": "closed");
+                                     closing a closed posting answers the same
     GET  /v1/applications?cursor=&limit=[&reference=]
                                      {"applications": [...], "nextCursor", "hasMore", "resumeCursor"}:
                                      oldest first, after the cursor; resumeCursor is after the last one read
     Errors: 401 bad credentials, 422 {"errors": [{"field", "message"}]}, 429 with Retry-After, 5xx.
 
-A create is synchronous: it answers with the posting. Naukri does not refuse a second create
+Naukri has no renewal: a posting stays listed until its `expiresAt` or a close.
+A create, update or close is synchronous: it answers with the posting. Naukri does not refuse a second create
 with the same reference, so after an unclear failure the publisher's look-up is what prevents
 a duplicate.
 """
@@ -27,6 +32,7 @@ import httpx
 from shared.platforms.base import (
     ApplicationPage,
     AuthenticationFailed,
+    OperationNotSupported,
     PermanentPlatformError,
     PlatformApplication,
     PlatformCredentials,
@@ -56,6 +62,18 @@ class NaukriPlatform:
     def create_posting(self, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
         body = self._call("POST", JOBS_PATH, credentials, json=job_document(content))
         return _state(body)
+
+    def update_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+        return _state(self._call("PUT", f"{JOBS_PATH}/{platform_job_id}", credentials, json=job_document(content)))
+
+    def close_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+        return _state(self._call("POST", f"{JOBS_PATH}/{platform_job_id}/close", credentials))
+
+    def renew_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+        raise OperationNotSupported("naukri does not support renewing a posting")
+
+    def unlisted_postings(self, external_ids: list[str], credentials: PlatformCredentials) -> dict[str, str]:
+        return {}  # our Naukri API has no batch look-up; a closure there is not followed (yet)
 
     def check_task(self, task_id: str, credentials: PlatformCredentials) -> PostingState:
         raise PermanentPlatformError("Naukri publishes synchronously; it has no tasks to poll")

@@ -13,7 +13,7 @@ from services.api.deps import OperatorOrg, SessionDep, SettingsDep
 from services.api.job_publishing import FieldProblem
 from services.api.schemas import MAX_ID, NoNul, PlatformName, Strict, UtcDatetime
 from shared.models import Posting
-from shared.replays import FailureFilter, failed_postings, replay_postings
+from shared.replays import FailureFilter, failed_postings, replay_postings, what_failed
 
 router = APIRouter(prefix="/jobs/publishing/failures", tags=["operations"])
 
@@ -29,6 +29,7 @@ class FailureOut(BaseModel):
     posting_id: int
     job_id: int
     platform: str
+    failed: str = Field(description="What failed: `publish`, or an operation on a live posting (`update`, `close`, `renew`).")
     failed_at: datetime
     attempts: int
     error: str | None
@@ -116,6 +117,6 @@ def _own_postings(session, organization_id: int, posting_ids: list[int]) -> list
 
 def _failure(posting: Posting) -> FailureOut:
     return FailureOut(
-        posting_id=posting.id, job_id=posting.job_id, platform=posting.platform,
+        posting_id=posting.id, job_id=posting.job_id, platform=posting.platform, failed=what_failed(posting),
         failed_at=posting.updated_at, attempts=posting.attempts, error=posting.last_error,
     )

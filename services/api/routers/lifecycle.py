@@ -1,0 +1,82 @@
+"""A published job's lifecycle: edit it, close it, renew it, on every platform where it is live.
+
+Each answers 202 at once with the status per platform (and the platforms skipped, with why);
+the publisher's workers carry the operations out, retried like a publish.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, HTTPException
+
+from services.api import job_lifecycle as lifecycle
+from services.api import job_publishing as jobs
+from services.api.deps import CorrelationId, CurrentOrg, SessionDep
+from services.api.schemas import IdInPath, JobOperationOut, JobPatch, LifecycleRequest, expand_platforms
+from shared.models import Job, Operation
+
+router = APIRouter(prefix="/jobs/publishing", tags=["lifecycle"])
+
+NOT_FOUND = "no job with this id in your organization"
+
+
+def _job(session, organization_id: int, job_id: int) -> Job:
+    job = jobs.find_job(session, organization_id, job_id)
+    if job is None:
+        raise HTTPException(404, NOT_FOUND)
+    return job
+
+
+def _answer(session, job: Job, skipped: dict[str, str]) -> JobOperationOut:
+    session.commit()
+    session.refresh(job)
+    return JobOperationOut(**jobs.job_status(job).model_dump(), skipped=skipped)
+
+
+@router.patch("/{job_id}/", status_code=202, response_model=JobOperationOut)
+def edit(job_id: IdInPath, body: JobPatch, organization_id: CurrentOrg, session: SessionDep, correlation_id: CorrelationId):
+    """Change some of the job's fields; every platform where it is live (or on its way) gets an update.
+
+    409 while a renew is in flight (the edit would overtake it); a closed or failed platform is skipped.
+    """
+    job = _job(session, organization_id, job_id)
+    try:
+        skipped = lifecycle.edit_job(session, job, body, correlation_id)
+    except jobs.Conflict as conflict:
+        raise HTTPException(409, str(conflict)) from conflict
+    return _answer(session, job, skipped)
+
+
+def _change(session, organization_id, job_id, operation, body, correlation_id) -> JobOperationOut:
+    job = _job(session, organization_id, job_id)
+    named = expand_platforms(body.platforms) if body and body.platforms else None
+    try:
+        skipped = lifecycle.change_postings(session, job, operation, named, correlation_id)
+    except jobs.Conflict as conflict:
+        raise HTTPException(409, str(conflict)) from conflict
+    return _answer(session, job, skipped)
+
+
+@router.post("/{job_id}/close/", status_code=202, response_model=JobOperationOut)
+def close(
+    job_id: IdInPath,
+    organization_id: CurrentOrg,
+    session: SessionDep,
+    correlation_id: CorrelationId,
+    body: Annotated[LifecycleRequest | None, Body()] = None,
+):
+    """Close the job on every platform (or those named); a publish still under way is closed once it lands."""
+    return _change(session, organization_id, job_id, Operation.CLOSE, body, correlation_id)
+
+
+@router.post("/{job_id}/renew/", status_code=202, response_model=JobOperationOut)
+def renew(
+    job_id: IdInPath,
+    organization_id: CurrentOrg,
+    session: SessionDep,
+    correlation_id: CorrelationId,
+    body: Annotated[LifecycleRequest | None, Body()] = None,
+):
+    """Extend the job's listing where the platform renews (LinkedIn: 30 days); Naukri is skipped, it has no renewal."""
+    return _change(session, organization_id, job_id, Operation.RENEW, body, correlation_id)
