@@ -254,10 +254,14 @@ def record_still_processing(ctx: WorkerContext, held: Claim, message: str, corre
         record(session, event, dispatch=publish_dispatch(held.platform, check_at), correlation_id=correlation_id)
 
 
+# Its own generator: jitter needs no shared seed, and leaves the global one to whoever else uses it.
+_jitter = random.Random()
+
+
 def retry_delay(settings, attempt: int, retry_after: float | None) -> float:
     """Exponential backoff with jitter, never shorter than the platform's own Retry-After."""
     backoff = min(settings.retry_backoff_seconds * 2 ** (attempt - 1), settings.retry_backoff_max_seconds)
-    backoff *= 1 + random.uniform(-BACKOFF_JITTER, BACKOFF_JITTER)
+    backoff *= 1 + _jitter.uniform(-BACKOFF_JITTER, BACKOFF_JITTER)
     return max(backoff, retry_after or 0.0)
 
 
