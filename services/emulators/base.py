@@ -120,14 +120,17 @@ class EmulatorState:
         with self._lock:
             return copy.deepcopy(self._faults)
 
-    def take_fault(self, kind: str, operation: str) -> dict | None:
+    def take_fault(self, kind: str, operation: str, client_id: str | None = None) -> dict | None:
         """The fault of this kind that applies to this request, counting one use off it.
 
-        A fault with `"after": n` first lets n requests it aims at through untouched.
+        A fault with `"after": n` first lets n requests it aims at through untouched; one with
+        `"client": id` strikes only that client's requests (one customer's account misbehaves).
         """
         with self._lock:
             fault = self._faults.get(kind)
             if fault is None or not _aims_at(kind, fault, operation):
+                return None
+            if fault.get("client") not in (None, client_id):
                 return None
             if int(fault.get("after", 0)) > 0:
                 fault["after"] = int(fault["after"]) - 1
@@ -186,20 +189,22 @@ async def apply_request_faults(
     *,
     rate_limited: Callable[[Any], ErrorAnswer],
     server_error: Callable[[int], ErrorAnswer],
+    client_id: str | None = None,
 ) -> None:
     """Act on the faults that strike before a request does anything; raise the answer to give.
 
-    `rate_limited(retry_after)` and `server_error(status)` build each platform's own bodies.
+    `rate_limited(retry_after)` and `server_error(status)` build each platform's own bodies;
+    `client_id` is the caller, for faults aimed at one client.
     """
-    slow = state.take_fault("slow", operation)
+    slow = state.take_fault("slow", operation, client_id)
     if slow:
         await asyncio.sleep(float(slow.get("seconds", 1.0)))
-    if state.take_fault("drop_connection", operation):
+    if state.take_fault("drop_connection", operation, client_id):
         raise ConnectionDropRequested()
-    limit = state.take_fault("rate_limit", operation)
+    limit = state.take_fault("rate_limit", operation, client_id)
     if limit:
         raise rate_limited(limit.get("retry_after", 1))
-    failure = state.take_fault("server_error", operation)
+    failure = state.take_fault("server_error", operation, client_id)
     if failure:
         raise server_error(int(failure.get("status", 500)))
 

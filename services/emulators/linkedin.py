@@ -264,8 +264,10 @@ def _server_error(status: int) -> ErrorAnswer:
     return ErrorAnswer(status, {"message": status_phrases.get(status, "Server error"), "status": status})
 
 
-async def _faults(emulator: LinkedInEmulator, operation: str) -> None:
-    await base.apply_request_faults(emulator, operation, rate_limited=_rate_limited, server_error=_server_error)
+async def _faults(emulator: LinkedInEmulator, operation: str, client_id: str | None = None) -> None:
+    await base.apply_request_faults(
+        emulator, operation, client_id=client_id, rate_limited=_rate_limited, server_error=_server_error
+    )
 
 
 @router.post("/oauth/v2/accessToken")
@@ -284,7 +286,7 @@ async def access_token(request: Request, emulator: Emulator) -> dict:
 async def batch_create(request: Request, emulator: Emulator, client_id: Caller) -> dict:
     if request.headers.get("x-restli-method", "").lower() != "batch_create":
         raise _bad_request("this endpoint needs the header x-restli-method: batch_create")
-    await _faults(emulator, CREATE)
+    await _faults(emulator, CREATE, client_id)
     elements = _batch_elements(await _body(request))
     results = [_create_one(emulator, client_id, element) for element in elements]
     if emulator.take_fault("lose_response", CREATE):
@@ -326,13 +328,13 @@ def _create_one(emulator: LinkedInEmulator, client_id: str, element: object) -> 
 
 @router.get("/v2/simpleJobPostingTasks")
 async def task_statuses(request: Request, emulator: Emulator, client_id: Caller) -> dict:
-    await _faults(emulator, LOOKUP)
+    await _faults(emulator, LOOKUP, client_id)
     return _batch_get(_ids(request), lambda urn: emulator.task_view(client_id, urn))
 
 
 @router.get("/v2/jobPostingStatus")
 async def posting_statuses(request: Request, emulator: Emulator, client_id: Caller) -> dict:
-    await _faults(emulator, LOOKUP)
+    await _faults(emulator, LOOKUP, client_id)
     site = base.base_url(request)
     return _batch_get(_ids(request), lambda external_id: emulator.status_view(client_id, external_id, site))
 

@@ -219,8 +219,10 @@ def _server_error(status: int) -> ErrorAnswer:
     return ErrorAnswer(status, {"error": "server_error", "message": status_phrases.get(status, "Server error")})
 
 
-async def _faults(emulator: NaukriEmulator, operation: str) -> None:
-    await base.apply_request_faults(emulator, operation, rate_limited=_rate_limited, server_error=_server_error)
+async def _faults(emulator: NaukriEmulator, operation: str, client_id: str | None = None) -> None:
+    await base.apply_request_faults(
+        emulator, operation, client_id=client_id, rate_limited=_rate_limited, server_error=_server_error
+    )
 
 
 def _answer(posting: dict, site: str) -> dict:
@@ -231,7 +233,7 @@ def _answer(posting: dict, site: str) -> dict:
 
 @router.post("/v1/jobs", status_code=201)
 async def create_job(request: Request, emulator: Emulator, client_id: Caller) -> dict:
-    await _faults(emulator, CREATE)
+    await _faults(emulator, CREATE, client_id)
     try:
         body = await base.read_json(request)
     except ValueError as error:
@@ -251,7 +253,7 @@ async def create_job(request: Request, emulator: Emulator, client_id: Caller) ->
 
 @router.get("/v1/jobs")
 async def jobs_with_reference(request: Request, emulator: Emulator, client_id: Caller) -> dict:
-    await _faults(emulator, LOOKUP)
+    await _faults(emulator, LOOKUP, client_id)
     found = emulator.with_reference(client_id, request.query_params.get("reference"))
     site = base.base_url(request)
     return {"jobs": [_answer(posting, site) for posting in found]}
@@ -291,7 +293,7 @@ def _owned(emulator: NaukriEmulator, client_id: str, job_id: str) -> dict:
 
 @router.get("/v1/jobs/{job_id}")
 async def one_job(job_id: str, request: Request, emulator: Emulator, client_id: Caller) -> dict:
-    await _faults(emulator, LOOKUP)
+    await _faults(emulator, LOOKUP, client_id)
     posting = emulator.find(client_id, job_id)
     if posting is None:
         raise ErrorAnswer(404, {"error": "not_found", "message": f"no job {job_id} for this client"})

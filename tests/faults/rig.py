@@ -28,10 +28,11 @@ from tests.faults.servers import OwnPostgres
 from tests.support import PUBLISH, free_port, job_body, wait_until
 from tests.test_relay import OwnRedis
 
-# What every scenario runs with (each may override): a dead worker is noticed within a second,
-# maintenance runs on every broker command, a killed attempt's lease lapses in two seconds.
+# What every scenario runs with (each may override): a dead worker is noticed within two seconds
+# (an idle live one heartbeats about every second, its poll interval), maintenance runs on every
+# broker command, a killed attempt's lease lapses in two seconds.
 FAULT_TIMINGS = dict(
-    worker_heartbeat_timeout_ms=1_000,
+    worker_heartbeat_timeout_ms=2_000,
     worker_maintenance_chance=1_000_000,
     lease_seconds=2.0,
     http_timeout_seconds=1.0,
