@@ -49,3 +49,7 @@ def start_worker(settings, log_folder: Path, name: str, *, processes: int = 1, t
     queues = [arg for queue in PUBLISH_QUEUES for arg in ("--queues", queue)]
     args = ["worker", *queues, "--processes", str(processes), "--threads", str(threads)]
     return Process(args, settings_env(settings, **extra), log_folder / f"worker-{name}.log")
+
+
+def start_api(settings, log_folder: Path, port: int) -> Process:
+    return Process(["api", "--host", "127.0.0.1", "--port", str(port)], settings_env(settings), log_folder / "api.log")

@@ -14,6 +14,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import psycopg
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -75,6 +76,14 @@ class Rig:
         self.running.append(worker)
         return worker
 
+    def start_api(self) -> str:
+        """A `jobpub api` process on a free loopback port; returns its base URL once it answers."""
+        port = free_port()
+        self.running.append(processes.start_api(self.settings, self.folder, port))
+        url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: _answers(url + "/livez"), 30, what="the API process to answer")
+        return url
+
     def count_postings(self, *statuses: str) -> int:
         with self.sessions() as session:
             query = select(func.count()).select_from(Posting)
@@ -95,6 +104,13 @@ class Rig:
         for process in self.running:
             process.kill()
         self.running.clear()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 @contextmanager
