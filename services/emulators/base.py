@@ -29,9 +29,9 @@ APPLICATIONS = "applications"  # the application pulls
 ALL = "all"
 FAULT_TARGETS = (CREATE, LOOKUP, APPLICATIONS, ALL)
 # Only these may hit other requests than creates, and only when their dict says "on";
-# a rejection or a lost response only makes sense for a request that creates something.
+# a rejection, a late answer or a lost response only makes sense for a request that creates something.
 FAULTS_ANYWHERE = frozenset({"slow", "drop_connection", "rate_limit", "server_error"})
-FAULT_KINDS = FAULTS_ANYWHERE | {"reject", "lose_response"}
+FAULT_KINDS = FAULTS_ANYWHERE | {"reject", "slow_answer", "lose_response"}
 
 
 class ErrorAnswer(Exception):
@@ -207,6 +207,14 @@ async def apply_request_faults(
     failure = state.take_fault("server_error", operation, client_id)
     if failure:
         raise server_error(int(failure.get("status", 500)))
+
+
+async def answer_late(state: EmulatorState, client_id: str | None = None) -> None:
+    """The `slow_answer` fault: the posting is stored, the answer waits (a caller that dies
+    meanwhile leaves a posting it never heard of)."""
+    late = state.take_fault("slow_answer", CREATE, client_id)
+    if late:
+        await asyncio.sleep(float(late.get("seconds", 1.0)))
 
 
 def retry_after_text(seconds: Any) -> str:

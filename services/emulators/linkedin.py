@@ -289,6 +289,7 @@ async def batch_create(request: Request, emulator: Emulator, client_id: Caller) 
     await _faults(emulator, CREATE, client_id)
     elements = _batch_elements(await _body(request))
     results = [_create_one(emulator, client_id, element) for element in elements]
+    await base.answer_late(emulator, client_id)
     if emulator.take_fault("lose_response", CREATE):
         raise base.ConnectionDropRequested()  # the tasks exist; the caller never learns their ids
     return {"elements": results}

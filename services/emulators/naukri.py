@@ -246,6 +246,7 @@ async def create_job(request: Request, emulator: Emulator, client_id: Caller) ->
     if errors:
         raise ErrorAnswer(422, {"errors": errors})
     posting = emulator.create(client_id, body)
+    await base.answer_late(emulator, client_id)
     if emulator.take_fault("lose_response", CREATE):
         raise base.ConnectionDropRequested()  # stored; the caller never learns the job id
     return _answer(posting, base.base_url(request))

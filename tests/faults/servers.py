@@ -13,6 +13,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from tests.support import free_port
@@ -75,9 +76,10 @@ class OwnPostgres:
     def start(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-o", self._options(), "-l", str(self.folder / "log"), "-w", "start")
 
-    def restart(self) -> None:
-        """A fast restart: every connection is cut, the server is back within a second or so."""
+    def restart(self, down_seconds: float = 0.0) -> None:
+        """A fast shutdown (every connection is cut), `down_seconds` of nothing, a start."""
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        time.sleep(down_seconds)
         self.start()
 
     def destroy(self) -> None:

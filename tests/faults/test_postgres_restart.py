@@ -19,6 +19,9 @@ from tests.faults.servers import private_postgres_possible
 from tests.support import wait_until
 
 BATCH = 150
+# Long enough for in-flight work to fail and be retried against a dead server, as in a real
+# restart or fail-over, not just a blip between two queries.
+DOWN_SECONDS = 3.0
 
 why_not = private_postgres_possible()
 
@@ -35,13 +38,13 @@ def test_postgres_restarted_mid_load_and_every_process_reconnects_by_itself(emul
 
         published_before = rig.count_postings(PostingStatus.PUBLISHED)
         restart_started = time.monotonic()
-        rig.postgres.restart()
+        rig.postgres.restart(DOWN_SECONDS)
         restart_took = time.monotonic() - restart_started
         jobs += rig.publish_many(tenant, BATCH)
 
         settled_in = rig.wait_until_settled(90)
         print(
-            f"\nscenario 3: PostgreSQL restarted in {restart_took:.1f}s with {published_before} of the first "
+            f"\nscenario 3: PostgreSQL down for {restart_took:.1f}s once {published_before} of the first "
             f"{BATCH} published; all {len(jobs)} settled {settled_in:.1f}s after it"
         )
         assert relay.alive and worker.alive, "the relay and the worker came through without a restart"
