@@ -44,7 +44,7 @@ def test_a_connection_configured_over_the_api_publishes_and_never_shows_its_secr
         changes = session.scalars(
             select(PublishingLog.payload).where(
                 PublishingLog.organization_id == tenant.id, PublishingLog.event_type == "PlatformConnectionChanged"
-            )
+            ).order_by(PublishingLog.id)  # without it PostgreSQL may return them in any order
         ).all()
     assert secret not in stored.client_secret_encrypted
     assert [change["change"] for change in changes] == ["configured", "updated"]
