@@ -60,4 +60,5 @@ def start_worker(settings, log_folder: Path, name: str, *, processes: int = 1, t
 
 
 def start_api(settings, log_folder: Path, port: int) -> Process:
-    return Process("api", ["api", "--host", "127.0.0.1", "--port", str(port)], settings_env(settings), log_folder / "api.log")
+    args = ["api", "--host", "127.0.0.1", "--port", str(port)]
+    return Process("api", args, settings_env(settings), log_folder / "api.log")

@@ -59,7 +59,8 @@ class Rig:
         return create_tenant(self.sessions, self.settings, self.emulators, platforms)
 
     def publish(self, tenant: Tenant, platforms=("naukri",)) -> int:
-        answer = self.client.post(PUBLISH, json={"job": job_body(), "platforms": list(platforms)}, headers=tenant.headers)
+        body = {"job": job_body(), "platforms": list(platforms)}
+        answer = self.client.post(PUBLISH, json=body, headers=tenant.headers)
         assert answer.status_code == 202, answer.text
         return answer.json()["job_id"]
 

@@ -86,7 +86,8 @@ def test_a_flooding_organization_gets_429s_and_the_others_latency_holds(emulator
         p50_alone, p50_flood = statistics.median(alone.latencies), statistics.median(under_flood.latencies)
         print(
             f"\nscenario 9: the flood sent {len(flood.statuses) / PHASE_SECONDS:.0f}/s "
-            f"(limit {LIMIT_PER_SECOND}/s): {flood.statuses.count(429)} answered 429, {flood.statuses.count(202)} accepted; "
+            f"(limit {LIMIT_PER_SECOND}/s): {flood.statuses.count(429)} answered 429, "
+            f"{flood.statuses.count(202)} accepted; "
             f"the others' p50 {p50_alone * 1000:.0f} ms alone, {p50_flood * 1000:.0f} ms under the flood "
             f"(ratio {p50_flood / p50_alone:.2f}), their 429s: {under_flood.statuses.count(429)}"
         )

@@ -32,7 +32,8 @@ def publishing(worker) -> bool:
 
 def found_on_the_platform(rig) -> int:
     """Attempts that found the posting a killed attempt had created (the workers' own log lines)."""
-    return sum(log.read_text(errors="replace").count("publish.found_existing") for log in rig.folder.glob("worker-*.log"))
+    logs = rig.folder.glob("worker-*.log")
+    return sum(log.read_text(errors="replace").count("publish.found_existing") for log in logs)
 
 
 def publishes_cut_short(rig) -> int:
@@ -71,7 +72,8 @@ def test_fifty_kill_9s_over_500_jobs_lose_nothing_and_double_nothing(emulators):
             f"scenario 1: {KILLS} kills in {time.monotonic() - started - settled_in:.1f}s; "
             f"{cut_short} publishes cut short by a kill and finished by another worker, "
             f"the backlog of all {JOBS} settled {settled_in:.1f}s after the last kill; "
-            f"{found_on_the_platform(rig)} of them had been created on the platform before the kill and were found there"
+            f"{found_on_the_platform(rig)} of them had been created on the platform before the kill "
+            "and were found there"
         )
         assert cut_short >= KILLS // 5, "too few kills landed mid-publish for the run to prove much"
         assert_published_exactly_once(rig, [tenant], jobs)

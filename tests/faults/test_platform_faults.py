@@ -33,7 +33,8 @@ FAULTS = {
 def retries_after_429(rig) -> list[float]:
     """For each retry scheduled after a 429: seconds between recording it and its due time."""
     with rig.sessions() as session:
-        rows = session.scalars(select(PublishingLog).where(PublishingLog.event_type == "JobPublishRetryScheduled")).all()
+        retries = select(PublishingLog).where(PublishingLog.event_type == "JobPublishRetryScheduled")
+        rows = session.scalars(retries).all()
     return [
         (row.dispatch_after - row.created_at).total_seconds() for row in rows if "(429)" in row.payload.get("error", "")
     ]

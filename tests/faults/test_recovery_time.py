@@ -49,7 +49,8 @@ def test_a_killed_workers_in_flight_publishes_finish_elsewhere_within_heartbeat_
         lease = rig.settings.lease_seconds
         print(
             f"\nscenario 8: recovery after kill -9: {recovery:.1f}s for {IN_FLIGHT} in-flight publishes "
-            f"(heartbeat timeout {heartbeat:g}s, maintenance chance {rig.settings.worker_maintenance_chance:,}/1,000,000, "
+            f"(heartbeat timeout {heartbeat:g}s, "
+            f"maintenance chance {rig.settings.worker_maintenance_chance:,}/1,000,000, "
             f"lease {lease:g}s)"
         )
         assert recovery < heartbeat + lease + SLACK_SECONDS

@@ -26,7 +26,8 @@ def recovered_requests(rig) -> int:
         return session.scalar(
             select(func.count())
             .select_from(PublishingLog)
-            .where(PublishingLog.event_type == "JobPublishRequested", PublishingLog.payload["reason"].as_string() == "recovered")
+            .where(PublishingLog.event_type == "JobPublishRequested")
+            .where(PublishingLog.payload["reason"].as_string() == "recovered")
         )
 
 
