@@ -8,6 +8,7 @@ recovery of lost messages) plays out in seconds, not minutes.
 
 from __future__ import annotations
 
+import secrets
 import tempfile
 import time
 from contextlib import ExitStack, contextmanager
@@ -38,8 +39,8 @@ FAULT_TIMINGS = dict(
     lease_seconds=2.0,
     http_timeout_seconds=1.0,
     recovery_stalled_after_seconds=5.0,
-    publish_max_attempts=10,
-    rate_limit="",
+    publish_max_attempts=10,  # a posting struck by several faults in a row still gets through
+    rate_limit="",  # one organization posts 500 jobs in seconds here; scenario 9 sets its own limit
     log_level="WARNING",
 )
 
@@ -117,7 +118,7 @@ def _answers(url: str) -> bool:
 @contextmanager
 def _database(own_cluster: bool):
     if not own_cluster:
-        with own_database(f"_faults_{free_port()}") as url:
+        with own_database(f"_faults_{secrets.token_hex(3)}") as url:
             yield url, None
         return
     cluster = OwnPostgres().create()
