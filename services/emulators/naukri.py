@@ -262,7 +262,7 @@ async def jobs_with_reference(request: Request, emulator: Emulator, client_id: C
 
 @router.put("/v1/jobs/{job_id}")
 async def update_job(job_id: str, request: Request, emulator: Emulator, client_id: Caller) -> dict:
-    await _faults(emulator, CREATE)
+    await _faults(emulator, CREATE, client_id)
     try:
         body = await base.read_json(request)
     except ValueError as error:
@@ -280,7 +280,7 @@ async def update_job(job_id: str, request: Request, emulator: Emulator, client_i
 
 @router.post("/v1/jobs/{job_id}/close")
 async def close_job(job_id: str, request: Request, emulator: Emulator, client_id: Caller) -> dict:
-    await _faults(emulator, CREATE)
+    await _faults(emulator, CREATE, client_id)
     _owned(emulator, client_id, job_id)
     return _answer(emulator.close(client_id, job_id), base.base_url(request))
 
