@@ -1,7 +1,7 @@
 """What both platform emulators share: the state every emulator keeps (registered clients, fault
-switches, request counts, the postings it holds), the way a fault turns into an answer (including
-a connection cut mid-response), and the control API under `/_emulator/` that tests and benchmarks
-in other processes use.
+switches, a request quota and answer latency, request counts, the postings it holds), the way a
+fault turns into an answer (including a connection cut mid-response), and the control API under
+`/_emulator/` that tests and benchmarks in other processes use.
 
 Every public method of `EmulatorState` takes its lock: tests call them from their own threads
 while uvicorn serves requests on another.
@@ -15,12 +15,15 @@ import hmac
 import html
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from services.emulators.quota import RequestQuota
 
 # The operations a request fault can aim at with "on"; without "on" it aims at creates.
 CREATE = "create"
@@ -84,6 +87,30 @@ class EmulatorState:
         self._faults: dict[str, dict] = {}
         self._requests: Counter[str] = Counter()
         self._postings: list[dict] = []
+        self._quota: RequestQuota | None = None
+        self._latency_seconds = 0.0
+
+    def set_quota(self, requests_per_second: float, burst: float | None = None) -> None:
+        """Enforce a request quota per client from now on (see quota.py); counts start at zero."""
+        with self._lock:
+            self._quota = RequestQuota(requests_per_second, burst)
+
+    def clear_quota(self) -> None:
+        with self._lock:
+            self._quota = None
+
+    def set_latency(self, seconds: float) -> None:
+        """Every admitted platform request takes this long to answer (a real platform is not on loopback)."""
+        if seconds < 0:
+            raise ValueError("latency must not be negative")
+        with self._lock:
+            self._latency_seconds = float(seconds)
+
+    def admit(self, client_id: str) -> tuple[int | None, float]:
+        """Count a request against the quota: (its Retry-After if refused, else None; the latency to add)."""
+        with self._lock:
+            refused = self._quota.admit(client_id, time.monotonic()) if self._quota else None
+            return refused, self._latency_seconds
 
     def register_client(self, client_id: str, secret: str) -> None:
         """Add an active secret for the client; the platforms allow two at once for rotation."""
@@ -174,7 +201,13 @@ class EmulatorState:
 
     def stats(self) -> dict:
         with self._lock:
-            return {"postings": len(self._postings), "requests": dict(self._requests)}
+            quota = self._quota.counts() if self._quota else None
+            return {
+                "postings": len(self._postings),
+                "requests": dict(self._requests),
+                "quota": quota,
+                "latency_seconds": self._latency_seconds,
+            }
 
 
 def _aims_at(kind: str, fault: dict, operation: str) -> bool:
@@ -215,6 +248,15 @@ async def answer_late(state: EmulatorState, client_id: str | None = None) -> Non
     late = state.take_fault("slow_answer", CREATE, client_id)
     if late:
         await asyncio.sleep(float(late.get("seconds", 1.0)))
+
+
+async def admit_request(state: EmulatorState, client_id: str, rate_limited: Callable[[Any], ErrorAnswer]) -> None:
+    """Hold the request to the client's quota (a 429 straight away), then answer after the latency."""
+    retry_after, latency = state.admit(client_id)
+    if retry_after is not None:
+        raise rate_limited(retry_after)
+    if latency:
+        await asyncio.sleep(latency)
 
 
 def retry_after_text(seconds: Any) -> str:
@@ -293,6 +335,26 @@ def control_router() -> APIRouter:
     async def clear_faults(request: Request) -> dict:
         request.app.state.emulator.clear_faults()
         return {"faults": {}}
+
+    @router.post("/quota")
+    async def set_quota(request: Request) -> dict:
+        """{"requests_per_second": N, "burst": B (optional), "latency_seconds": L (optional)}."""
+        body = await read_json_object(request)
+        emulator = request.app.state.emulator
+        try:
+            if body.get("requests_per_second") is not None:
+                emulator.set_quota(float(body["requests_per_second"]), body.get("burst"))
+            if body.get("latency_seconds") is not None:
+                emulator.set_latency(float(body["latency_seconds"]))
+        except (TypeError, ValueError) as error:
+            raise ErrorAnswer(400, {"error": "bad_request", "message": str(error)}) from error
+        return emulator.stats()
+
+    @router.delete("/quota")
+    async def clear_quota(request: Request) -> dict:
+        request.app.state.emulator.clear_quota()
+        request.app.state.emulator.set_latency(0)
+        return request.app.state.emulator.stats()
 
     @router.post("/clients", status_code=201)
     async def register_client(request: Request) -> dict:

@@ -244,6 +244,7 @@ async def _caller(request: Request, emulator: Emulator) -> str:
     client_id, expired = holder
     if expired:
         raise ErrorAnswer(401, EXPIRED_TOKEN)
+    await base.admit_request(emulator, client_id, _rate_limited)  # LinkedIn meters each app (client id)
     return client_id
 
 
@@ -278,6 +279,7 @@ async def access_token(request: Request, emulator: Emulator) -> dict:
         raise ErrorAnswer(400, UNSUPPORTED_GRANT)
     if not client_id or not emulator.client_is_valid(client_id, secret):
         raise ErrorAnswer(401, INVALID_CLIENT)
+    await base.admit_request(emulator, client_id, _rate_limited)
     token, ttl = emulator.issue_token(client_id)
     return {"access_token": token, "expires_in": ttl}
 

@@ -202,6 +202,7 @@ async def _caller(request: Request, emulator: Emulator) -> str:
     scheme, _, secret = request.headers.get("authorization", "").partition(" ")
     if not client_id or scheme.lower() != "bearer" or not emulator.client_is_valid(client_id, secret.strip()):
         raise ErrorAnswer(401, UNAUTHORIZED)
+    await base.admit_request(emulator, client_id, _rate_limited)  # the quota is per client id
     return client_id
 
 
