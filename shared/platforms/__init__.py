@@ -23,13 +23,16 @@ def build_platforms(settings: Settings, http: httpx.Client) -> dict[str, Platfor
     """Every platform jobpub speaks to, keyed by the name used in requests and queues."""
     from shared.platforms.linkedin import LinkedInPlatform
     from shared.platforms.naukri import NaukriPlatform
+    from shared.platforms.quota import build_quotas
 
+    quotas = build_quotas(settings)  # shared by every process through Redis; none on the embedded default
     return {
         "linkedin": LinkedInPlatform(
             http,
             api_url=settings.linkedin_api_url,
             oauth_url=settings.linkedin_oauth_url,
             job_view_url=settings.linkedin_job_view_url,
+            quota=quotas.get("linkedin"),
         ),
-        "naukri": NaukriPlatform(http, api_url=settings.naukri_api_url),
+        "naukri": NaukriPlatform(http, api_url=settings.naukri_api_url, quota=quotas.get("naukri")),
     }

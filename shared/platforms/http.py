@@ -1,6 +1,7 @@
 """How a platform's HTTP answer becomes one of our errors; shared by every adapter.
 
-Transport failures, 5xx and 429 are transient; an adapter decides what the other statuses mean
+Every request waits its turn of the platform's request quota first (quota.py), and a 429 moves
+that turn back for every process. Transport failures, 5xx and 429 are transient; an adapter decides what the other statuses mean
 for its platform. No message built here carries a header, a body or a query string, so none can
 carry a secret.
 """
@@ -13,14 +14,30 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from shared.platforms.base import TransientPlatformError
+from shared.platforms.quota import PlatformQuota, QuotaWaitTooLong
 
 
-def send(http: httpx.Client, platform: str, method: str, url: str, **kwargs) -> httpx.Response:
-    """Send one request; raise TransientPlatformError for what is worth retrying.
+def send(
+    http: httpx.Client,
+    platform: str,
+    method: str,
+    url: str,
+    *,
+    quota: PlatformQuota | None = None,
+    client_id: str = "",
+    **kwargs,
+) -> httpx.Response:
+    """Send one request in its turn of the platform's quota (for `client_id`, the app it meters);
+    raise TransientPlatformError for what is worth retrying.
 
     `unclear` on the error says whether the platform may have acted on the request: a refused
     connection never reached it, a read timeout or a dropped answer may have.
     """
+    if quota is not None:
+        try:
+            quota.wait_turn(client_id)
+        except QuotaWaitTooLong as error:
+            raise TransientPlatformError(f"{platform} request quota: {error}", retry_after=error.seconds) from None
     try:
         response = http.request(method, url, **kwargs)
     except (httpx.ConnectError, httpx.ConnectTimeout) as error:
@@ -31,6 +48,8 @@ def send(http: httpx.Client, platform: str, method: str, url: str, **kwargs) -> 
         raise TransientPlatformError(f"the connection to {platform} broke ({type(error).__name__})", unclear=True) from None
     if response.status_code == 429:
         wait = retry_after_seconds(response.headers.get("Retry-After"))
+        if quota is not None:
+            quota.back_off(client_id, wait)  # every process sending for this client waits it out
         raise TransientPlatformError(f"{platform} rate limit reached (429)", retry_after=wait)
     if response.status_code >= 500:
         raise TransientPlatformError(f"{platform} answered {response.status_code}", unclear=True)

@@ -25,6 +25,7 @@ from shared.platforms.base import (
 )
 from shared.platforms.http import json_or_empty, send
 from shared.platforms.linkedin_auth import TokenCache
+from shared.platforms.quota import PlatformQuota
 
 POSTINGS_PATH = "/v2/simpleJobPostings"
 TASKS_PATH = "/v2/simpleJobPostingTasks"
@@ -45,11 +46,14 @@ class LinkedInPlatform:
     name = "linkedin"
     application_source = "LinkedIn apply"
 
-    def __init__(self, http: httpx.Client, *, api_url: str, oauth_url: str, job_view_url: str):
+    def __init__(
+        self, http: httpx.Client, *, api_url: str, oauth_url: str, job_view_url: str, quota: PlatformQuota | None = None
+    ):
         self._http = http
         self._api_url = api_url.rstrip("/")
         self._job_view_url = job_view_url
-        self._tokens = TokenCache(http, oauth_url)
+        self._quota = quota
+        self._tokens = TokenCache(http, oauth_url, quota)
 
     def check_credentials(self, credentials: PlatformCredentials) -> str:
         self._tokens.fetch_new(credentials)
@@ -142,7 +146,10 @@ class LinkedInPlatform:
         for attempt in (1, 2):
             token = self._tokens.token(credentials)
             authorized = {**(headers or {}), "Authorization": f"Bearer {token}"}
-            response = send(self._http, "LinkedIn", method, self._api_url + path, headers=authorized, **kwargs)
+            response = send(
+                self._http, "LinkedIn", method, self._api_url + path,
+                quota=self._quota, client_id=credentials.client_id, headers=authorized, **kwargs,
+            )
             body = json_or_empty(response)
             if attempt == 1 and response.status_code == 401 and body.get("serviceErrorCode") in TOKEN_ERROR_CODES:
                 self._tokens.forget(credentials, token)

@@ -16,6 +16,7 @@ import httpx
 
 from shared.platforms.base import AuthenticationFailed, PermanentPlatformError, PlatformCredentials
 from shared.platforms.http import json_or_empty, send
+from shared.platforms.quota import PlatformQuota
 
 TOKEN_PATH = "/oauth/v2/accessToken"
 # Refresh this long before LinkedIn says the token expires (its Java SDK uses 30 s), so a
@@ -30,8 +31,9 @@ class _Token:
 
 
 class TokenCache:
-    def __init__(self, http: httpx.Client, oauth_url: str):
+    def __init__(self, http: httpx.Client, oauth_url: str, quota: PlatformQuota | None = None):
         self._http = http
+        self._quota = quota  # token requests count against the app's quota too
         self._url = oauth_url.rstrip("/") + TOKEN_PATH
         self._tokens: dict[tuple[str, str], _Token] = {}
         self._locks: dict[tuple[str, str], threading.Lock] = {}
@@ -73,7 +75,9 @@ class TokenCache:
             "client_id": credentials.client_id,
             "client_secret": credentials.client_secret,
         }
-        response = send(self._http, "LinkedIn", "POST", self._url, data=form)
+        response = send(
+            self._http, "LinkedIn", "POST", self._url, quota=self._quota, client_id=credentials.client_id, data=form
+        )
         body = json_or_empty(response)
         if response.status_code in (400, 401):
             reason = body.get("error_description") or body.get("error") or f"HTTP {response.status_code}"

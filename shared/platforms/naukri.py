@@ -15,6 +15,7 @@ speaks, and ships an emulator of it (services/emulators/naukri.py):
                                      {"applications": [...], "nextCursor", "hasMore", "resumeCursor"}:
                                      oldest first, after the cursor; resumeCursor is after the last one read
     Errors: 401 bad credentials, 422 {"errors": [{"field", "message"}]}, 429 with Retry-After, 5xx.
+    Quota: requests are metered per client id; beyond it a 429 with Retry-After.
 
 Naukri has no renewal: a posting stays listed until its `expiresAt` or a close.
 A create, update or close is synchronous: it answers with the posting. Naukri does not refuse a second create
@@ -40,6 +41,7 @@ from shared.platforms.base import (
     PostingState,
 )
 from shared.platforms.http import json_or_empty, send
+from shared.platforms.quota import PlatformQuota
 
 JOBS_PATH = "/v1/jobs"
 CONNECTION_TEST_REFERENCE = "jobpub-connection-test"
@@ -50,8 +52,9 @@ class NaukriPlatform:
     name = "naukri"
     application_source = "Naukri"
 
-    def __init__(self, http: httpx.Client, *, api_url: str):
+    def __init__(self, http: httpx.Client, *, api_url: str, quota: PlatformQuota | None = None):
         self._http = http
+        self._quota = quota
         self._api_url = api_url.rstrip("/")
 
     def check_credentials(self, credentials: PlatformCredentials) -> str:
@@ -98,7 +101,10 @@ class NaukriPlatform:
 
     def _call(self, method: str, path: str, credentials: PlatformCredentials, **kwargs) -> dict:
         headers = {"X-Client-Id": credentials.client_id, "Authorization": f"Bearer {credentials.client_secret}"}
-        response = send(self._http, "Naukri", method, self._api_url + path, headers=headers, **kwargs)
+        response = send(
+            self._http, "Naukri", method, self._api_url + path,
+            quota=self._quota, client_id=credentials.client_id, headers=headers, **kwargs,
+        )
         body = json_or_empty(response)
         if response.status_code == 401:
             raise AuthenticationFailed(f"Naukri refused the client id or API key: {body.get('message', 'unauthorized')}")

@@ -1,0 +1,132 @@
+"""Pacing our requests to a platform's quota, shared by every worker process on every host.
+
+One schedule per (platform, client id) in Redis, since LinkedIn meters each app (an
+organization's client id) and our Naukri API meters each client id. A request reserves the next
+free slot of that schedule with one Lua call (a GCRA-style "theoretical arrival time": slots
+1/rate apart, never in the past) and sleeps until it, so callers are spread evenly over time
+instead of bursting and retrying. Redis's own clock is used, so hosts with skewed clocks still
+share one schedule.
+
+A 429 with Retry-After pushes that client's schedule and a "blocked until" mark past the wait:
+every thread of every process backs off, including those already holding a slot (they look at
+the mark again after their sleep).
+
+Why not the `limits` package the API uses: its strategies answer "allowed or not now" and
+offer no reservation, so pacing with them means polling and retrying; and its moving window
+lets a whole second's quota through at once, the burst the platform then refuses.
+
+When Redis cannot be reached requests are not paced (the platform's 429s, scheduled as retries
+in the database, remain the backstop), as the API's own rate limit does.
+"""
+
+from __future__ import annotations
+
+import time
+
+import redis
+import structlog
+
+from shared.config import Settings
+
+log = structlog.get_logger(__name__)
+
+REDIS_TIMEOUT_SECONDS = 0.5
+DEFAULT_BACK_OFF_SECONDS = 1.0  # a 429 without Retry-After
+
+# KEYS: the schedule, the block mark. ARGV: seconds between slots (0: no pacing).
+# Returns the seconds to wait before this caller's slot.
+_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local start = math.max(now, tonumber(redis.call('GET', KEYS[2]) or '0'))
+local interval = tonumber(ARGV[1])
+if interval > 0 then
+  local slot = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), start)
+  local after = slot + interval
+  redis.call('SET', KEYS[1], string.format('%.6f', after), 'PX', math.ceil((after - now) * 1000) + 1000)
+  start = slot
+end
+return string.format('%.6f', start - now)
+"""
+
+# KEYS: the schedule, the block mark. ARGV: seconds to back off. Returns nothing.
+_BACK_OFF = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local till = math.max(now + tonumber(ARGV[1]), tonumber(redis.call('GET', KEYS[2]) or '0'))
+local ttl = math.ceil((till - now) * 1000) + 1000
+redis.call('SET', KEYS[2], string.format('%.6f', till), 'PX', ttl)
+local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
+if slot < till then redis.call('SET', KEYS[1], string.format('%.6f', till), 'PX', ttl) end
+"""
+
+# KEYS: the block mark. Returns the seconds it still has to run (0 or less: none).
+_BLOCKED_FOR = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+return string.format('%.6f', tonumber(redis.call('GET', KEYS[1]) or '0') - now)
+"""
+
+
+class QuotaWaitTooLong(Exception):
+    """The next slot is further away than a caller may wait; `seconds` says how far."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the platform quota's next free slot is {seconds:.1f}s away")
+        self.seconds = seconds
+
+
+class PlatformQuota:
+    """One platform's request pace, shared through Redis; `requests_per_second` 0 only honours 429s."""
+
+    def __init__(self, client: redis.Redis, key_prefix: str, requests_per_second: float, max_wait_seconds: float):
+        self._redis = client
+        self._prefix = key_prefix
+        self._interval = 1.0 / requests_per_second if requests_per_second > 0 else 0.0
+        self._max_wait = max_wait_seconds
+        self._reserve = client.register_script(_RESERVE)
+        self._back_off = client.register_script(_BACK_OFF)
+        self._blocked_for = client.register_script(_BLOCKED_FOR)
+
+    def wait_turn(self, client_id: str) -> None:
+        """Sleep until this request may go; QuotaWaitTooLong if that is more than the caller may hold on."""
+        keys = self._keys(client_id)
+        try:
+            wait = float(self._reserve(keys=keys, args=[self._interval]))
+            while wait > 0:
+                if wait > self._max_wait:
+                    raise QuotaWaitTooLong(wait)
+                time.sleep(wait)
+                # A 429 seen by anyone while we slept moves the whole group back.
+                wait = float(self._blocked_for(keys=keys[1:]))
+                if wait > 0:
+                    wait = float(self._reserve(keys=keys, args=[self._interval]))
+        except redis.RedisError as error:
+            log.warning("platform_quota.unavailable", error=type(error).__name__)
+
+    def back_off(self, client_id: str, seconds: float | None) -> None:
+        """The platform refused us (429): nobody sends for this client until `seconds` have passed."""
+        try:
+            self._back_off(keys=self._keys(client_id), args=[seconds or DEFAULT_BACK_OFF_SECONDS])
+        except redis.RedisError as error:
+            log.warning("platform_quota.unavailable", error=type(error).__name__)
+
+    def _keys(self, client_id: str) -> list[str]:
+        base = f"{self._prefix}:{client_id}"
+        return [f"{base}:next-slot", f"{base}:blocked-until"]
+
+
+def build_quotas(settings: Settings) -> dict[str, PlatformQuota]:
+    """A quota per platform when Redis is configured (the embedded default has no shared place)."""
+    if not settings.broker_url:
+        return {}
+    client = redis.Redis.from_url(
+        settings.broker_url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
+    )
+    # Past this a thread gives its posting back (a retry in the database) rather than outlive its lease.
+    max_wait = settings.lease_seconds / 3
+    rates = {"linkedin": settings.linkedin_requests_per_second, "naukri": settings.naukri_requests_per_second}
+    return {
+        platform: PlatformQuota(client, f"{settings.broker_namespace}:platform-quota:{platform}", rate, max_wait)
+        for platform, rate in rates.items()
+    }
