@@ -1,6 +1,6 @@
-"""jobpub's benchmarks, each beside its ceiling measured in the same run on the same machine.
-
-    .venv/bin/python -m bench.run [--jobs 1000] [--requests 2000] [--concurrency 16]
+"""The pipeline and publish API benchmarks, and what every benchmark shares (a database and
+Redis namespace of the run's own, child processes, a tenant). `python -m bench` runs them all
+(bench/suite.py); `python -m bench.run` is the same command.
 
 1. Whole pipeline: publish requests recorded in PostgreSQL → relay → Redis → `jobpub worker`
    → Naukri emulator → `JobPublished`, in publishes per second; beside bare dramatiq: the same
@@ -14,9 +14,7 @@ its own PostgreSQL database and Redis namespace and removes both afterwards.
 
 from __future__ import annotations
 
-import argparse
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -27,15 +25,14 @@ from pathlib import Path
 
 import httpx
 import psycopg
-import redis
 from sqlalchemy import func, select, text
 
+from bench.procfs import CpuWatch, descendants
 from shared import tenants
 from shared.config import Settings
 from shared.connections import save_connection
-from shared.crypto import cipher_from_settings, generate_key
-from shared.db import build_engine, build_session_factory, unit_of_work
-from shared.migrate import migrate
+from shared.crypto import cipher_from_settings
+from shared.db import unit_of_work
 from shared.models import Job, Posting, PublishingLog
 from shared.postings import new_external_id, request_publish
 from tests.support import DESCRIPTION, free_port, job_body
@@ -178,21 +175,49 @@ def count_bench_rows(sessions) -> int:
         return session.scalar(text("SELECT count(*) FROM bench_rows"))
 
 
-def bench_pipeline(procs: Processes, settings, sessions, organization_id: int, jobs: int, emulator_url: str) -> dict:
+def database_backends(url: str) -> list[int]:
+    """PostgreSQL's server processes serving this run's database (the server is shared with others)."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def bench_pipeline(
+    procs: Processes, settings, sessions, organization_id: int, jobs: int, emulator: subprocess.Popen, processes: int = 1
+) -> dict:
+    """`jobs` publishes recorded at once, relay and `jobpub worker --processes N` draining them."""
     relay = procs.start([str(BIN / "jobpub"), "relay"], jobpub_env(settings))
     worker = procs.start(
-        [str(BIN / "jobpub"), "worker", "--queues", "publish.naukri", "--processes", "1", "--threads", str(WORKER_THREADS)],
+        [str(BIN / "jobpub"), "worker", "--queues", "publish.naukri", "--processes", str(processes),
+         "--threads", str(WORKER_THREADS)],
         jobpub_env(settings),
     )
-    time.sleep(3)  # let the worker boot before the clock starts
+    time.sleep(3 + processes)  # let the worker processes boot before the clock starts
+    published_before = count_events(sessions, "JobPublished")
+    cpu = CpuWatch({
+        "workers": lambda: descendants(worker.pid),
+        "PostgreSQL": lambda: database_backends(settings.database_url.replace("+psycopg", "")),
+        "emulator": lambda: descendants(emulator.pid),
+        "relay": lambda: descendants(relay.pid),
+    })
+    cpu.start()
     start = time.perf_counter()
     record_publish_requests(sessions, organization_id, jobs)
-    wait_for_count(lambda: count_events(sessions, "JobPublished"), jobs, timeout=600)
+    wait_for_count(lambda: count_events(sessions, "JobPublished") - published_before, jobs, timeout=600)
     elapsed = time.perf_counter() - start
+    used = cpu.stop()
     procs.stop(worker)
     procs.stop(relay)
-    held = httpx.get(f"{emulator_url}/_emulator/postings").json()["count"]
-    return {"per_second": jobs / elapsed, "seconds": elapsed, "postings_on_platform": held}
+    return {"per_second": jobs / elapsed, "seconds": elapsed, "cpu": used}
+
+
+def cpu_note(used: dict) -> str:
+    """Where the CPU went: each group's share of the machine's cores over the run, and the machine's busy share."""
+    capacity = used["seconds"] * os.cpu_count()
+    parts = ", ".join(f"{name} {seconds / capacity:.0%}" for name, seconds in used["groups"].items())
+    return f"CPU of {os.cpu_count()} cores: {parts}; machine busy {used['machine_busy_share']:.0%}"
 
 
 def bench_bare_dramatiq(procs: Processes, settings, sessions, jobs: int) -> dict:
@@ -272,69 +297,7 @@ def bench_api(procs: Processes, settings, api_key: str, requests: int, concurren
     return ours, ceiling
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--jobs", type=int, default=1000, help="publishes through the pipeline")
-    parser.add_argument("--requests", type=int, default=2000, help="requests to each API")
-    parser.add_argument("--concurrency", type=int, default=16, help="concurrent API clients")
-    args = parser.parse_args()
-
-    procs = Processes()
-    namespace = f"jobpub-bench-{os.getpid()}"
-    with bench_database() as url:
-        try:
-            rows = run_all(procs, url, namespace, args)
-        finally:
-            procs.stop_all()
-            client = redis.Redis.from_url(REDIS_URL)
-            for key in client.scan_iter(f"{namespace}*"):
-                client.delete(key)
-    print_table(rows, args)
-
-
-def run_all(procs: Processes, url: str, namespace: str, args) -> list[tuple]:
-    client_id, secret = "bench", secrets.token_urlsafe(16)
-    emulator_port = free_port()
-    emulator_url = f"http://127.0.0.1:{emulator_port}"
-    procs.start(
-        [str(BIN / "jobpub"), "emulator", "naukri", "--port", str(emulator_port), "--client", f"{client_id}:{secret}"],
-        dict(os.environ),
-    )
-    wait_for_http(f"{emulator_url}/_emulator/stats")
-    settings = Settings(
-        database_url=url, broker_url=REDIS_URL, broker_namespace=namespace, encryption_keys=generate_key(),
-        naukri_api_url=emulator_url,
-    )
-    engine = build_engine(settings)
-    migrate(engine)
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE bench_rows (id BIGSERIAL PRIMARY KEY, payload TEXT)"))
-    sessions = build_session_factory(engine)
-    organization_id, api_key = make_tenant(settings, sessions, client_id, secret)
-
-    pipeline = bench_pipeline(procs, settings, sessions, organization_id, args.jobs, emulator_url)
-    bare = bench_bare_dramatiq(procs, settings, sessions, args.jobs)
-    api, api_ceiling = bench_api(procs, settings, api_key, args.requests, args.concurrency)
-    engine.dispose()
-    return [
-        ("pipeline publishes/s (request → JobPublished)", pipeline["per_second"], bare["per_second"],
-         f"{args.jobs} jobs, {WORKER_THREADS} threads; {pipeline['postings_on_platform']} postings on the emulator"),
-        ("publish API requests/s", api["per_second"], api_ceiling["per_second"],
-         f"{args.requests} requests, {args.concurrency} clients; non-202: {api['failures']}"),
-        ("publish API p50 latency (ms)", api["p50_ms"], api_ceiling["p50_ms"], ""),
-        ("publish API p99 latency (ms)", api["p99_ms"], api_ceiling["p99_ms"], ""),
-    ]
-
-
-def print_table(rows: list[tuple], args) -> None:
-    print(f"\njobpub bench — {os.cpu_count()} cores; ceilings measured in the same run\n")
-    print(f"| {'measure':<46} | {'jobpub':>9} | {'ceiling':>9} | {'ratio':>6} | notes")
-    print(f"|{'-' * 48}|{'-' * 11}|{'-' * 11}|{'-' * 8}|------")
-    for name, ours, ceiling, notes in rows:
-        print(f"| {name:<46} | {ours:>9.1f} | {ceiling:>9.1f} | {ours / ceiling:>6.2f} | {notes}")
-    print("\nceilings: pipeline — bare dramatiq actor doing one INSERT; API — bare FastAPI endpoint doing one INSERT")
-    print("and one dramatiq send (no outbox). The load generator shares the machine with the servers.")
-
-
 if __name__ == "__main__":
+    from bench.suite import main
+
     main()

@@ -1,0 +1,5 @@
+"""`python -m bench`: every benchmark, one table (bench/suite.py)."""
+
+from bench.suite import main
+
+main()
