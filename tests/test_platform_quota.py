@@ -20,7 +20,7 @@ from services.api.app import create_app
 from services.emulators import naukri
 from services.emulators.server import serve_in_thread
 from shared.db import build_engine, build_session_factory
-from shared.models import Posting, PostingStatus
+from shared.models import Posting, PostingStatus, PublishingLog
 from tests.conftest import Emulators, Pipeline, create_tenant, own_database, run_settings, settings_env
 from tests.support import job_body, wait_until
 from tests.test_worker_crash import kill_group
@@ -37,10 +37,11 @@ def quota_run(emulators: Emulators, quota: dict, **settings_overrides):
     own = Emulators(emulators.linkedin, app.state.emulator, emulators.linkedin_url, server.url)
     workers = []
     with own_database("_quota") as url:
-        settings = run_settings(
-            url, own, naukri_api_url=server.url, broker_namespace=f"{run_settings(url, own).broker_namespace}-quota",
-            publish_max_attempts=20, **settings_overrides,
+        values = dict(
+            naukri_api_url=server.url, broker_namespace=f"{run_settings(url, own).broker_namespace}-quota",
+            publish_max_attempts=20,
         )
+        settings = run_settings(url, own, **{**values, **settings_overrides})
         engine = build_engine(settings)
         sessions = build_session_factory(engine)
         pipeline = Pipeline(settings, sessions).start(with_worker=False)
@@ -67,8 +68,8 @@ def start_worker(settings) -> subprocess.Popen:
     )
 
 
-def publish_all(client, tenant, sessions) -> None:
-    for _ in range(JOBS):
+def publish_all(client, tenant, sessions, jobs: int = JOBS) -> None:
+    for _ in range(jobs):
         answer = client.post("/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["naukri"]}, headers=tenant.headers)
         assert answer.status_code == 202, answer.text
 
@@ -76,7 +77,7 @@ def publish_all(client, tenant, sessions) -> None:
         with sessions() as session:
             return session.scalar(select(func.count()).select_from(Posting).where(Posting.status == PostingStatus.PUBLISHED))
 
-    wait_until(lambda: published() == JOBS, 90, what=f"all {JOBS} jobs to publish")
+    wait_until(lambda: published() == jobs, 90, what=f"all {jobs} jobs to publish")
 
 
 @pytest.mark.no_worker
@@ -100,3 +101,21 @@ def test_a_429s_retry_after_holds_back_both_worker_processes(emulators):
     assert quota["refused"] >= 1  # the quota was reached, with a Retry-After …
     assert quota["ignored_retry_after"] == 0  # … and neither process sent again before it passed
     assert held == JOBS
+
+
+@pytest.mark.no_worker
+def test_a_turn_too_far_away_is_given_back_as_a_scheduled_retry_that_uses_no_attempt(emulators):
+    # Two requests a second, and a worker may wait at most half a second (a third of its lease):
+    # most publishes find their turn too far away. With one attempt allowed, none may fail for it.
+    jobs = 8
+    slow_pace = dict(naukri_requests_per_second=2, lease_seconds=1.5, http_timeout_seconds=1.0, publish_max_attempts=1)
+    with quota_run(emulators, {"requests_per_second": 2}, **slow_pace) as (client, sessions, tenant, emulator):
+        publish_all(client, tenant, sessions, jobs)
+        quota = emulator.stats()["quota"]
+        with sessions() as session:
+            deferred = session.scalar(
+                select(func.count()).select_from(PublishingLog).where(PublishingLog.event_type == "JobPublishRetryScheduled")
+            )
+    assert deferred >= 1  # turns were given back …
+    assert quota["refused"] == 0 and emulator.posting_count() == jobs  # … and every job still published, once
+    assert quota["accepted"] == jobs  # a turn given back sent nothing, so nothing was looked up after it

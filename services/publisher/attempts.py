@@ -241,13 +241,27 @@ def record_still_processing(ctx: WorkerContext, held: Claim, message: str, corre
     if utcnow() - held.requested_at > timedelta(seconds=settings.task_settle_timeout_seconds):
         record_transient(ctx, held, message, None, correlation_id)
         return
-    check_at = utcnow() + timedelta(seconds=settings.retry_backoff_seconds)
+    record_deferred(ctx, held, message, settings.retry_backoff_seconds, correlation_id)
+
+
+def record_deferred(
+    ctx: WorkerContext, held: Claim, message: str, seconds: float, correlation_id: str | None, *, sent: bool = True
+) -> None:
+    """Try again in `seconds` without counting this claim as an attempt (nothing failed: the
+    platform is still settling the posting, or our quota pace had no turn free soon enough).
+
+    `sent=False` says no request left for the platform in this claim, so the next one need not
+    look the posting up first (a look-up would spend the quota this deferral saved).
+    """
+    check_at = utcnow() + timedelta(seconds=seconds)
     with unit_of_work(ctx.sessions) as session:
         posting = _held_posting(session, held)
         if posting is None:
             return
         posting.status = PostingStatus.PENDING
         posting.attempts = held.attempt - 1  # give back the attempt this claim took
+        if not sent:
+            posting.total_attempts -= 1  # we hold the lease: no other claim counted meanwhile
         posting.next_attempt_at = check_at
         _release(posting)
         event = JobPublishRetryScheduled(**_event_fields(held), attempt=held.attempt, error=message, retry_at=check_at)

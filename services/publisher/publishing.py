@@ -14,13 +14,17 @@ import structlog
 from services.publisher import attempts
 from shared.context import WorkerContext
 from shared.models import utcnow
-from shared.platforms.base import PermanentPlatformError, Platform, PostingState, TransientPlatformError
+from shared.platforms.base import PermanentPlatformError, Platform, PostingState, QuotaWait, TransientPlatformError
 
 log = structlog.get_logger(__name__)
 
 
 class StillInProgress(TransientPlatformError):
     """The platform accepted the posting but had not settled it when we stopped polling."""
+
+
+class CreateNeverSent(QuotaWait):
+    """The quota pace held back the first create of a posting: nothing can exist to look up."""
 
 
 def publish_posting(ctx: WorkerContext, posting_id: int, correlation_id: str | None = None) -> None:
@@ -37,6 +41,10 @@ def publish_posting(ctx: WorkerContext, posting_id: int, correlation_id: str | N
     except StillInProgress as error:
         log.info("publish.still_processing", task_id=held.task_id)
         attempts.record_still_processing(ctx, held, str(error), correlation_id)
+    except QuotaWait as error:
+        log.info("publish.deferred", error=str(error), retry_after=error.retry_after)
+        sent = not isinstance(error, CreateNeverSent)
+        attempts.record_deferred(ctx, held, str(error), error.retry_after, correlation_id, sent=sent)
     except PermanentPlatformError as error:
         log.info("publish.failed", error=str(error))
         attempts.record_failed(ctx, held, str(error), permanent=True, correlation_id=correlation_id)
@@ -86,7 +94,12 @@ def _first_call(platform: Platform, held: attempts.Claim) -> PostingState:
         if found is not None:
             log.info("publish.found_existing", published=found.published)
             return found
-    return platform.create_posting(held.content, held.credentials)
+    try:
+        return platform.create_posting(held.content, held.credentials)
+    except QuotaWait as error:
+        if held.look_up_first:
+            raise
+        raise CreateNeverSent(str(error), retry_after=error.retry_after) from None
 
 
 def _poll(platform: Platform, held: attempts.Claim, state: PostingState) -> PostingState:

@@ -137,6 +137,13 @@ class TransientPlatformError(PlatformError):
         self.unclear = unclear
 
 
+class QuotaWait(TransientPlatformError):
+    """Our own pace for the platform's quota says not yet, and not soon: nothing was sent.
+
+    `retry_after` is when the next free turn comes. No attempt was made, so none is counted.
+    """
+
+
 class Platform(Protocol):
     """One job platform. Every method is synchronous and safe to call from many threads."""
 

@@ -13,7 +13,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from shared.platforms.base import TransientPlatformError
+from shared.platforms.base import QuotaWait, TransientPlatformError
 from shared.platforms.quota import PlatformQuota, QuotaWaitTooLong
 
 
@@ -37,7 +37,7 @@ def send(
         try:
             quota.wait_turn(client_id)
         except QuotaWaitTooLong as error:
-            raise TransientPlatformError(f"{platform} request quota: {error}", retry_after=error.seconds) from None
+            raise QuotaWait(f"{platform} request quota: {error}", retry_after=error.seconds) from None
     try:
         response = http.request(method, url, **kwargs)
     except (httpx.ConnectError, httpx.ConnectTimeout) as error:

@@ -33,8 +33,9 @@ log = structlog.get_logger(__name__)
 REDIS_TIMEOUT_SECONDS = 0.5
 DEFAULT_BACK_OFF_SECONDS = 1.0  # a 429 without Retry-After
 
-# KEYS: the schedule, the block mark. ARGV: seconds between slots (0: no pacing).
-# Returns the seconds to wait before this caller's slot.
+# KEYS: the schedule, the block mark. ARGV: seconds between slots (0: no pacing), the longest
+# wait a caller takes. Returns the seconds to wait before this caller's slot; a slot further
+# away than the longest wait is not taken (an abandoned slot would be a hole in the pace).
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -42,6 +43,7 @@ local start = math.max(now, tonumber(redis.call('GET', KEYS[2]) or '0'))
 local interval = tonumber(ARGV[1])
 if interval > 0 then
   local slot = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), start)
+  if slot - now > tonumber(ARGV[2]) then return string.format('%.6f', slot - now) end
   local after = slot + interval
   redis.call('SET', KEYS[1], string.format('%.6f', after), 'PX', math.ceil((after - now) * 1000) + 1000)
   start = slot
@@ -92,7 +94,7 @@ class PlatformQuota:
         """Sleep until this request may go; QuotaWaitTooLong if that is more than the caller may hold on."""
         keys = self._keys(client_id)
         try:
-            wait = float(self._reserve(keys=keys, args=[self._interval]))
+            wait = float(self._reserve(keys=keys, args=[self._interval, self._max_wait]))
             while wait > 0:
                 if wait > self._max_wait:
                     raise QuotaWaitTooLong(wait)
@@ -100,7 +102,7 @@ class PlatformQuota:
                 # A 429 seen by anyone while we slept moves the whole group back.
                 wait = float(self._blocked_for(keys=keys[1:]))
                 if wait > 0:
-                    wait = float(self._reserve(keys=keys, args=[self._interval]))
+                    wait = float(self._reserve(keys=keys, args=[self._interval, self._max_wait]))
         except redis.RedisError as error:
             log.warning("platform_quota.unavailable", error=type(error).__name__)
 
