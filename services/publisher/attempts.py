@@ -9,6 +9,7 @@ the holder of the lease.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import uuid
 from dataclasses import dataclass
@@ -67,17 +68,26 @@ class LeaseHeld:
 def claim(ctx: WorkerContext, posting_id: int) -> Claim | LeaseHeld | None:
     """Take the posting for one attempt; None when there is nothing to do."""
     now = utcnow()
+    taking = dict(status=PostingStatus.PUBLISHING, total_attempts=Posting.total_attempts + 1)
+    return take_posting(ctx, posting_id, _claimable(now), taking, now, not_taken=_why_not_claimed)
+
+
+def take_posting(
+    ctx: WorkerContext, posting_id: int, claimable, taking: dict, now: datetime, *, not_taken, for_operation: bool = False
+) -> Claim | LeaseHeld | None:
+    """Lease the posting if `claimable` holds, setting `taking` too: the one claim step of a publish
+    and of an operation (services/publisher/operation_attempts.py), whose claim names the operation.
+    When the posting is not claimable, `not_taken(posting, now)` says whether to wait for a lease."""
     token = str(uuid.uuid4())
     with unit_of_work(ctx.sessions) as session:
         taken = session.execute(
             update(Posting)
-            .where(Posting.id == posting_id, _claimable(now))
+            .where(Posting.id == posting_id, claimable)
             .values(
-                status=PostingStatus.PUBLISHING,
+                **taking,
                 lease_token=token,
                 lease_expires_at=now + timedelta(seconds=ctx.settings.lease_seconds),
                 attempts=Posting.attempts + 1,
-                total_attempts=Posting.total_attempts + 1,
                 unfinished_claims=Posting.unfinished_claims + 1,
                 next_attempt_at=None,
             )
@@ -88,8 +98,11 @@ def claim(ctx: WorkerContext, posting_id: int) -> Claim | LeaseHeld | None:
         if posting is None:
             return None
         if not taken:
-            return _why_not_claimed(posting, now)
-        return _build_claim(ctx, session, posting, token)
+            return not_taken(posting, now)
+        held = _build_claim(ctx, session, posting, token)
+        if for_operation:
+            held = dataclasses.replace(held, operation=posting.operation, platform_job_id=posting.platform_job_id)
+        return held
 
 
 def _claimable(now: datetime):

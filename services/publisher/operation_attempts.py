@@ -10,16 +10,13 @@ request, whose message is already waiting for the lease.
 
 from __future__ import annotations
 
-import dataclasses
-import uuid
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import and_, or_, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, or_
 
 from services.publisher.attempts import (
-    EARLY_DUPLICATE_TOLERANCE, Claim, LeaseHeld, _build_claim, _held_posting, _release, retry_delay,
+    EARLY_DUPLICATE_TOLERANCE, Claim, LeaseHeld, _held_posting, _release, retry_delay, take_posting,
 )
 from shared import metrics
 from shared.context import WorkerContext
@@ -36,28 +33,9 @@ DONE_EVENTS = {Operation.UPDATE: JobUpdated, Operation.CLOSE: JobClosed, Operati
 def claim_operation(ctx: WorkerContext, posting_id: int) -> Claim | LeaseHeld | None:
     """Take the posting's waiting operation for one attempt; None when there is nothing to do."""
     now = utcnow()
-    token = str(uuid.uuid4())
-    with unit_of_work(ctx.sessions) as session:
-        taken = session.execute(
-            update(Posting)
-            .where(Posting.id == posting_id, Posting.status == PostingStatus.PUBLISHED, _claimable(now))
-            .values(
-                operation_status=OperationStatus.RUNNING,
-                lease_token=token,
-                lease_expires_at=now + timedelta(seconds=ctx.settings.lease_seconds),
-                attempts=Posting.attempts + 1,
-                unfinished_claims=Posting.unfinished_claims + 1,
-                next_attempt_at=None,
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        posting = session.get(Posting, posting_id, populate_existing=True, options=[joinedload(Posting.job)])
-        if posting is None:
-            return None
-        if not taken:
-            return _why_not_claimed(posting, now)
-        held = _build_claim(ctx, session, posting, token)
-        return dataclasses.replace(held, operation=posting.operation, platform_job_id=posting.platform_job_id)
+    claimable = and_(Posting.status == PostingStatus.PUBLISHED, _claimable(now))
+    taking = dict(operation_status=OperationStatus.RUNNING)
+    return take_posting(ctx, posting_id, claimable, taking, now, not_taken=_why_not_claimed, for_operation=True)
 
 
 def _claimable(now: datetime):
