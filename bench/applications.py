@@ -168,7 +168,7 @@ def make_ceiling_table(url: str) -> None:
 def bench_ceiling(url: str, rows: list[tuple]) -> dict:
     row_marks = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
     head = f"INSERT INTO bench_applications ({', '.join(COLUMNS)}) VALUES "
-    tail = " ON CONFLICT (platform, external_application_id) DO NOTHING"
+    tail = " ON CONFLICT (organization_id, platform, external_application_id) DO NOTHING"
     with psycopg.connect(url) as connection:
         start = time.perf_counter()
         for page in pages(rows):

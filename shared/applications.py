@@ -2,8 +2,9 @@
 
 Every route an application takes in (a scheduled pull, LinkedIn's webhook, a Naukri CSV file)
 ends here, in the caller's transaction. Deduplication is the database's: an insert that meets
-an existing `(platform, external_application_id)` does nothing, so concurrent pulls and
-repeated webhook deliveries cannot store an application twice.
+an existing `(organization, platform, external_application_id)` does nothing, so concurrent
+pulls and repeated webhook deliveries cannot store an application twice. Every check is within
+the organization: another tenant's applications neither block a store nor show in a count.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def store_applications(
         else:
             rows[application.external_id] = _row(organization_id, platform, source, posting, application)
     if dry_run:
-        known = _already_stored(session, platform, list(rows))
+        known = _already_stored(session, organization_id, platform, list(rows))
         result.duplicates += len(known)
         result.new_ids = [0] * (len(rows) - len(known))
         return result
@@ -116,20 +117,22 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> list[int]
     measured 2.4 times faster by bench/applications.py."""
     statement = (
         upsert_insert(session, Application.__table__)
-        .on_conflict_do_nothing(index_elements=["platform", "external_application_id"])
+        .on_conflict_do_nothing(index_elements=["organization_id", "platform", "external_application_id"])
         .returning(Application.__table__.c.id)
     )
     return list(session.execute(statement, rows).scalars())
 
 
-def _already_stored(session: Session, platform: str, external_ids: list[str]) -> set[str]:
+def _already_stored(session: Session, organization_id: int, platform: str, external_ids: list[str]) -> set[str]:
     known: set[str] = set()
     for start in range(0, len(external_ids), LOOKUP_CHUNK):
         chunk = external_ids[start : start + LOOKUP_CHUNK]
         known.update(
             session.scalars(
                 select(Application.external_application_id).where(
-                    Application.platform == platform, Application.external_application_id.in_(chunk)
+                    Application.organization_id == organization_id,
+                    Application.platform == platform,
+                    Application.external_application_id.in_(chunk),
                 )
             )
         )

@@ -234,13 +234,17 @@ class IdempotencyKey(Base):
 class Application(Base):
     """A candidate's application to one of our postings, brought back from its platform.
 
-    `(platform, external_application_id)` is unique: however often a platform delivers or we
-    pull an application, it is stored once.
+    `(organization, platform, external_application_id)` is unique: however often a platform
+    delivers or we pull an application, it is stored once in its organization. The key includes
+    the organization so that no tenant can claim an id first and make another's copy a "duplicate".
     """
 
     __tablename__ = "applications"
     __table_args__ = (
-        UniqueConstraint("platform", "external_application_id"),
+        UniqueConstraint(
+            "organization_id", "platform", "external_application_id",
+            name="uq_applications_organization_platform_external_id",
+        ),
         Index("ix_applications_organization", "organization_id", "id"),
         Index("ix_applications_job", "job_id", "id"),
     )
