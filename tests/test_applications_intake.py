@@ -170,3 +170,34 @@ def test_a_pushed_application_with_a_nul_character_is_stored_without_it(client, 
     assert answer.status_code == 200, answer.text
     [stored] = applications_of(sessions, job_id)
     assert (stored.candidate_name, stored.cover_letter) == ("Meera Iyer", "Hello there")
+
+
+def test_a_csv_import_keeps_its_good_rows_whatever_the_bad_ones_hold(
+    client, make_tenant, pipeline, sessions, settings, tmp_path
+):
+    tenant = make_tenant(platforms=("naukri",))
+    job_id, reference = published_on(client, tenant, sessions, "naukri")
+    drop = tmp_path / "hostile.csv"
+    drop.write_text(
+        "application_id,job_reference,candidate_name,email,applied_at,cover_letter\n"
+        f"OK-1,{reference},Asha Rao,asha@candidates.example,2026-11-20T10:00:00Z,\n"
+        f"EDGE-1,{reference},Ravi Kumar,ravi@candidates.example,9999-12-31T23:59:59-05:00,\n"
+        f"EDGE-2,{reference},Uma Shah,uma@candidates.example,0001-01-01T00:00:00+05:30,\n"
+        f"LONG-1,{reference},Dev Patel,dev@candidates.example,2026-11-20T10:00:00Z,{'x' * 131_073}\n"
+        f"LONG-2,{reference},{'N' * 400},n@candidates.example,2026-11-20T10:00:00Z,\n"
+        f"QUOTE-1,{reference},\"Kiran Das,kiran@candidates.example,2026-11-20T10:00:00Z,\n"
+        f"OK-2,{reference},Meera Iyer,meera@candidates.example,2026-11-21T09:00:00Z,\"two\nlines\"\n"
+        f"OK-3,{reference},Tara Sen,tara@candidates.example,2026-11-22T09:00:00Z,\n"
+    )
+    run = jobpub(settings, "import-applications", "naukri", str(drop), "--organization", tenant.name)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    problems = {int(line.split(":")[1]): line for line in run.stderr.splitlines() if line.startswith(f"{drop}:")}
+    assert sorted(problems) == [3, 4, 5, 6, 7]
+    assert "applied_at" in problems[3] and "applied_at" in problems[4]
+    assert "cover_letter is over 100,000 characters" in problems[5]
+    assert "candidate_name is over 300 characters" in problems[6]
+    assert "not CSV" in problems[7]
+    assert "stored 3" in run.stdout
+    stored = applications_of(sessions, job_id)
+    assert sorted(a.external_application_id for a in stored) == ["OK-1", "OK-2", "OK-3"]
+    assert [a.cover_letter for a in stored if a.external_application_id == "OK-2"] == ["two\nlines"]
