@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import queue
-import secrets
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -49,7 +49,7 @@ def send_challenge(url: str, client_id: str) -> httpx.Response:
     """Send LinkedIn's validation GET, with a new challenge code, to `url`; returns the answer."""
     if not is_deliverable(url):
         raise ValueError(f"not an http(s) URL: {url!r}")
-    code = secrets.token_hex(16)
+    code = str(uuid.uuid4())  # LinkedIn's challenge codes are UUIDs, and our webhook answers only those
     with httpx.Client(timeout=TIMEOUT_SECONDS, trust_env=False) as client:
         return client.get(url, params={"challengeCode": code, "clientId": client_id})
 

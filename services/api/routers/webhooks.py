@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -34,6 +35,10 @@ SIGNATURE_HEADER = "X-LI-Signature"
 SIGNATURE_PREFIX = "hmacsha256="
 UNVERIFIED = "the delivery's X-LI-Signature does not verify for the job it names"
 PLATFORM = "linkedin"
+# LinkedIn's challenge codes are UUIDs. Answering only those keeps the challenge from being a
+# signing oracle: the answer is the same HMAC a push is verified with, and no UUID is a JSON body.
+CHALLENGE_CODE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+NOT_A_UUID = "the challenge code must be a UUID (8-4-4-4-12 hex digits), as LinkedIn sends"
 
 
 async def raw_body(request: Request) -> bytes:
@@ -98,10 +103,12 @@ def _signed_by_owner(request: Request, session, organization_id: int, body: byte
 def linkedin_challenge(
     request: Request,
     session: SessionDep,
-    challenge_code: Annotated[str, Query(alias="challengeCode", min_length=1, max_length=200)],
+    challenge_code: Annotated[str, Query(alias="challengeCode")],  # checked below, to say it must be a UUID
     client_id: Annotated[str, Query(alias="clientId", min_length=1, max_length=200), NoNul],
 ):
     """LinkedIn's validation of the webhook URL: the challenge signed with the app's client secret."""
+    if not CHALLENGE_CODE.fullmatch(challenge_code):
+        raise FieldProblem(("query", "challengeCode"), NOT_A_UUID, "uuid_parsing")
     connection = session.scalar(
         select(PlatformConnection).where(PlatformConnection.platform == PLATFORM, PlatformConnection.client_id == client_id)
     )
