@@ -96,7 +96,9 @@ def _signed_by_owner(request: Request, session, organization_id: int, body: byte
     except (PlatformNotConnected, CredentialDecryptError):
         return False
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, presented.removeprefix(SIGNATURE_PREFIX).strip().lower())
+    given = presented.removeprefix(SIGNATURE_PREFIX).strip().lower()
+    # compare_digest raises on a non-ASCII str (a 500); no hex digest holds one, so it is simply wrong.
+    return given.isascii() and hmac.compare_digest(expected, given)
 
 
 @router.get("/linkedin/applications/")
