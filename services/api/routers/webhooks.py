@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import re
 from typing import Annotated
 
@@ -39,6 +40,11 @@ PLATFORM = "linkedin"
 # signing oracle: the answer is the same HMAC a push is verified with, and no UUID is a JSON body.
 CHALLENGE_CODE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 NOT_A_UUID = "the challenge code must be a UUID (8-4-4-4-12 hex digits), as LinkedIn sends"
+# An application is a few levels deep. A deeper body only costs stack: json.loads and the walks
+# that store it recurse, and a RecursionError would be a 500.
+MAX_NESTING = 32
+TOO_DEEP = f"the body is not JSON we accept: it is nested deeper than {MAX_NESTING} levels"
+LONE_SURROGATE = "the body is not JSON we can store: it holds a lone surrogate escape (\\ud800-\\udfff), which is no text"
 
 
 async def raw_body(request: Request) -> bytes:
@@ -55,10 +61,7 @@ def _cipher(request: Request):
 @router.post("/linkedin/applications/")
 def linkedin_application(request: Request, session: SessionDep, body: Annotated[bytes, Depends(raw_body)]):
     """One application pushed by LinkedIn, signed with the organization's client secret."""
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        raise HTTPException(400, "the body is not JSON") from None
+    payload = _json_body(body)
     external_job_id = payload.get("externalJobId") if isinstance(payload, dict) else None
     if isinstance(external_job_id, str) and "\x00" in external_job_id:
         raise FieldProblem(("body", "externalJobId"), NUL_PROBLEM, "nul_character")
@@ -85,6 +88,57 @@ def linkedin_application(request: Request, session: SessionDep, body: Annotated[
         notify(session, posting.organization_id, APPLICATION_RECEIVED, data)
     session.commit()
     return {"status": "stored" if stored.new else "already stored"}
+
+
+def _json_body(body: bytes):
+    """The pushed JSON, or a 400 for a body that is not JSON PostgreSQL can store (JSONB holds
+    no NaN, Infinity or lone surrogate, all of which Python's parser lets through)."""
+    try:
+        payload = json.loads(body, parse_constant=_not_a_number, parse_float=_finite)
+    except RecursionError:
+        raise HTTPException(400, TOO_DEEP) from None
+    except ValueError as error:
+        raise HTTPException(400, f"the body is not JSON: {error}") from None
+    problem = _unstorable(payload)
+    if problem:
+        raise HTTPException(400, problem)
+    return payload
+
+
+def _not_a_number(constant: str):
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+def _finite(number: str) -> float:
+    value = float(number)
+    if not math.isfinite(value):
+        raise ValueError(f"{number[:40]} is beyond the range of a number")
+    return value
+
+
+def _unstorable(payload) -> str | None:
+    """What makes parsed JSON too deep or not storable, walked without recursion."""
+    pending = [(payload, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list) and depth >= MAX_NESTING:
+            return TOO_DEEP
+        if isinstance(value, dict):
+            pending.extend((key, depth + 1) for key in value)
+            pending.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and not value.isascii() and not _is_text(value):
+            return LONE_SURROGATE
+    return None
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _signed_by_owner(request: Request, session, organization_id: int, body: bytes) -> bool:
