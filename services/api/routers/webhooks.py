@@ -28,7 +28,7 @@ from shared.events import ApplicationReceived
 from shared.models import PlatformConnection, Posting
 from shared.notifications import APPLICATION_RECEIVED, notify
 from shared.outbox import record
-from shared.platforms.linkedin import parse_application
+from shared.platforms.linkedin import NotAnApplication, parse_application
 
 router = APIRouter(prefix="/jobs/publishing/webhooks", tags=["webhooks"])
 
@@ -72,8 +72,8 @@ def linkedin_application(request: Request, session: SessionDep, body: Annotated[
         raise HTTPException(401, UNVERIFIED)
     try:
         application = parse_application(payload)
-    except ValueError as error:
-        raise HTTPException(422, str(error)) from None
+    except NotAnApplication as error:
+        raise FieldProblem(("body", *error.field), error.problem, "invalid_application") from None
     stored = store_applications(session, posting.organization_id, PLATFORM, "LinkedIn apply", [application])
     for application_id in stored.new_ids:
         event = ApplicationReceived(
