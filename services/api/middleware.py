@@ -58,23 +58,30 @@ class BodySizeLimitMiddleware:
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             return await self._refuse(send)
         received = 0
-        started = False
+        exceeded = started = replaced = False
 
         async def counting_receive():
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
+                exceeded = True
                 raise _BodyTooLarge
             return message
 
-        async def tracking_send(message):
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        async def replacing_send(message):
+            # FastAPI catches what `receive` raises while it parses a body and answers 400 itself,
+            # so an answer begun after the body went over the limit is replaced by the 413.
+            nonlocal started, replaced
+            if message["type"] == "http.response.start":
+                started, replaced = True, exceeded
+                if replaced:
+                    return await self._refuse(send)
+            if not replaced:
+                await send(message)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, replacing_send)
         except _BodyTooLarge:
             if not started:
                 await self._refuse(send)
