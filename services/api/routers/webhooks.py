@@ -4,6 +4,11 @@ A delivery is trusted only when `X-LI-Signature` is the HMAC-SHA256 of the raw b
 the client secret of the organization that owns the posting; anything else is a 401 and
 stores nothing. LinkedIn delivers an application more than once at times, and retries what
 we do not answer with 200: storing is deduplicated, and a repeat is answered 200 too.
+
+The URL-validation challenge is keyed with the same secret, so it answers only UUIDs (what
+LinkedIn sends, and never a JSON body): otherwise it would sign whatever push a caller asked.
+No malformed delivery is a 500: a body that is not storable JSON is a 400, a signed one that
+is no application a 422 naming the field.
 """
 
 from __future__ import annotations
