@@ -28,8 +28,9 @@ from urllib.parse import parse_qs, quote
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.emulators import applications, base, linkedin_applications
-from services.emulators.base import CREATE, LOOKUP, ErrorAnswer
+from services.emulators import applications, base, control, faults, http_edge, linkedin_applications, quota
+from services.emulators.faults import CREATE, LOOKUP
+from services.emulators.http_edge import ErrorAnswer
 from services.emulators.linkedin_validation import element_errors
 
 DEFAULT_TOKEN_TTL_SECONDS = 1800
@@ -244,7 +245,7 @@ async def _caller(request: Request, emulator: Emulator) -> str:
     client_id, expired = holder
     if expired:
         raise ErrorAnswer(401, EXPIRED_TOKEN)
-    await base.admit_request(emulator, client_id, _rate_limited)  # LinkedIn meters each app (client id)
+    await quota.admit_request(emulator, client_id, _rate_limited)  # LinkedIn meters each app (client id)
     return client_id
 
 
@@ -258,7 +259,7 @@ def _bad_request(message: str) -> ErrorAnswer:
 
 def _rate_limited(retry_after) -> ErrorAnswer:
     body = {"message": "Too many requests", "status": 429}
-    return ErrorAnswer(429, body, {"Retry-After": base.retry_after_text(retry_after)})
+    return ErrorAnswer(429, body, {"Retry-After": http_edge.retry_after_text(retry_after)})
 
 
 def _server_error(status: int) -> ErrorAnswer:
@@ -266,7 +267,7 @@ def _server_error(status: int) -> ErrorAnswer:
 
 
 async def _faults(emulator: LinkedInEmulator, operation: str, client_id: str | None = None) -> None:
-    await base.apply_request_faults(
+    await faults.apply_request_faults(
         emulator, operation, client_id=client_id, rate_limited=_rate_limited, server_error=_server_error
     )
 
@@ -279,7 +280,7 @@ async def access_token(request: Request, emulator: Emulator) -> dict:
         raise ErrorAnswer(400, UNSUPPORTED_GRANT)
     if not client_id or not emulator.client_is_valid(client_id, secret):
         raise ErrorAnswer(401, INVALID_CLIENT)
-    await base.admit_request(emulator, client_id, _rate_limited)
+    await quota.admit_request(emulator, client_id, _rate_limited)
     token, ttl = emulator.issue_token(client_id)
     return {"access_token": token, "expires_in": ttl}
 
@@ -291,15 +292,15 @@ async def batch_create(request: Request, emulator: Emulator, client_id: Caller) 
     await _faults(emulator, CREATE, client_id)
     elements = _batch_elements(await _body(request))
     results = [_create_one(emulator, client_id, element) for element in elements]
-    await base.answer_late(emulator, client_id)
+    await faults.answer_late(emulator, client_id)
     if emulator.take_fault("lose_response", CREATE):
-        raise base.ConnectionDropRequested()  # the tasks exist; the caller never learns their ids
+        raise http_edge.ConnectionDropRequested()  # the tasks exist; the caller never learns their ids
     return {"elements": results}
 
 
 async def _body(request: Request) -> object:
     try:
-        return await base.read_json(request)
+        return await http_edge.read_json(request)
     except ValueError as error:
         raise _bad_request(str(error)) from error
 
@@ -338,7 +339,7 @@ async def task_statuses(request: Request, emulator: Emulator, client_id: Caller)
 @router.get("/v2/jobPostingStatus")
 async def posting_statuses(request: Request, emulator: Emulator, client_id: Caller) -> dict:
     await _faults(emulator, LOOKUP, client_id)
-    site = base.base_url(request)
+    site = http_edge.base_url(request)
     return _batch_get(_ids(request), lambda external_id: emulator.status_view(client_id, external_id, site))
 
 
@@ -371,7 +372,7 @@ async def job_page(number: str, emulator: Emulator) -> Response:
     posting = emulator.posting_by_number(int(number)) if number.isdigit() else None
     if posting is None:
         return HTMLResponse("<!doctype html><title>Not found</title><h1>Not found</h1>", status_code=404)
-    return base.listing_page(posting["title"], f"{posting['location']} (LinkedIn emulator)")
+    return http_edge.listing_page(posting["title"], f"{posting['location']} (LinkedIn emulator)")
 
 
 def create_app(
@@ -380,10 +381,10 @@ def create_app(
     """A LinkedIn emulator app; its state object (the control API) is `app.state.emulator`."""
     app = FastAPI(title="LinkedIn emulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.emulator = LinkedInEmulator(token_ttl_seconds, settle_seconds)
-    base.install_answers(app)
+    http_edge.install_answers(app)
     app.include_router(router)
     app.include_router(linkedin_applications.pull_router(_caller, _faults))
     app.include_router(applications.media_router())
-    app.include_router(base.control_router())
+    app.include_router(control.control_router())
     app.include_router(applications.control_router())
     return app
