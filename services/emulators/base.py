@@ -4,7 +4,8 @@ quota and answer latency, request counts and the postings it holds; subclassed p
 platform request.
 
 What the faults mean lives in faults.py, the quota's arithmetic in quota.py, how a route reads
-and answers in http_edge.py, and the `/_emulator/` control API in control.py.
+and answers in http_edge.py, the `/_emulator/` control API in control.py and the app assembly in
+app.py.
 
 Every public method of `EmulatorState` takes its lock: tests call them from their own threads
 while uvicorn serves requests on another.

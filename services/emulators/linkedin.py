@@ -28,7 +28,8 @@ from urllib.parse import parse_qs, quote
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.emulators import applications, base, control, faults, http_edge, linkedin_applications, quota
+from services.emulators import base, faults, http_edge, linkedin_applications, quota
+from services.emulators.app import build_app
 from services.emulators.faults import CREATE, LOOKUP
 from services.emulators.http_edge import ErrorAnswer
 from services.emulators.linkedin_validation import element_errors
@@ -379,12 +380,6 @@ def create_app(
     token_ttl_seconds: float = DEFAULT_TOKEN_TTL_SECONDS, settle_seconds: float = DEFAULT_SETTLE_SECONDS
 ) -> FastAPI:
     """A LinkedIn emulator app; its state object (the control API) is `app.state.emulator`."""
-    app = FastAPI(title="LinkedIn emulator", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.emulator = LinkedInEmulator(token_ttl_seconds, settle_seconds)
-    http_edge.install_answers(app)
-    app.include_router(router)
-    app.include_router(linkedin_applications.pull_router(_caller, _faults))
-    app.include_router(applications.media_router())
-    app.include_router(control.control_router())
-    app.include_router(applications.control_router())
-    return app
+    emulator = LinkedInEmulator(token_ttl_seconds, settle_seconds)
+    pull = linkedin_applications.pull_router(_caller, _faults)
+    return build_app("LinkedIn emulator", emulator, router, pull)

@@ -27,7 +27,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.emulators import applications, base, control, faults, http_edge, naukri_applications, quota
+from services.emulators import base, faults, http_edge, naukri_applications, quota
+from services.emulators.app import build_app
 from services.emulators.faults import CREATE, LOOKUP
 from services.emulators.http_edge import ErrorAnswer
 
@@ -313,12 +314,5 @@ async def listing_page(job_id: str, emulator: Emulator) -> Response:
 
 def create_app() -> FastAPI:
     """A Naukri emulator app; its state object (the control API) is `app.state.emulator`."""
-    app = FastAPI(title="Naukri emulator (simulation mode)", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.emulator = NaukriEmulator()
-    http_edge.install_answers(app)
-    app.include_router(router)
-    app.include_router(naukri_applications.pull_router(_caller, _faults))
-    app.include_router(applications.media_router())
-    app.include_router(control.control_router())
-    app.include_router(applications.control_router())
-    return app
+    pull = naukri_applications.pull_router(_caller, _faults)
+    return build_app("Naukri emulator (simulation mode)", NaukriEmulator(), router, pull)
