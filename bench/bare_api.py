@@ -1,5 +1,5 @@
 """The ceiling for the publish endpoint: a bare FastAPI endpoint doing one INSERT and one
-dramatiq send per request — what a design without the outbox does. Run by bench/run.py."""
+dramatiq send per request — what a design without the outbox does. Run by bench/publish_api.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The ceiling for the pipeline: a bare dramatiq actor inserting one row per message, on the
-same Redis and PostgreSQL. Imported by the `dramatiq` command that bench/run.py starts."""
+same Redis and PostgreSQL. Imported by the `dramatiq` command that bench/pipeline.py starts."""
 
 from __future__ import annotations
 

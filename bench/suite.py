@@ -4,10 +4,10 @@ the same machine; prints one Markdown table.
     .venv/bin/python -m bench [--jobs 1000] [--requests 2000] [--concurrency 16] [--quota 50]
                               [--memory-messages 100000] [--applications 100000] [--skip part …]
 
-Parts, in order: the pipeline with 1, 2 and 4 worker processes (bench/run.py) and its ceiling,
-bare dramatiq; the publish API and its ceiling, a bare FastAPI endpoint; the quota use of two
-worker processes sharing one platform quota (bench/quota.py); a worker's memory over many
-messages (bench/memory.py); applications ingest and pull (bench/applications.py).
+Parts, in order: the pipeline with 1, 2 and 4 worker processes (bench/pipeline.py) and its ceiling,
+bare dramatiq; the publish API (bench/publish_api.py) and its ceiling, a bare FastAPI endpoint; the
+quota use of two worker processes sharing one platform quota (bench/quota.py); a worker's memory
+over many messages (bench/memory.py); applications ingest and pull (bench/applications.py).
 Every server is its own process on loopback; every part uses a database and Redis namespace of
 this run's own, removed afterwards.
 """
@@ -27,10 +27,9 @@ from sqlalchemy import text
 from bench import applications
 from bench.memory import bench_memory
 from bench.quota import LATENCY_SECONDS, WORKER_PROCESSES, bench_quota
-from bench.run import (
-    BIN, REDIS_URL, WORKER_THREADS, Processes, bench_api, bench_bare_dramatiq, bench_database, bench_pipeline,
-    cpu_note, make_tenant, wait_for_http,
-)
+from bench.pipeline import WORKER_THREADS, bench_bare_dramatiq, bench_pipeline, cpu_note
+from bench.publish_api import bench_api
+from bench.run import BIN, REDIS_URL, Processes, bench_database, make_tenant, wait_for_http
 from shared.config import Settings
 from shared.crypto import generate_key
 from shared.db import build_engine, build_session_factory

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dramatiq import Message
 
-from services.emulators.linkedin import RENEWAL_MS
+from services.emulators.linkedin_postings import RENEWAL_MS
 from tests.conftest import held_on, log_of, postings_of
 from tests.test_metrics import value
 from tests.support import publish, settled_status, wait_until

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from dramatiq import Message
 
-from services.emulators.linkedin import DEFAULT_SETTLE_SECONDS
+from services.emulators.linkedin_postings import DEFAULT_SETTLE_SECONDS
 from tests.conftest import held_on, log_of
 from tests.support import PUBLISH, job_body, publish, settled_status, wait_until
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.emulators import base
-from services.emulators.base import ErrorAnswer
+from services.emulators import base, control
+from services.emulators.http_edge import ErrorAnswer
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -220,7 +220,7 @@ def control_router() -> APIRouter:
 
     @router.post("/applications", status_code=201)
     async def apply(request: Request) -> dict:
-        body = await base.read_json_object(request)
+        body = await control.read_json_object(request)
         external_id = body.get("external_id")
         if not isinstance(external_id, str) or not external_id:
             raise ErrorAnswer(400, {"error": "bad_request", "message": "external_id is a required string"})

@@ -20,7 +20,8 @@ from fastapi import APIRouter, Depends, Request
 
 from services.emulators import base, linkedin_webhooks
 from services.emulators.applications import Application, Candidate, EmulatorWithApplications, page_query
-from services.emulators.base import APPLICATIONS, ErrorAnswer
+from services.emulators.faults import APPLICATIONS
+from services.emulators.http_edge import ErrorAnswer
 from services.emulators.linkedin_webhooks import Delivery, WebhookSender
 
 DUPLICATE_DELIVERIES = "duplicate_deliveries"  # {"times": n, "copies": k}: push the next n applications k times

@@ -27,8 +27,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.emulators import applications, base, naukri_applications
-from services.emulators.base import CREATE, LOOKUP, ErrorAnswer
+from services.emulators import base, faults, http_edge, naukri_applications, quota
+from services.emulators.app import build_app
+from services.emulators.faults import CREATE, LOOKUP
+from services.emulators.http_edge import ErrorAnswer
 
 FIRST_JOB_NUMBER = 70_000_001
 EMPLOYMENT_TYPES = ("full_time", "part_time", "contract", "internship", "temporary", "volunteer")
@@ -202,7 +204,7 @@ async def _caller(request: Request, emulator: Emulator) -> str:
     scheme, _, secret = request.headers.get("authorization", "").partition(" ")
     if not client_id or scheme.lower() != "bearer" or not emulator.client_is_valid(client_id, secret.strip()):
         raise ErrorAnswer(401, UNAUTHORIZED)
-    await base.admit_request(emulator, client_id, _rate_limited)  # the quota is per client id
+    await quota.admit_request(emulator, client_id, _rate_limited)  # the quota is per client id
     return client_id
 
 
@@ -211,7 +213,7 @@ router = APIRouter(dependencies=[Depends(base.count_request)])
 
 
 def _rate_limited(retry_after) -> ErrorAnswer:
-    wait = base.retry_after_text(retry_after)
+    wait = http_edge.retry_after_text(retry_after)
     body = {"error": "rate_limited", "message": f"too many requests; retry after {wait} seconds"}
     return ErrorAnswer(429, body, {"Retry-After": wait})
 
@@ -221,7 +223,7 @@ def _server_error(status: int) -> ErrorAnswer:
 
 
 async def _faults(emulator: NaukriEmulator, operation: str, client_id: str | None = None) -> None:
-    await base.apply_request_faults(
+    await faults.apply_request_faults(
         emulator, operation, client_id=client_id, rate_limited=_rate_limited, server_error=_server_error
     )
 
@@ -236,7 +238,7 @@ def _answer(posting: dict, site: str) -> dict:
 async def create_job(request: Request, emulator: Emulator, client_id: Caller) -> dict:
     await _faults(emulator, CREATE, client_id)
     try:
-        body = await base.read_json(request)
+        body = await http_edge.read_json(request)
     except ValueError as error:
         raise ErrorAnswer(422, {"errors": [_problem(None, str(error))]}) from error
     errors = posting_errors(body)
@@ -247,17 +249,17 @@ async def create_job(request: Request, emulator: Emulator, client_id: Caller) ->
     if errors:
         raise ErrorAnswer(422, {"errors": errors})
     posting = emulator.create(client_id, body)
-    await base.answer_late(emulator, client_id)
+    await faults.answer_late(emulator, client_id)
     if emulator.take_fault("lose_response", CREATE):
-        raise base.ConnectionDropRequested()  # stored; the caller never learns the job id
-    return _answer(posting, base.base_url(request))
+        raise http_edge.ConnectionDropRequested()  # stored; the caller never learns the job id
+    return _answer(posting, http_edge.base_url(request))
 
 
 @router.get("/v1/jobs")
 async def jobs_with_reference(request: Request, emulator: Emulator, client_id: Caller) -> dict:
     await _faults(emulator, LOOKUP, client_id)
     found = emulator.with_reference(client_id, request.query_params.get("reference"))
-    site = base.base_url(request)
+    site = http_edge.base_url(request)
     return {"jobs": [_answer(posting, site) for posting in found]}
 
 
@@ -265,7 +267,7 @@ async def jobs_with_reference(request: Request, emulator: Emulator, client_id: C
 async def update_job(job_id: str, request: Request, emulator: Emulator, client_id: Caller) -> dict:
     await _faults(emulator, CREATE, client_id)
     try:
-        body = await base.read_json(request)
+        body = await http_edge.read_json(request)
     except ValueError as error:
         raise ErrorAnswer(422, {"errors": [_problem(None, str(error))]}) from error
     current = _owned(emulator, client_id, job_id)
@@ -276,14 +278,14 @@ async def update_job(job_id: str, request: Request, emulator: Emulator, client_i
         raise ErrorAnswer(422, {"errors": errors})
     if current["status"] == "closed":
         raise ErrorAnswer(409, {"error": "closed", "message": f"job {job_id} is closed; a closed job cannot change"})
-    return _answer(emulator.replace(client_id, job_id, body), base.base_url(request))
+    return _answer(emulator.replace(client_id, job_id, body), http_edge.base_url(request))
 
 
 @router.post("/v1/jobs/{job_id}/close")
 async def close_job(job_id: str, request: Request, emulator: Emulator, client_id: Caller) -> dict:
     await _faults(emulator, CREATE, client_id)
     _owned(emulator, client_id, job_id)
-    return _answer(emulator.close(client_id, job_id), base.base_url(request))
+    return _answer(emulator.close(client_id, job_id), http_edge.base_url(request))
 
 
 def _owned(emulator: NaukriEmulator, client_id: str, job_id: str) -> dict:
@@ -299,7 +301,7 @@ async def one_job(job_id: str, request: Request, emulator: Emulator, client_id: 
     posting = emulator.find(client_id, job_id)
     if posting is None:
         raise ErrorAnswer(404, {"error": "not_found", "message": f"no job {job_id} for this client"})
-    return _answer(posting, base.base_url(request))
+    return _answer(posting, http_edge.base_url(request))
 
 
 @router.get("/job-listings/{job_id}", response_model=None)
@@ -307,17 +309,10 @@ async def listing_page(job_id: str, emulator: Emulator) -> Response:
     posting = emulator.find(None, job_id)
     if posting is None:
         return HTMLResponse("<!doctype html><title>Not found</title><h1>Not found</h1>", status_code=404)
-    return base.listing_page(posting["title"], f"{posting['companyName']}, {posting['location']} (Naukri emulator)")
+    return http_edge.listing_page(posting["title"], f"{posting['companyName']}, {posting['location']} (Naukri emulator)")
 
 
 def create_app() -> FastAPI:
     """A Naukri emulator app; its state object (the control API) is `app.state.emulator`."""
-    app = FastAPI(title="Naukri emulator (simulation mode)", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.emulator = NaukriEmulator()
-    base.install_answers(app)
-    app.include_router(router)
-    app.include_router(naukri_applications.pull_router(_caller, _faults))
-    app.include_router(applications.media_router())
-    app.include_router(base.control_router())
-    app.include_router(applications.control_router())
-    return app
+    pull = naukri_applications.pull_router(_caller, _faults)
+    return build_app("Naukri emulator (simulation mode)", NaukriEmulator(), router, pull)

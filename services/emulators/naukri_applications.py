@@ -20,7 +20,8 @@ from fastapi import APIRouter, Depends, Request
 
 from services.emulators import base
 from services.emulators.applications import Candidate, EmulatorWithApplications, page_query
-from services.emulators.base import APPLICATIONS, ErrorAnswer
+from services.emulators.faults import APPLICATIONS
+from services.emulators.http_edge import ErrorAnswer
 
 FIRST_APPLICATION_NUMBER = 90_000_000  # added to the sequence number, for ids of a realistic size
 NOTICE_PERIODS = ("Immediate", "15 days", "30 days", "60 days", "90 days")

@@ -1,5 +1,5 @@
 """A platform's request quota as an emulator enforces it, per client (LinkedIn meters per app;
-our Naukri API per client id).
+our Naukri API per client id), and the answer latency that comes with each admitted request.
 
 A token bucket: `requests_per_second` tokens a second, holding at most `burst` (by default one
 second's worth). A request finding the bucket empty is refused with a 429 and a whole-second
@@ -8,13 +8,22 @@ Retry-After, and the client is then blocked until that time: a platform that sai
 `IN_FLIGHT_GRACE_SECONDS` after the 429 was given, is counted as having ignored the
 Retry-After; those already on their way when the 429 was given cannot have known.
 
-Not thread-safe on its own: EmulatorState calls it under its lock.
+`RequestQuota` is not thread-safe on its own: EmulatorState calls it under its lock.
+`admit_request` is the route's side: a 429 straight away, or the latency before the answer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from services.emulators.http_edge import ErrorAnswer
+
+if TYPE_CHECKING:
+    from services.emulators.base import EmulatorState
 
 IN_FLIGHT_GRACE_SECONDS = 0.25
 
@@ -79,3 +88,12 @@ class RequestQuota:
         bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.requests_per_second)
         bucket.updated = now
         return bucket
+
+
+async def admit_request(state: EmulatorState, client_id: str, rate_limited: Callable[[Any], ErrorAnswer]) -> None:
+    """Hold the request to the client's quota (a 429 straight away), then answer after the latency."""
+    retry_after, latency = state.admit(client_id)
+    if retry_after is not None:
+        raise rate_limited(retry_after)
+    if latency:
+        await asyncio.sleep(latency)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import uvicorn
 from fastapi import FastAPI
 
-from services.emulators.base import DeliberateDisconnect
+from services.emulators.http_edge import DeliberateDisconnect
 
 LOOPBACK = "127.0.0.1"
 STARTUP_TIMEOUT_SECONDS = 10.0
