@@ -79,6 +79,13 @@ class Settings(BaseSettings):
     webhook_allowed_networks: str = Field(
         "", description="CIDRs a tenant's webhook may reach although not public (a test receiver, an internal relay)."
     )
+    # What one tenant's endpoints may cost the instance: a worker's time per attempt, and their number.
+    notify_deadline_seconds: float = Field(
+        10.0, gt=0, description="Longest one notification attempt may take, connecting to answer; then it counts as failed."
+    )
+    notify_max_endpoints_per_organization: int = Field(
+        10, ge=1, description="Notification endpoints one organization may register; one more answers 409."
+    )
 
     worker_heartbeat_timeout_ms: int = Field(
         15_000, ge=0, description="A dead worker's messages are redelivered after this (dramatiq's default: 60 s)."

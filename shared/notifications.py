@@ -59,8 +59,8 @@ def seal_signing_secret(cipher: CredentialCipher, organization_id: int, secret: 
     return cipher.encrypt(secret, bound_to=secret_binding(organization_id))
 
 
-def open_signing_secret(cipher: CredentialCipher, endpoint: NotificationEndpoint) -> str:
-    return cipher.decrypt(endpoint.secret_encrypted, bound_to=secret_binding(endpoint.organization_id))
+def open_signing_secret(cipher: CredentialCipher, organization_id: int, sealed: str) -> str:
+    return cipher.decrypt(sealed, bound_to=secret_binding(organization_id))
 
 
 def notify(session: Session, organization_id: int, notification_type: str, data: dict) -> int:

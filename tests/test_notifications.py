@@ -11,13 +11,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from standardwebhooks import Webhook
 
 from services.api.app import create_app
+from services.notifier.attempts import claim_delivery
 from services.notifier.delivering import build_notify_client, deliver
 from shared.context import build_worker_context
 from shared.db import unit_of_work
-from shared.models import NotificationDelivery, NotificationEndpoint
+from shared.models import NotificationDelivery, NotificationEndpoint, PublishingLog, utcnow
 from shared.notifications import new_signing_secret, seal_signing_secret
 from tests.conftest import postings_of
 from tests.support import publish, settled_status, wait_until
@@ -161,6 +163,37 @@ def _queued_delivery(sessions, settings, organization_id: int, url: str) -> int:
         session.add(delivery)
         session.flush()
         return delivery.id
+
+
+def test_a_delivery_claimed_by_a_worker_that_died_mid_send_is_sent_again_once_its_claim_lapses(
+    make_tenant, settings, sessions, receiver
+):
+    """Given a delivery claimed by a worker that then died (its claim committed, no outcome ever
+    recorded), when dramatiq redelivers the message before the claim's lease ends, then nothing is
+    sent but another look is queued for the lease's end; at that time the delivery is sent and delivered."""
+    tenant = make_tenant(platforms=())
+    delivery_id = _queued_delivery(sessions, settings, tenant.id, receiver.url)
+    context = build_worker_context(settings, sessions)
+    dead_claim = claim_delivery(context, delivery_id)  # ... and the worker is killed before sending
+
+    deliver(context, build_notify_client(context), delivery_id)  # the redelivered message, too early
+
+    with sessions() as session:
+        row = session.get(NotificationDelivery, delivery_id)
+        wake_up = session.scalars(
+            select(PublishingLog).where(PublishingLog.event_type == "WebhookDeliveryQueued").order_by(PublishingLog.id.desc())
+        ).first()
+    assert receiver.received == [] and (row.status, row.attempts) == ("sending", dead_claim.attempt)
+    assert wake_up.payload["delivery_id"] == delivery_id and wake_up.dispatch_after == row.next_attempt_at
+
+    with unit_of_work(sessions) as session:  # time passes: the lease runs out
+        session.get(NotificationDelivery, delivery_id).next_attempt_at = utcnow()
+    deliver(context, build_notify_client(context), delivery_id)  # the look queued for the lease's end
+
+    with sessions() as session:
+        row = session.get(NotificationDelivery, delivery_id)
+    assert (row.status, row.attempts, row.last_status_code) == ("delivered", 2, 200)
+    assert [r["headers"]["webhook-id"] for r in receiver.received] == [row.message_id]
 
 
 def test_one_organization_cannot_see_or_remove_anothers_endpoints(client, make_tenant, receiver):

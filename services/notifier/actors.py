@@ -12,11 +12,11 @@ from shared.notifications import notify_dispatch
 
 def declare_notify_actor(broker: dramatiq.Broker, ctx: WorkerContext) -> dramatiq.Actor:
     route = notify_dispatch()
-    http = build_notify_client(ctx)
+    sender = build_notify_client(ctx)
 
     def notify_webhook(event: dict, correlation_id: str | None = None) -> None:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(correlation_id=correlation_id, delivery_id=event["delivery_id"])
-        deliver(ctx, http, event["delivery_id"])
+        deliver(ctx, sender, event["delivery_id"])
 
     return dramatiq.actor(notify_webhook, actor_name=route.actor, queue_name=route.queue, broker=broker)

@@ -12,12 +12,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.api.deps import CurrentOrg, SessionDep
 from services.api.job_publishing import FieldProblem
 from services.api.schemas import IdInPath, Strict
-from shared.models import NotificationDelivery, NotificationEndpoint
+from shared.models import NotificationDelivery, NotificationEndpoint, Organization
 from shared.notifications import new_signing_secret, seal_signing_secret
 from shared.url_guard import UnsafeUrl, check_on_save, parse_networks
 
@@ -51,11 +51,11 @@ class DeliveryOut(BaseModel):
     id: int
     message_id: str = Field(description="The webhook-id header: the same on every attempt.")
     event_type: str
-    status: str
+    status: str = Field(description="pending, sending (an attempt under way), delivered or failed.")
     attempts: int
     last_status_code: int | None
     last_error: str | None
-    next_attempt_at: datetime | None
+    next_attempt_at: datetime | None = Field(description="When pending: the next attempt; when sending: the attempt's lease.")
     created_at: datetime
     delivered_at: datetime | None
 
@@ -71,15 +71,31 @@ def _endpoint(session, organization_id: int, endpoint_id: int) -> NotificationEn
     return endpoint
 
 
+def _refuse_past_the_limit(session, organization_id: int, limit: int) -> None:
+    """Every endpoint costs a delivery per notification: an organization's count is capped."""
+    # Lock the organization's row so two registrations at once cannot both pass the count.
+    session.execute(select(Organization.id).where(Organization.id == organization_id).with_for_update())
+    count = session.scalar(
+        select(func.count()).select_from(NotificationEndpoint).where(NotificationEndpoint.organization_id == organization_id)
+    )
+    if count >= limit:
+        raise HTTPException(
+            409, f"an organization may have at most {limit} notification endpoints and yours has {count}: remove one first"
+        )
+
+
 @router.post("/", status_code=201, response_model=NewEndpointOut)
 def create_endpoint(body: EndpointIn, request: Request, organization_id: CurrentOrg, session: SessionDep):
-    """Register a URL for publish outcomes and new applications; answers its signing secret once."""
+    """Register a URL for publish outcomes and new applications; answers its signing secret once.
+
+    409 when the organization already has as many endpoints as the server allows."""
     try:
         check_on_save(body.url, parse_networks(request.app.state.settings.webhook_allowed_networks))
     except UnsafeUrl as error:
         raise FieldProblem(("body", "url"), f"refused: {error}", "unsafe_url") from None
     if request.app.state.cipher is None:
         raise HTTPException(503, "JOBPUB_ENCRYPTION_KEYS is not set on the server: secrets cannot be stored")
+    _refuse_past_the_limit(session, organization_id, request.app.state.settings.notify_max_endpoints_per_organization)
     secret = new_signing_secret()
     endpoint = NotificationEndpoint(
         organization_id=organization_id,
