@@ -7,6 +7,14 @@ fetch then connects to the very address that was checked, so a second lookup can
 Redirects are never followed. Deployment settings name networks that are allowed anyway
 (`JOBPUB_WEBHOOK_ALLOWED_NETWORKS`, for a test receiver or an internal relay); URLs set by the
 deployment itself (platform base URLs) are trusted and do not come here.
+
+IPv6 addresses that carry an IPv4 address are judged by it. An IPv4-mapped address
+(::ffff:a.b.c.d) is a connection to a.b.c.d itself, so it is that address in every respect,
+allowances included. NAT64 (64:ff9b::/96), 6to4 (2002::/16) and Teredo (2001::/32) reach the
+IPv4 address through a gateway, so it must be public: an allowance of 127.0.0.0/8 or 10.0.0.0/8
+names our own network, not the one behind someone's gateway. The forms whose IPv4 address
+cannot be found or that are deprecated (local-use NAT64 64:ff9b:1::/48, IPv4-compatible ::/96,
+site-local fec0::/10) are refused outright, unless the IPv6 range itself is allowed.
 """
 
 from __future__ import annotations
@@ -17,6 +25,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
+# Refused outright: where the IPv4 address sits is up to the operator (RFC 8215), or the form is deprecated.
+REFUSED_IPV6 = {
+    ipaddress.ip_network("64:ff9b:1::/48"): "a local-use NAT64",
+    ipaddress.ip_network("fec0::/10"): "a site-local (deprecated)",
+}
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated (RFC 4291); :: and ::1 keep their own names
 
 
 class UnsafeUrl(ValueError):
@@ -87,9 +103,42 @@ def _resolve(host: str, port: int, *, strict: bool) -> list:
 def _check_address(address, host: str, allowed: tuple[Network, ...]) -> None:
     if any(address in network for network in allowed):
         return
+    if address.version == 6 and address.ipv4_mapped is not None:
+        _check_address(address.ipv4_mapped, host, allowed)
+        return
+    if address.version == 6:
+        _check_ipv6_forms(address, host)
     if not address.is_global or address.is_multicast:
-        kind = (
-            "loopback" if address.is_loopback else "link-local" if address.is_link_local
-            else "private" if address.is_private else "non-public"
-        )
-        raise UnsafeUrl(f"{host} is a {kind} address ({address}): webhooks must go to a public address")
+        raise UnsafeUrl(f"{host} is a {_kind(address)} address ({address}): webhooks must go to a public address")
+
+
+def _check_ipv6_forms(address: ipaddress.IPv6Address, host: str) -> None:
+    """Refuse the deprecated forms, and a gateway's way to an IPv4 address that is not public."""
+    refused = next((kind for network, kind in REFUSED_IPV6.items() if address in network), None)
+    if refused is None and address in IPV4_COMPATIBLE and not (address.is_loopback or address.is_unspecified):
+        refused = "an IPv4-compatible (deprecated)"
+    if refused:
+        raise UnsafeUrl(f"{host} is {refused} address ({address}): webhooks must go to a public address")
+    for embedded in _embedded_ipv4(address):
+        if not embedded.is_global or embedded.is_multicast:
+            raise UnsafeUrl(
+                f"{host} reaches {embedded} through a gateway, and that is a {_kind(embedded)} address: "
+                "webhooks must go to a public address"
+            )
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    if address in NAT64_WELL_KNOWN:
+        return [ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)]
+    if address.sixtofour is not None:
+        return [address.sixtofour]
+    if address.teredo is not None:
+        return list(address.teredo)  # the Teredo server and the client's own address
+    return []
+
+
+def _kind(address) -> str:
+    return (
+        "loopback" if address.is_loopback else "link-local" if address.is_link_local
+        else "private" if address.is_private else "non-public"
+    )

@@ -22,6 +22,7 @@ from sqlalchemy import select, text
 from services.api.app import create_app
 from shared.db import build_engine, build_session_factory
 from shared.models import NotificationDelivery
+from shared.url_guard import UnsafeUrl, check_on_fetch, check_on_save, parse_networks
 from tests.conftest import Pipeline, create_tenant, own_database
 from tests.support import publish, settled_status, wait_until
 
@@ -203,3 +204,55 @@ def test_an_organization_cannot_register_more_endpoints_than_the_limit(client, m
     register(client, other, "http://127.0.0.1:9/hook/other")
     assert client.delete(f"{NOTIFICATIONS}{made[0]['id']}/", headers=owner.headers).status_code == 204
     register(client, owner, "http://127.0.0.1:9/hook/one-more")
+
+
+# IPv6 addresses that lead to an IPv4 address of a private network, this machine or the cloud metadata service.
+EMBEDDING_NON_PUBLIC = (
+    "http://[64:ff9b::7f00:1]/hook",  # NAT64 of 127.0.0.1
+    "http://[64:ff9b::a9fe:a9fe]/latest/meta-data",  # NAT64 of 169.254.169.254
+    "http://[64:ff9b::a00:5]/hook",  # NAT64 of 10.0.0.5
+    "http://[64:ff9b:1::a00:1]/hook",  # local-use NAT64 (RFC 8215): refused outright
+    "http://[2002:a00:1::]/hook",  # 6to4 of 10.0.0.1
+    "http://[2002:7f00:1::1]/hook",  # 6to4 of 127.0.0.1
+    "http://[::127.0.0.1]/hook",  # IPv4-compatible (deprecated): refused outright
+    "http://[::8.8.8.8]/hook",  # even of a public address
+    "http://[fec0::1]/hook",  # site-local (deprecated): refused outright
+    "http://[::ffff:10.0.0.1]/hook",  # IPv4-mapped 10.0.0.1
+    "http://[::ffff:169.254.169.254]/hook",  # IPv4-mapped metadata address
+    "http://[2001:0:a00:1::1]/hook",  # Teredo, server 10.0.0.1
+)
+
+
+def test_ipv6_addresses_embedding_a_non_public_ipv4_address_are_refused_when_saved_and_when_fetched(
+    client, make_tenant, settings, engine
+):
+    """Given the tests' own allowance of 127.0.0.0/8 and a deployment allowing nothing, an IPv6 form
+    that carries a non-public IPv4 address is refused by the API and by the check made before a fetch;
+    the allowance covers connecting to 127.0.0.1 itself, not a gateway's 127.0.0.1 behind NAT64 or 6to4."""
+    tenant = make_tenant(platforms=())
+    public_only = settings.model_copy(update={"webhook_allowed_networks": ""})
+    with TestClient(create_app(public_only, engine)) as guarded:
+        for api in (client, guarded):
+            for url in EMBEDDING_NON_PUBLIC:
+                answer = api.post(NOTIFICATIONS, json={"url": url}, headers=tenant.headers)
+                assert answer.status_code == 422, (url, answer.text)
+                assert answer.json()["detail"][0]["loc"] == ["body", "url"] and "refused" in answer.json()["detail"][0]["msg"]
+    assert client.get(NOTIFICATIONS, headers=tenant.headers).json() == []
+
+    for allowed in (parse_networks(settings.webhook_allowed_networks), ()):
+        for url in EMBEDDING_NON_PUBLIC:  # literal addresses: the lookup is local, nothing is sent
+            with pytest.raises(UnsafeUrl):
+                check_on_fetch(url, allowed)
+
+
+def test_ipv6_addresses_embedding_a_public_ipv4_address_are_still_accepted():
+    """NAT64, 6to4 and IPv4-mapped forms of a public address are as public as the address itself."""
+    for url in ("http://[64:ff9b::808:808]/hook", "http://[2002:808:808::1]/hook", "http://[::ffff:8.8.8.8]/hook"):
+        check_on_save(url)
+
+
+def test_an_ipv4_mapped_address_is_judged_as_the_ipv4_address_it_is():
+    """::ffff:127.0.0.1 is a connection to 127.0.0.1 itself, so the deployment's allowance applies to it."""
+    check_on_save("http://[::ffff:127.0.0.1]/hook", parse_networks("127.0.0.0/8"))
+    with pytest.raises(UnsafeUrl, match="loopback"):
+        check_on_save("http://[::ffff:127.0.0.1]/hook")
