@@ -1,14 +1,17 @@
-"""Key rotation: re-encrypting every stored platform secret under the newest key.
+"""Key rotation: re-encrypting every stored secret under the newest key.
 
-Run after putting a new key first in `JOBPUB_ENCRYPTION_KEYS`; once a run reports nothing
-undecryptable and rotates 0, the old keys can be removed. Rows are locked (`SELECT … FOR
-UPDATE`) and rewritten a batch at a time, each batch its own transaction: a publisher reading
-credentials is never blocked, a concurrent change to a connection waits a moment instead of
-being overwritten with the old secret, and a second run finds nothing to do.
+Every encrypted column is listed in ENCRYPTED_COLUMNS (a test checks the models have no other):
+platform credentials and the signing secrets of notification endpoints. Run after putting a new
+key first in `JOBPUB_ENCRYPTION_KEYS`; once a run reports nothing undecryptable and rotates 0 of
+every kind, the old keys can be removed. Rows are locked (`SELECT … FOR UPDATE`) and rewritten a
+batch at a time, each batch its own transaction: a reader is never blocked, a concurrent change
+to a row waits a moment instead of being overwritten with the old secret, and a second run finds
+nothing to do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -16,34 +19,73 @@ from sqlalchemy.orm import Session
 
 from shared.connections import credential_binding
 from shared.crypto import CredentialCipher, CredentialDecryptError
-from shared.models import PlatformConnection
+from shared.models import NotificationEndpoint, PlatformConnection
+from shared.notifications import secret_binding
 
 # Rows locked per transaction: big enough to make few round trips, small enough that a
-# connection being changed over the API waits well under a second.
+# row being changed over the API waits well under a second.
 BATCH_SIZE = 100
 
 
 @dataclass(frozen=True)
-class UndecryptableConnection:
+class EncryptedColumn:
+    """One kind of stored secret: where it lives, what it is bound to, and how a row is named."""
+
+    kind: str
+    model: type
+    column: str
+    binding: Callable[[object], str]
+    describe: Callable[[object], str]  # names the row, never the secret
+
+
+ENCRYPTED_COLUMNS = (
+    EncryptedColumn(
+        "platform credentials", PlatformConnection, "client_secret_encrypted",
+        binding=lambda row: credential_binding(row.organization_id, row.platform),
+        describe=lambda row: f"connection {row.id} (organization {row.organization_id}, {row.platform})",
+    ),
+    EncryptedColumn(
+        "notification signing secrets", NotificationEndpoint, "secret_encrypted",
+        binding=lambda row: secret_binding(row.organization_id),
+        describe=lambda row: f"endpoint {row.id} (organization {row.organization_id})",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class UndecryptableRow:
     """A row no configured key can decrypt; names the row and why, never the secret."""
 
-    connection_id: int
+    kind: str
+    row: str
     organization_id: int
-    platform: str
     reason: str
 
 
 @dataclass
-class RotationReport:
+class KindReport:
+    kind: str
     rotated: int = 0  # with `dry_run`: would be rotated
     already_current: int = 0
-    undecryptable: list[UndecryptableConnection] = field(default_factory=list)
+    undecryptable: list[UndecryptableRow] = field(default_factory=list)
 
 
-def rotate_credentials(
+@dataclass
+class RotationReport:
+    kinds: list[KindReport] = field(default_factory=list)
+
+    def of(self, kind: str) -> KindReport:
+        return next(report for report in self.kinds if report.kind == kind)
+
+    @property
+    def undecryptable(self) -> list[UndecryptableRow]:
+        return [row for report in self.kinds for row in report.undecryptable]
+
+
+def rotate_secrets(
     session: Session, cipher: CredentialCipher, *, dry_run: bool = False, batch_size: int = BATCH_SIZE
 ) -> RotationReport:
-    """Re-encrypt under the cipher's newest key every client secret made with an older one.
+    """Re-encrypt under the cipher's newest key every stored secret made with an older one.
 
     Parameters:
       session: commits after each batch (the caller's own pending changes go with the first).
@@ -51,13 +93,22 @@ def rotate_credentials(
       dry_run: count what would be rotated, lock nothing, change nothing.
 
     Returns:
-      The counts, and the rows no configured key decrypts; those are left exactly as they were.
+      The counts per kind, and the rows no configured key decrypts; those are left exactly as they were.
     """
     report = RotationReport()
+    for column in ENCRYPTED_COLUMNS:
+        report.kinds.append(_rotate_column(session, cipher, column, dry_run, batch_size))
+    return report
+
+
+def _rotate_column(
+    session: Session, cipher: CredentialCipher, column: EncryptedColumn, dry_run: bool, batch_size: int
+) -> KindReport:
+    report = KindReport(column.kind)
     last_id = 0
-    while batch := _next_batch(session, last_id, batch_size, lock=not dry_run):
-        for connection in batch:
-            _rotate_one(connection, cipher, report, dry_run)
+    while batch := _next_batch(session, column.model, last_id, batch_size, lock=not dry_run):
+        for row in batch:
+            _rotate_one(row, column, cipher, report, dry_run)
         last_id = batch[-1].id
         if dry_run:
             session.rollback()
@@ -67,11 +118,11 @@ def rotate_credentials(
     return report
 
 
-def _next_batch(session: Session, after_id: int, size: int, *, lock: bool) -> list[PlatformConnection]:
+def _next_batch(session: Session, model: type, after_id: int, size: int, *, lock: bool) -> list:
     query = (
-        select(PlatformConnection)
-        .where(PlatformConnection.id > after_id)
-        .order_by(PlatformConnection.id)
+        select(model)
+        .where(model.id > after_id)
+        .order_by(model.id)
         .limit(size)
         # The locked value is the one re-encrypted, even if this session saw the row before.
         .execution_options(populate_existing=True)
@@ -79,20 +130,17 @@ def _next_batch(session: Session, after_id: int, size: int, *, lock: bool) -> li
     return list(session.scalars(query.with_for_update() if lock else query))
 
 
-def _rotate_one(
-    connection: PlatformConnection, cipher: CredentialCipher, report: RotationReport, dry_run: bool
-) -> None:
-    if not cipher.needs_rotation(connection.client_secret_encrypted):
+def _rotate_one(row, column: EncryptedColumn, cipher: CredentialCipher, report: KindReport, dry_run: bool) -> None:
+    sealed = getattr(row, column.column)
+    if not cipher.needs_rotation(sealed):
         report.already_current += 1
         return
-    binding = credential_binding(connection.organization_id, connection.platform)
+    binding = column.binding(row)
     try:
-        secret = cipher.decrypt(connection.client_secret_encrypted, bound_to=binding)
+        secret = cipher.decrypt(sealed, bound_to=binding)
     except CredentialDecryptError as error:
-        report.undecryptable.append(
-            UndecryptableConnection(connection.id, connection.organization_id, connection.platform, str(error))
-        )
+        report.undecryptable.append(UndecryptableRow(column.kind, column.describe(row), row.organization_id, str(error)))
         return
     if not dry_run:
-        connection.client_secret_encrypted = cipher.encrypt(secret, bound_to=binding)
+        setattr(row, column.column, cipher.encrypt(secret, bound_to=binding))
     report.rotated += 1

@@ -8,17 +8,24 @@ import subprocess
 import threading
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select, text
+from standardwebhooks import Webhook
 
+from services.api.app import create_app
+from services.notifier.delivering import build_notify_client, deliver
 from shared.config import Settings
 from shared.connections import load_credentials, save_connection
+from shared.context import build_worker_context
 from shared.crypto import CredentialCipher, CredentialDecryptError, generate_key
 from shared.db import build_engine, build_session_factory, unit_of_work
-from shared.key_rotation import rotate_credentials
-from shared.models import PlatformConnection
+from shared.key_rotation import ENCRYPTED_COLUMNS, rotate_secrets
+from shared.models import Base, NotificationDelivery, NotificationEndpoint, PlatformConnection
+from shared.notifications import notify
 from tests.conftest import create_tenant, own_database, settings_env
 from tests.support import wait_until
 from tests.test_applications_intake import JOBPUB
+from tests.test_notifications import NOTIFICATIONS, receiver  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
@@ -84,12 +91,15 @@ def test_rotation_moves_every_secret_to_the_new_key_so_the_old_one_can_be_remove
 
     preview = rotate_keys(rotating, "--dry-run")
     assert preview.returncode == 0, preview.stderr
-    assert preview.stdout.strip() == "would rotate 6, already current 0, undecryptable 0"
+    assert preview.stdout.splitlines() == [
+        "platform credentials: would rotate 6, already current 0, undecryptable 0",
+        "notification signing secrets: would rotate 0, already current 0, undecryptable 0",
+    ]
     assert stored(sessions) == before
 
     real = rotate_keys(rotating)
     assert real.returncode == 0, real.stderr
-    assert real.stdout.strip() == "rotated 6, already current 0, undecryptable 0"
+    assert real.stdout.splitlines()[0] == "platform credentials: rotated 6, already current 0, undecryptable 0"
     after = stored(sessions)
     assert after.keys() == before.keys()
     assert all(ciphertext.startswith(f"v1.{key_id_of(key_b)}.") for ciphertext in after.values())
@@ -97,7 +107,7 @@ def test_rotation_moves_every_secret_to_the_new_key_so_the_old_one_can_be_remove
 
     again = rotate_keys(rotating)
     assert again.returncode == 0, again.stderr
-    assert again.stdout.strip() == "rotated 0, already current 6, undecryptable 0"
+    assert again.stdout.splitlines()[0] == "platform credentials: rotated 0, already current 6, undecryptable 0"
     assert stored(sessions) == after
 
 
@@ -116,9 +126,10 @@ def test_a_secret_under_a_key_no_longer_configured_is_reported_left_alone_and_th
     result = rotate_keys(with_keys(base, f"{key_b},{key_a}"))
 
     assert result.returncode == 1
-    assert result.stdout.strip() == "rotated 4, already current 0, undecryptable 1"
+    assert result.stdout.splitlines()[0] == "platform credentials: rotated 4, already current 0, undecryptable 1"
     [complaint] = result.stderr.strip().splitlines()
-    assert f"connection {lost_id} (organization {lost.id}, naukri)" in complaint and "not configured" in complaint
+    assert complaint.startswith(f"error: platform credentials: connection {lost_id} (organization {lost.id}, naukri): ")
+    assert "not configured" in complaint
     assert not any(secret in result.stdout + result.stderr for secret in secrets_of([*kept, lost]).values())
     after = stored(sessions)
     assert after.pop(lost_id) == before[lost_id]
@@ -159,10 +170,12 @@ def test_rotation_does_not_rebind_a_copied_secret_to_the_row_it_was_copied_into(
     with unit_of_work(sessions) as session:
         # One row per batch, so the walk from batch to batch is exercised too.
         cipher = CredentialCipher([generate_key(), base.encryption_keys.get_secret_value()])
-        report = rotate_credentials(session, cipher, batch_size=1)
+        report = rotate_secrets(session, cipher, batch_size=1).of("platform credentials")
 
     assert (report.rotated, report.already_current) == (1, 0)
-    assert [(row.organization_id, row.platform) for row in report.undecryptable] == [(other.id, "naukri")]
+    assert [(row.organization_id, row.row) for row in report.undecryptable] == [
+        (other.id, f"connection {rows[other.id].id} (organization {other.id}, naukri)")
+    ]
     assert stored(sessions)[rows[other.id].id] == copied
 
 
@@ -185,7 +198,7 @@ def test_a_secret_changed_while_rotation_runs_is_not_overwritten_with_the_old_on
 
         def rotate() -> None:
             with unit_of_work(sessions) as session:
-                reports.append(rotate_credentials(session, rotating))
+                reports.append(rotate_secrets(session, rotating).of("platform credentials"))
 
         rotation = threading.Thread(target=rotate)
         rotation.start()
@@ -210,7 +223,77 @@ def waiting_on_a_lock(sessions) -> bool:
         )
 
 
+def test_every_encrypted_column_of_the_models_is_rotated():
+    """A new `*_encrypted` column must be added to ENCRYPTED_COLUMNS, or the old key could never be dropped."""
+    encrypted = {
+        (table.name, column.name) for table in Base.metadata.tables.values() for column in table.columns
+        if column.name.endswith("_encrypted")
+    }
+    assert encrypted == {(column.model.__tablename__, column.column) for column in ENCRYPTED_COLUMNS}
+
+
 def test_rotating_without_any_key_configured_says_so_and_exits_2(settings):
     result = rotate_keys(with_keys(settings, None))
     assert result.returncode == 2
     assert result.stderr.startswith("error: JOBPUB_ENCRYPTION_KEYS is not set")
+
+
+def test_rotation_moves_notification_signing_secrets_too_so_deliveries_still_sign_once_the_old_key_is_gone(
+    own_db, emulators, receiver
+):
+    """Given a notification endpoint registered over the API under key A, when the operator rotates
+    to B and then drops A, then a notification is still signed with the secret shown at creation."""
+    base, sessions = own_db
+    key_a, key_b = base.encryption_keys.get_secret_value(), generate_key()
+    tenant = create_tenant(sessions, base, emulators, platforms=("naukri",))
+    engine = build_engine(base)
+    with TestClient(create_app(base, engine)) as api:
+        made = api.post(NOTIFICATIONS, json={"url": receiver.url}, headers=tenant.headers)
+    engine.dispose()
+    assert made.status_code == 201, made.text
+
+    rotated = rotate_keys(with_keys(base, f"{key_b},{key_a}"))
+
+    only_b = with_keys(base, key_b)
+    with unit_of_work(sessions) as session:
+        notify(session, tenant.id, "job.published", {"job_id": 1})
+    with sessions() as session:
+        delivery_id = session.scalar(select(NotificationDelivery.id).where(NotificationDelivery.organization_id == tenant.id))
+    context = build_worker_context(only_b, sessions)
+    deliver(context, build_notify_client(context), delivery_id)
+    with sessions() as session:
+        assert session.get(NotificationDelivery, delivery_id).status == "delivered"
+    [received] = receiver.received
+    assert Webhook(made.json()["secret"]).verify(received["body"], received["headers"])["data"] == {"job_id": 1}
+
+    assert rotated.returncode == 0, rotated.stderr
+    assert rotated.stdout.splitlines() == [
+        "platform credentials: rotated 1, already current 0, undecryptable 0",
+        "notification signing secrets: rotated 1, already current 0, undecryptable 0",
+    ]
+    assert made.json()["secret"] not in rotated.stdout + rotated.stderr
+
+
+def test_a_signing_secret_no_configured_key_opens_is_named_and_fails_the_run(own_db, emulators):
+    """Given an endpoint whose secret was sealed under a key since dropped, rotate-keys exits 1
+    naming the endpoint and its organization, and rotates the rest."""
+    base, sessions = own_db
+    tenant = create_tenant(sessions, base, emulators, platforms=("naukri",))
+    with unit_of_work(sessions) as session:
+        lost = NotificationEndpoint(
+            organization_id=tenant.id, url="http://127.0.0.1:9/hook",
+            secret_encrypted=CredentialCipher([generate_key()]).encrypt("whsec_x", bound_to="lost"),
+        )
+        session.add(lost)
+        session.flush()
+        lost_id = lost.id
+
+    result = rotate_keys(with_keys(base, f"{generate_key()},{base.encryption_keys.get_secret_value()}"))
+
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "platform credentials: rotated 1, already current 0, undecryptable 0",
+        "notification signing secrets: rotated 0, already current 0, undecryptable 1",
+    ]
+    [complaint] = result.stderr.strip().splitlines()
+    assert complaint.startswith(f"error: notification signing secrets: endpoint {lost_id} (organization {tenant.id}): ")

@@ -16,7 +16,7 @@ from shared.config import get_settings
 from shared.connections import PLATFORMS, save_connection
 from shared.crypto import cipher_from_settings
 from shared.db import build_engine, build_session_factory, unit_of_work
-from shared.key_rotation import rotate_credentials
+from shared.key_rotation import rotate_secrets
 from shared.models import ApiKey, KeyScope, Organization
 
 org_app = typer.Typer(help="Organizations (tenants).", no_args_is_help=True)
@@ -132,20 +132,19 @@ def platform_configure(
 def rotate_keys(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would be rotated; change nothing.")] = False,
 ) -> None:
-    """Re-encrypt stored platform secrets under the newest key; exits 1 if any cannot be decrypted."""
+    """Re-encrypt every stored secret (platform credentials, notification signing secrets) under the
+    newest key; one line per kind; exits 1 if any cannot be decrypted."""
     try:
         cipher = cipher_from_settings(get_settings())
     except ValueError as error:
         fail(str(error))
     with database() as session:
-        report = rotate_credentials(session, cipher, dry_run=dry_run)
+        report = rotate_secrets(session, cipher, dry_run=dry_run)
     for row in report.undecryptable:
-        typer.echo(
-            f"error: connection {row.connection_id} (organization {row.organization_id}, {row.platform}): {row.reason}",
-            err=True,
-        )
+        typer.echo(f"error: {row.kind}: {row.row}: {row.reason}", err=True)
     verb = "would rotate" if dry_run else "rotated"
-    undecryptable = len(report.undecryptable)
-    typer.echo(f"{verb} {report.rotated}, already current {report.already_current}, undecryptable {undecryptable}")
+    for kind in report.kinds:
+        counts = f"{verb} {kind.rotated}, already current {kind.already_current}, undecryptable {len(kind.undecryptable)}"
+        typer.echo(f"{kind.kind}: {counts}")
     # Undecryptable rows usually mean a key was removed while rows still needed it: make that loud.
     raise typer.Exit(1 if report.undecryptable else 0)
