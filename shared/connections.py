@@ -85,4 +85,5 @@ def credentials_of(cipher: CredentialCipher, connection: PlatformConnection) -> 
         client_id=connection.client_id,
         client_secret=cipher.decrypt(connection.client_secret_encrypted, bound_to=binding),
         organization_urn=connection.organization_urn,
+        organization_id=connection.organization_id,
     )

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -287,15 +288,32 @@ class SyncStatus(StrEnum):
     FAILED = "failed"
 
 
+ACTIVE_API_PULL = "trigger = 'api' AND status IN ('pending', 'running')"
+
+
 class SyncRun(Base):
     """One pull of applications, asked for by the scheduler, the API or the command line.
 
     A scheduled run carries its schedule window; `(organization, platform, window)` is unique,
-    so two schedulers, or one restarted, never fire the same window twice.
+    so two schedulers, or one restarted, never fire the same window twice. An API run is unique
+    while pending or running per (organization, platform, job): asking again joins it.
     """
 
     __tablename__ = "sync_runs"
-    __table_args__ = (UniqueConstraint("organization_id", "platform", "schedule_window"),)
+    __table_args__ = (
+        UniqueConstraint("organization_id", "platform", "schedule_window"),
+        Index(
+            "uq_sync_runs_one_active_api_pull",
+            "organization_id",
+            "platform",
+            func.coalesce(text("job_id"), 0),
+            unique=True,
+            postgresql_where=text(ACTIVE_API_PULL),
+            sqlite_where=text(ACTIVE_API_PULL),
+        ),
+        Index("ix_sync_runs_status_organization", "status", "organization_id", "created_at"),
+        Index("ix_sync_runs_organization_started", "organization_id", "started_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
@@ -312,6 +330,11 @@ class SyncRun(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Moved on every claim and page: a run quiet for long is taken for dead (shared/syncs.py).
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The queue message (its event id) whose turn claimed the run: its redelivery resumes it.
+    claimed_by: Mapped[str | None] = mapped_column(String(64), index=True)
+    correlation_id: Mapped[str | None] = mapped_column(String(64))  # of the request, for the run's events
 
 
 class NotificationEndpoint(Base):

@@ -93,9 +93,19 @@ class BodySizeLimitMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
+# The methods HTTP defines; any other is a made-up token a client chose, and as a label each
+# would be a new series kept for the process's life, so they are all counted as one.
+STANDARD_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
+OTHER_METHOD = "other"
+
+
 class RequestMetricsMiddleware:
     """Counts and times every request by method, route template (`/jobs/publishing/{job_id}/status/`,
-    never the raw path, which holds ids) and status. Outermost, so a 413 is counted too."""
+    never the raw path, which holds ids) and status. Outermost, so a 413 is counted too.
+
+    Every label is drawn from a fixed set (a made-up method is `other`), so no client can grow
+    /metrics by choosing what it sends.
+    """
 
     def __init__(self, app):
         self.app = app
@@ -115,7 +125,8 @@ class RequestMetricsMiddleware:
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            labels = (scope["method"], _route_template(scope), str(status))
+            method = scope["method"] if scope["method"] in STANDARD_METHODS else OTHER_METHOD
+            labels = (method, _route_template(scope), str(status))
             metrics.HTTP_REQUESTS.labels(*labels).inc()
             metrics.HTTP_DURATION.labels(*labels).observe(time.perf_counter() - started)
 

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from shared import metrics
 from services.syncer.platform_closures import close_what_the_platform_closed
+from services.syncer.turns import claim, claim_turn
 from shared.applications import store_applications
 from shared.connections import PlatformNotConnected, load_credentials
 from shared.context import WorkerContext
@@ -47,16 +48,30 @@ class _Run:
     platform: str
     job_id: int | None
     job_external_id: str | None  # a pull for one job reads that job's applications from the start
+    correlation_id: str | None  # of the request that asked for the run
 
 
 Progress = Callable[[SyncOutcome], None]
 
 
-def run_sync(ctx: WorkerContext, sync_id: int, correlation_id: str | None = None, progress: Progress | None = None) -> SyncOutcome | None:
-    """Run the sync; None if it had already finished (a second copy of its message)."""
-    run = _start(ctx, sync_id)
+def run_sync(
+    ctx: WorkerContext,
+    sync_id: int,
+    correlation_id: str | None = None,
+    progress: Progress | None = None,
+    *,
+    turn: str | None = None,
+) -> SyncOutcome | None:
+    """Run the sync; None if it had already finished (a second copy of its message).
+
+    With `turn` (a queue message's id) the fairest pending run is pulled, which may not be
+    `sync_id` (see turns.py); None then means nothing was left to pull.
+    """
+    run = _start(ctx, sync_id, turn)
     if run is None:
         return None
+    structlog.contextvars.bind_contextvars(sync_id=run.id, organization_id=run.organization_id)
+    correlation_id = run.correlation_id or correlation_id
     outcome = SyncOutcome()
     try:
         credentials = _credentials(ctx, run)
@@ -83,23 +98,23 @@ def _notice_closures(ctx, run: _Run, platform: Platform, credentials, correlatio
         log.warning("sync.closures_unchecked", sync_id=run.id, platform=run.platform, error=str(error))
 
 
-def _start(ctx: WorkerContext, sync_id: int) -> _Run | None:
+def _start(ctx: WorkerContext, sync_id: int, turn: str | None) -> _Run | None:
+    """Claim the run to pull: the fairest pending one for a queue message's turn (turns.py), else `sync_id`."""
     with unit_of_work(ctx.sessions) as session:
-        claimed = session.execute(
-            update(SyncRun)
-            .where(SyncRun.id == sync_id, SyncRun.status.in_([SyncStatus.PENDING, SyncStatus.RUNNING]))
-            .values(status=SyncStatus.RUNNING, started_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not claimed:
+        if turn is not None:
+            row = claim_turn(session, turn)
+        elif claim(session, sync_id, None, also_running=True):
+            row = session.get(SyncRun, sync_id, populate_existing=True)
+        else:
+            row = None
+        if row is None:
             return None
-        row = session.get(SyncRun, sync_id, populate_existing=True)
         job_external_id = None
         if row.job_id is not None:
             job_external_id = session.scalar(
                 select(Posting.external_id).where(Posting.job_id == row.job_id, Posting.platform == row.platform)
             ) or ""  # a job never published there has no applications there; "" finds none
-        return _Run(row.id, row.organization_id, row.platform, row.job_id, job_external_id)
+        return _Run(row.id, row.organization_id, row.platform, row.job_id, job_external_id, row.correlation_id)
 
 
 def _credentials(ctx: WorkerContext, run: _Run) -> PlatformCredentials:
@@ -129,7 +144,10 @@ def _pull_page(ctx, run: _Run, platform: Platform, credentials, outcome: SyncOut
         session.execute(
             update(SyncRun)
             .where(SyncRun.id == run.id)
-            .values({getattr(SyncRun, name): getattr(SyncRun, name) + value for name, value in counts.items()})
+            .values(
+                {getattr(SyncRun, name): getattr(SyncRun, name) + value for name, value in counts.items()}
+                | {SyncRun.updated_at: utcnow()}
+            )
             .execution_options(synchronize_session=False)
         )
     metrics.APPLICATIONS_PULLED.labels(run.platform).inc(stored.new)
@@ -181,6 +199,9 @@ def locked_cursor(session, organization_id: int, platform: str) -> SyncCursor:
 def _finish(ctx: WorkerContext, run: _Run, outcome: SyncOutcome, correlation_id: str | None) -> None:
     with unit_of_work(ctx.sessions) as session:
         row = session.get(SyncRun, run.id, with_for_update=True, populate_existing=True)
+        if row.status != SyncStatus.RUNNING:  # ended as stalled while this worker was away: that stands
+            return
+        row.updated_at = utcnow()
         row.status = SyncStatus.FAILED if outcome.error else SyncStatus.SUCCEEDED
         row.error = outcome.error
         row.finished_at = utcnow()

@@ -62,6 +62,7 @@ class PlatformCredentials:
     client_id: str
     client_secret: str = field(repr=False)
     organization_urn: str | None = None  # LinkedIn: "urn:li:organization:<id>"
+    organization_id: int | None = None  # whose credentials: a tenant's quota schedule is its own (quota.py)
 
     def __repr__(self) -> str:  # dataclass repr=False hides the field; say so explicitly
         return f"PlatformCredentials(client_id={self.client_id!r}, client_secret='***')"

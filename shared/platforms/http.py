@@ -24,10 +24,10 @@ def send(
     url: str,
     *,
     quota: PlatformQuota | None = None,
-    client_id: str = "",
+    quota_key: str = "",
     **kwargs,
 ) -> httpx.Response:
-    """Send one request in its turn of the platform's quota (for `client_id`, the app it meters);
+    """Send one request in its turn of the platform's quota (`quota_key`: see quota.quota_key);
     raise TransientPlatformError for what is worth retrying.
 
     `unclear` on the error says whether the platform may have acted on the request: a refused
@@ -35,7 +35,7 @@ def send(
     """
     if quota is not None:
         try:
-            quota.wait_turn(client_id)
+            quota.wait_turn(quota_key)
         except QuotaWaitTooLong as error:
             raise QuotaWait(f"{platform} request quota: {error}", retry_after=error.seconds) from None
     try:
@@ -49,7 +49,7 @@ def send(
     if response.status_code == 429:
         wait = retry_after_seconds(response.headers.get("Retry-After"))
         if quota is not None:
-            quota.back_off(client_id, wait)  # every process sending for this client waits it out
+            quota.back_off(quota_key, wait)  # every process sending for this client waits it out
         raise TransientPlatformError(f"{platform} rate limit reached (429)", retry_after=wait)
     if response.status_code >= 500:
         raise TransientPlatformError(f"{platform} answered {response.status_code}", unclear=True)

@@ -25,7 +25,7 @@ from shared.platforms.base import (
 )
 from shared.platforms.http import json_or_empty, send
 from shared.platforms.linkedin_auth import TokenCache
-from shared.platforms.quota import PlatformQuota
+from shared.platforms.quota import PlatformQuota, quota_key
 
 POSTINGS_PATH = "/v2/simpleJobPostings"
 TASKS_PATH = "/v2/simpleJobPostingTasks"
@@ -148,7 +148,7 @@ class LinkedInPlatform:
             authorized = {**(headers or {}), "Authorization": f"Bearer {token}"}
             response = send(
                 self._http, "LinkedIn", method, self._api_url + path,
-                quota=self._quota, client_id=credentials.client_id, headers=authorized, **kwargs,
+                quota=self._quota, quota_key=quota_key(credentials), headers=authorized, **kwargs,
             )
             body = json_or_empty(response)
             if attempt == 1 and response.status_code == 401 and body.get("serviceErrorCode") in TOKEN_ERROR_CODES:

@@ -16,7 +16,7 @@ import httpx
 
 from shared.platforms.base import AuthenticationFailed, PermanentPlatformError, PlatformCredentials
 from shared.platforms.http import json_or_empty, send
-from shared.platforms.quota import PlatformQuota
+from shared.platforms.quota import PlatformQuota, quota_key
 
 TOKEN_PATH = "/oauth/v2/accessToken"
 # Refresh this long before LinkedIn says the token expires (its Java SDK uses 30 s), so a
@@ -76,7 +76,7 @@ class TokenCache:
             "client_secret": credentials.client_secret,
         }
         response = send(
-            self._http, "LinkedIn", "POST", self._url, quota=self._quota, client_id=credentials.client_id, data=form
+            self._http, "LinkedIn", "POST", self._url, quota=self._quota, quota_key=quota_key(credentials), data=form
         )
         body = json_or_empty(response)
         if response.status_code in (400, 401):

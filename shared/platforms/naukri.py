@@ -41,7 +41,7 @@ from shared.platforms.base import (
     PostingState,
 )
 from shared.platforms.http import json_or_empty, send
-from shared.platforms.quota import PlatformQuota
+from shared.platforms.quota import PlatformQuota, quota_key
 
 JOBS_PATH = "/v1/jobs"
 CONNECTION_TEST_REFERENCE = "jobpub-connection-test"
@@ -103,7 +103,7 @@ class NaukriPlatform:
         headers = {"X-Client-Id": credentials.client_id, "Authorization": f"Bearer {credentials.client_secret}"}
         response = send(
             self._http, "Naukri", method, self._api_url + path,
-            quota=self._quota, client_id=credentials.client_id, headers=headers, **kwargs,
+            quota=self._quota, quota_key=quota_key(credentials), headers=headers, **kwargs,
         )
         body = json_or_empty(response)
         if response.status_code == 401:

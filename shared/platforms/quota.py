@@ -1,7 +1,13 @@
 """Pacing our requests to a platform's quota, shared by every worker process on every host.
 
-One schedule per (platform, client id) in Redis, since LinkedIn meters each app (an
-organization's client id) and our Naukri API meters each client id. A request reserves the next
+One schedule per (platform, organization, client id) in Redis, since LinkedIn meters each app (an
+organization's client id) and our Naukri API meters each client id. The organization is part of
+the key because a client id is whatever a tenant types: keyed by client id alone, a tenant that
+configured another's client id would spend that tenant's pace. The cost: two organizations that
+truly share one app each pace to the whole quota, and the platform's 429s (which back off only
+the organization that met them) hold the sum down. Refusing a client id another organization
+has connected was the other way; it was not taken because client ids are not secret (LinkedIn's
+show in every OAuth URL), so the first to type one could lock its real owner out. A request reserves the next
 free slot of that schedule with one Lua call (a GCRA-style "theoretical arrival time": slots
 1/rate apart, never in the past) and sleeps until it, so callers are spread evenly over time
 instead of bursting and retrying. Redis's own clock is used, so hosts with skewed clocks still
@@ -27,6 +33,7 @@ import redis
 import structlog
 
 from shared.config import Settings
+from shared.platforms.base import PlatformCredentials
 
 log = structlog.get_logger(__name__)
 
@@ -90,9 +97,9 @@ class PlatformQuota:
         self._back_off = client.register_script(_BACK_OFF)
         self._blocked_for = client.register_script(_BLOCKED_FOR)
 
-    def wait_turn(self, client_id: str) -> None:
+    def wait_turn(self, key: str) -> None:
         """Sleep until this request may go; QuotaWaitTooLong if that is more than the caller may hold on."""
-        keys = self._keys(client_id)
+        keys = self._keys(key)
         try:
             wait = float(self._reserve(keys=keys, args=[self._interval, self._max_wait]))
             while wait > 0:
@@ -106,16 +113,21 @@ class PlatformQuota:
         except redis.RedisError as error:
             log.warning("platform_quota.unavailable", error=type(error).__name__)
 
-    def back_off(self, client_id: str, seconds: float | None) -> None:
-        """The platform refused us (429): nobody sends for this client until `seconds` have passed."""
+    def back_off(self, key: str, seconds: float | None) -> None:
+        """The platform refused us (429): nobody sends on this schedule until `seconds` have passed."""
         try:
-            self._back_off(keys=self._keys(client_id), args=[seconds or DEFAULT_BACK_OFF_SECONDS])
+            self._back_off(keys=self._keys(key), args=[seconds or DEFAULT_BACK_OFF_SECONDS])
         except redis.RedisError as error:
             log.warning("platform_quota.unavailable", error=type(error).__name__)
 
-    def _keys(self, client_id: str) -> list[str]:
-        base = f"{self._prefix}:{client_id}"
+    def _keys(self, key: str) -> list[str]:
+        base = f"{self._prefix}:{key}"
         return [f"{base}:next-slot", f"{base}:blocked-until"]
+
+
+def quota_key(credentials: PlatformCredentials) -> str:
+    """Whose schedule a request is paced on: the organization's own, for the client id it configured."""
+    return f"organization:{credentials.organization_id}:client:{credentials.client_id}"
 
 
 def build_quotas(settings: Settings) -> dict[str, PlatformQuota]:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from services.api import job_publishing as jobs
 from services.api.application_schemas import MAX_PAGE_SIZE, ApplicationPageOut, SyncOut, SyncRequest, SyncsOut
-from services.api.deps import CorrelationId, CurrentOrg, SessionDep
+from services.api.deps import CorrelationId, CurrentOrg, SessionDep, SettingsDep
 from services.api.schemas import ALL_PLATFORMS, IdInPath, IdInQuery, PlatformName, UtcDatetime
 from shared.connections import connected_platforms
 from shared.models import Application, SyncRun
@@ -51,9 +51,14 @@ def sync_applications(
     organization_id: CurrentOrg,
     session: SessionDep,
     correlation_id: CorrelationId,
+    settings: SettingsDep,
     body: Annotated[SyncRequest | None, Body()] = None,
 ):
-    """Pull applications now: one sync per platform, each readable afterwards by its id."""
+    """Pull applications now: one sync per platform, each readable afterwards by its id.
+
+    A platform whose identical pull (same job, or none) is still pending or running answers
+    with that pull instead of queuing another.
+    """
     body = body or SyncRequest()
     if body.job_id is not None and jobs.find_job(session, organization_id, body.job_id) is None:
         raise HTTPException(404, "no job with this id in your organization")
@@ -63,8 +68,12 @@ def sync_applications(
     if missing or not wanted:
         message = f"{missing[0]} is not connected for this organization" if missing else "no platform is connected"
         raise jobs.FieldProblem(("body", "platform"), message, "platform_not_connected")
+    stalled_after = settings.recovery_stalled_after_seconds
     ids = [
-        request_sync(session, organization_id, platform, trigger="api", job_id=body.job_id, correlation_id=correlation_id)
+        request_sync(
+            session, organization_id, platform, trigger="api", job_id=body.job_id,
+            correlation_id=correlation_id, stalled_after=stalled_after,
+        )
         for platform in wanted
     ]
     session.commit()
