@@ -38,10 +38,10 @@ class Settings(BaseSettings):
 
     http_timeout_seconds: float = 10.0
     linkedin_requests_per_second: float = Field(
-        0.0, ge=0, description="Pace of requests per LinkedIn app (client id), shared through Redis by every worker; 0: no pacing."
+        0.0, ge=0, description="Pace of requests per organization and LinkedIn app (client id), shared through Redis by every worker; 0: no pacing."
     )
     naukri_requests_per_second: float = Field(
-        0.0, ge=0, description="Pace of requests per Naukri client id, shared through Redis by every worker; 0: no pacing."
+        0.0, ge=0, description="Pace of requests per organization and Naukri client id, shared through Redis by every worker; 0: no pacing."
     )
     publish_max_attempts: int = Field(5, ge=1, description="Attempts per publish request before it is failed.")
     retry_backoff_seconds: float = Field(2.0, gt=0, description="First retry delay; doubles per attempt.")

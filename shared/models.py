@@ -366,7 +366,7 @@ class NotificationDelivery(Base):
     message_id: Mapped[str] = mapped_column(String(64))  # the webhook-id header: the receiver's dedup key
     event_type: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict] = mapped_column(Json)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered | failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sending | delivered | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)

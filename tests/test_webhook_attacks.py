@@ -210,3 +210,20 @@ def test_a_chunked_body_over_the_limit_is_a_413_from_the_live_server(settings, l
             assert answer.request.headers.get("transfer-encoding") == "chunked"
             assert answer.status_code == 413, (path, answer.text)
             assert answer.json()["detail"] == f"request body is larger than the limit of {settings.max_body_bytes} bytes"
+
+
+def test_a_tenant_naming_another_tenants_linkedin_client_id_cannot_take_over_its_url_validation(
+    client, make_tenant, pipeline
+):
+    owner, squatter = make_tenant(platforms=("linkedin",)), make_tenant(platforms=())
+    client_id, secret = owner.clients["linkedin"]
+    taken = {"client_id": client_id, "client_secret": "the-squatters-own", "organization_urn": "urn:li:organization:9"}
+    assert client.put("/jobs/publishing/platforms/linkedin/", json=taken, headers=squatter.headers).status_code == 201
+    # The owner changes its connection afterwards (PostgreSQL then keeps its row after the squatter's).
+    changed = client.patch("/jobs/publishing/platforms/linkedin/", json={"publish_max_attempts": 7}, headers=owner.headers)
+    assert changed.status_code == 200, changed.text
+
+    code = str(uuid.uuid4())
+    answer = client.get(WEBHOOK, params={"challengeCode": code, "clientId": client_id})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["challengeResponse"] == hmac.new(secret.encode(), code.encode(), hashlib.sha256).hexdigest()

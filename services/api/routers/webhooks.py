@@ -170,8 +170,13 @@ def linkedin_challenge(
     """LinkedIn's validation of the webhook URL: the challenge signed with the app's client secret."""
     if not CHALLENGE_CODE.fullmatch(challenge_code):
         raise FieldProblem(("query", "challengeCode"), NOT_A_UUID, "uuid_parsing")
+    # A client id is whatever a tenant types, so several organizations may name the same one:
+    # the first to connect it answers, and a later one cannot take the validation over.
     connection = session.scalar(
-        select(PlatformConnection).where(PlatformConnection.platform == PLATFORM, PlatformConnection.client_id == client_id)
+        select(PlatformConnection)
+        .where(PlatformConnection.platform == PLATFORM, PlatformConnection.client_id == client_id)
+        .order_by(PlatformConnection.id)
+        .limit(1)
     )
     if connection is None:
         raise HTTPException(404, "no LinkedIn connection uses this client id")
