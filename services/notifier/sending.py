@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -32,7 +33,14 @@ class WebhookSender:
 
     def post(self, target: CheckedTarget, body: bytes, headers: dict) -> tuple[str | None, int | None]:
         """None and the status on a 2xx answer; otherwise what went wrong, and the status if there was one."""
-        return asyncio.run(self._post_within_deadline(target, body, headers))
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # the usual case: a worker thread with no event loop of its own
+            return asyncio.run(self._post_within_deadline(target, body, headers))
+        # The calling thread already runs an event loop (an async caller; a test that drives a
+        # browser), where asyncio.run refuses to start another: the exchange gets a thread of its own.
+        with ThreadPoolExecutor(max_workers=1) as own_thread:
+            return own_thread.submit(asyncio.run, self._post_within_deadline(target, body, headers)).result()
 
     async def _post_within_deadline(self, target: CheckedTarget, body: bytes, headers: dict):
         try:
