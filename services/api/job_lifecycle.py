@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.api.job_publishing import Conflict, FieldProblem
-from services.api.schemas import MIN_DESCRIPTION, JobPatch
+from services.api.schemas.common import MIN_DESCRIPTION
+from services.api.schemas.jobs import JobPatch
 from shared.models import Job, Operation, Posting, PostingStatus
 from shared.operations import RenewInFlight, request_operation, why_not
 

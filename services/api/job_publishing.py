@@ -9,7 +9,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.api.schemas import MIN_DESCRIPTION, JobIn, JobPublishingOut, PostingStatusOut
+from services.api.schemas.common import MIN_DESCRIPTION
+from services.api.schemas.jobs import JobIn, JobPublishingOut, PostingStatusOut
 from shared.connections import connected_platforms
 from shared.models import Job, Posting, PostingStatus
 from shared.postings import new_external_id, request_publish

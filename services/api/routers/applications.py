@@ -8,9 +8,9 @@ from fastapi import APIRouter, Body, HTTPException, Query
 from sqlalchemy import select
 
 from services.api import job_publishing as jobs
-from services.api.application_schemas import MAX_PAGE_SIZE, ApplicationPageOut, SyncOut, SyncRequest, SyncsOut
+from services.api.schemas.applications import MAX_PAGE_SIZE, ApplicationPageOut, SyncOut, SyncRequest, SyncsOut
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep, SettingsDep
-from services.api.schemas import ALL_PLATFORMS, IdInPath, IdInQuery, PlatformName, UtcDatetime
+from services.api.schemas.common import ALL_PLATFORMS, IdInPath, IdInQuery, PlatformName, UtcDatetime
 from shared.connections import connected_platforms
 from shared.models import Application, SyncRun
 from shared.syncs import request_sync

@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from services.api import job_publishing as jobs
 from services.api.deps import CurrentOrg, SessionDep
-from services.api.schemas import MAX_ID, IdInPath
+from services.api.schemas.common import MAX_ID, IdInPath
+from services.api.schemas.events import EventPageOut
 from shared.models import PublishingLog
 
 router = APIRouter(prefix="/jobs/publishing", tags=["publishing"])
 
 MAX_PAGE = 500
-
-
-class EventOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    event_id: str
-    event_type: str
-    platform: str | None
-    created_at: datetime
-    correlation_id: str | None
-    payload: dict
-    dispatched_at: datetime | None
-
-
-class EventPageOut(BaseModel):
-    events: list[EventOut]
-    next_cursor: str | None
 
 
 @router.get("/{job_id}/events/", response_model=EventPageOut)

@@ -2,69 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
 from services.api.deps import OperatorOrg, SessionDep, SettingsDep
 from services.api.job_publishing import FieldProblem
-from services.api.schemas import MAX_ID, NoNul, PlatformName, Strict, UtcDatetime
+from services.api.schemas.common import NoNul, PlatformName, UtcDatetime
+from services.api.schemas.failures import MAX_REPLAY, FailureOut, FailurePageOut, ReplayOut, ReplayRequest
 from shared.models import Posting
 from shared.replays import FailureFilter, failed_postings, replay_postings, what_failed
 
 router = APIRouter(prefix="/jobs/publishing/failures", tags=["operations"])
 
 MAX_PAGE = 200
-# One request replays at most this many; the answer's `matched` tells the operator to call again.
-MAX_REPLAY = 1000
 
 ErrorContains = Annotated[str | None, Query(max_length=200, description="Only failures whose error contains this."), NoNul]
 Since = Annotated[UtcDatetime | None, Query(description="Only failures since (ISO 8601 with a zone).")]
-
-
-class FailureOut(BaseModel):
-    posting_id: int
-    job_id: int
-    platform: str
-    failed: str = Field(description="What failed: `publish`, or an operation on a live posting (`update`, `close`, `renew`).")
-    failed_at: datetime
-    attempts: int
-    error: str | None
-
-
-class FailurePageOut(BaseModel):
-    failures: list[FailureOut]
-    next_cursor: str | None
-
-
-class ReplayRequest(Strict):
-    """Either `posting_ids`, or `all` with optional filters."""
-
-    posting_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(None, min_length=1, max_length=MAX_REPLAY)
-    all: bool = False
-    platform: PlatformName | None = None
-    error_contains: str | None = Field(None, min_length=1, max_length=200)
-    since: UtcDatetime | None = None
-    dry_run: bool = False
-    why: str = Field("replayed by an operator", min_length=1, max_length=500)
-
-    @model_validator(mode="after")
-    def _one_selection(self):
-        if bool(self.posting_ids) == self.all:
-            raise ValueError("name posting_ids, or set all (with filters), not both or neither")
-        if self.posting_ids and (self.platform or self.error_contains or self.since):
-            raise ValueError("filters (platform, error_contains, since) go with all, not with posting_ids")
-        return self
-
-
-class ReplayOut(BaseModel):
-    matched: int = Field(description="Failed postings the request selected (at most 1,000 a request).")
-    replayed: int
-    skipped: int = Field(description="Selected but no longer failed (replayed already).")
-    dry_run: bool
 
 
 @router.get("/", response_model=FailurePageOut)

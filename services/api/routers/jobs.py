@@ -5,33 +5,20 @@ What a console lists before any job id is known; each item is the same shape as 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from services.api import job_publishing as jobs
 from services.api.deps import CurrentOrg, SessionDep
-from services.api.schemas import JobPublishingOut
+from services.api.schemas.jobs import JobListItemOut, JobPageOut
 from shared.models import Job
 
 router = APIRouter(prefix="/jobs/publishing", tags=["publishing"])
 
 MAX_PAGE_SIZE = 200
-
-
-class JobListItemOut(JobPublishingOut):
-    company: str
-    location: str
-    created_at: datetime
-
-
-class JobPageOut(BaseModel):
-    items: list[JobListItemOut]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page; null on the last page.")
 
 
 @router.get("/jobs/", response_model=JobPageOut)

@@ -13,7 +13,8 @@ from fastapi import APIRouter, Body, HTTPException
 from services.api import job_lifecycle as lifecycle
 from services.api import job_publishing as jobs
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep
-from services.api.schemas import IdInPath, JobOperationOut, JobPatch, LifecycleRequest, expand_platforms
+from services.api.schemas.common import IdInPath, expand_platforms
+from services.api.schemas.jobs import JobOperationOut, JobPatch, LifecycleRequest
 from shared.models import Job, Operation
 
 router = APIRouter(prefix="/jobs/publishing", tags=["lifecycle"])

@@ -7,16 +7,15 @@ Our servers fetch these URLs on the tenant's say-so, so they pass the URL guard
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import func, select
 
 from services.api.deps import CurrentOrg, SessionDep
 from services.api.job_publishing import FieldProblem
-from services.api.schemas import IdInPath, Strict
+from services.api.schemas.common import IdInPath
+from services.api.schemas.notifications import DeliveryOut, EndpointIn, EndpointOut, NewEndpointOut
 from shared.models import NotificationDelivery, NotificationEndpoint, Organization
 from shared.notifications import new_signing_secret, seal_signing_secret
 from shared.url_guard import UnsafeUrl, check_on_save, parse_networks
@@ -24,40 +23,6 @@ from shared.url_guard import UnsafeUrl, check_on_save, parse_networks
 router = APIRouter(prefix="/jobs/publishing/notifications", tags=["notifications"])
 
 NOT_FOUND = "no notification endpoint with this id in your organization"
-
-
-class EndpointIn(Strict):
-    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
-
-
-class EndpointOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    url: str
-    description: str
-    enabled: bool
-    created_at: datetime
-
-
-class NewEndpointOut(EndpointOut):
-    secret: str = Field(description="whsec_…: verifies the webhook-signature header. Shown this once only.")
-
-
-class DeliveryOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    message_id: str = Field(description="The webhook-id header: the same on every attempt.")
-    event_type: str
-    status: str = Field(description="pending, sending (an attempt under way), delivered or failed.")
-    attempts: int
-    last_status_code: int | None
-    last_error: str | None
-    next_attempt_at: datetime | None = Field(description="When pending: the next attempt; when sending: the attempt's lease.")
-    created_at: datetime
-    delivered_at: datetime | None
 
 
 def _endpoint(session, organization_id: int, endpoint_id: int) -> NotificationEndpoint:

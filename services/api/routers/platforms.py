@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep
 from services.api.job_publishing import FieldProblem
-from services.api.platform_schemas import ConnectionIn, ConnectionOut, ConnectionPatch, ConnectionsOut, ConnectionTestOut
-from services.api.schemas import ALL_PLATFORMS, PlatformName
+from services.api.schemas.platforms import ConnectionIn, ConnectionOut, ConnectionPatch, ConnectionsOut, ConnectionTestOut
+from services.api.schemas.common import ALL_PLATFORMS, PlatformName
 from shared.connections import find_connection, load_credentials, save_connection, seal_secret
 from shared.crypto import CredentialCipher, CredentialDecryptError
 from shared.events import PlatformConnectionChanged

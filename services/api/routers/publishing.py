@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 from services.api import job_publishing as jobs
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep, SettingsDep
 from services.api.idempotency import IdempotencyGuard, fingerprint
-from services.api.schemas import IdInPath, JobPublishingOut, NoNul, PublishRequest, RetryRequest, expand_platforms
+from services.api.schemas.common import IdInPath, NoNul, expand_platforms
+from services.api.schemas.jobs import JobPublishingOut, PublishRequest, RetryRequest
 
 router = APIRouter(prefix="/jobs/publishing", tags=["publishing"])
 

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from services.api.deps import SessionDep
 from services.api.job_publishing import FieldProblem
-from services.api.schemas import NUL_PROBLEM, NoNul
+from services.api.schemas.common import NUL_PROBLEM, NoNul
 from shared.applications import store_applications
 from shared.connections import PlatformNotConnected, load_credentials
 from shared.crypto import CredentialDecryptError

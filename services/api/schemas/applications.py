@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.api.schemas import MAX_ID, PlatformName
+from services.api.schemas.common import MAX_ID, PlatformName
 
 MAX_PAGE_SIZE = 200
 

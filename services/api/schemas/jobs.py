@@ -1,88 +1,25 @@
-"""What the publishing endpoints accept and answer.
-
-Request models forbid unknown fields, so a body cannot set what the server owns
-(organization, status, ids): such a field is a 422 that names it. What PostgreSQL cannot hold
-is refused here too, as a 422 naming the field, rather than failing in the database: an id
-beyond BIGINT, text with a NUL character, a date-time without a time zone or beyond year 9999.
-"""
+"""What the publishing and lifecycle endpoints accept and answer, and the jobs list."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from services.api.schemas.common import (
+    MAX_DESCRIPTION,
+    MAX_ID,
+    HttpUrl,
+    PlatformChoice,
+    PlatformName,
+    Strict,
+    Text,
+    UtcDatetime,
+    expand_platforms,
+)
 from shared.platforms.base import EmploymentType, WorkplaceType
-
-PlatformName = Literal["linkedin", "naukri"]
-PlatformChoice = Literal["linkedin", "naukri", "both"]
-ALL_PLATFORMS: tuple[PlatformName, ...] = ("linkedin", "naukri")
-
-# The shortest description each platform accepts (LinkedIn documents 100; Naukri's is our API's).
-MIN_DESCRIPTION = {"linkedin": 100, "naukri": 50}
-MAX_DESCRIPTION = 25_000
-
-# Every id column is a PostgreSQL BIGINT; a larger id names nothing, and PostgreSQL would refuse to compare it.
-MAX_ID = 2**63 - 1
-IdInPath = Annotated[int, Path(ge=1, le=MAX_ID)]
-IdInQuery = Annotated[int, Query(ge=1, le=MAX_ID)]
-
-
-# PostgreSQL text cannot hold U+0000, so the INSERT (or even a lookup) would fail.
-NUL_PROBLEM = "must not contain the NUL character (\\u0000)"
-
-
-def _no_nul(value: Any) -> Any:
-    text = value.get_secret_value() if isinstance(value, SecretStr) else value
-    if isinstance(text, str) and "\x00" in text:
-        raise PydanticCustomError("nul_character", NUL_PROBLEM)
-    return value
-
-
-# For strings that are not fields of a `Strict` body (query parameters, headers): Annotated[str, Query(), NoNul].
-NoNul = AfterValidator(_no_nul)
-
-
-def _utc_convertible(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise PydanticCustomError("timezone_required", "needs a time zone, e.g. 2027-01-31T00:00:00Z")
-    try:
-        value.astimezone(UTC)  # how it is stored and compared
-    except OverflowError:
-        raise PydanticCustomError("datetime_out_of_range", "is beyond 0001-01-01 … 9999-12-31 once converted to UTC") from None
-    return value
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(_utc_convertible)]
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-def _http_url(value: str) -> str:
-    # Passed on to the platforms, never fetched by us: well-formed http(s) is all we check.
-    scheme, _, rest = value.partition("://")
-    if scheme.lower() not in ("http", "https") or not rest or rest.startswith("/") or " " in value:
-        raise ValueError("must be an http:// or https:// URL")
-    return value
-
-
-HttpUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_http_url)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*")
-    @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        for item in value if isinstance(value, list) else [value]:
-            _no_nul(item)
-        return value
 
 
 class SalaryIn(Strict):
@@ -185,11 +122,6 @@ class RetryRequest(Strict):
     platforms: list[PlatformChoice] | None = Field(None, description="Default: every failed platform.")
 
 
-def expand_platforms(choices: list[str]) -> list[PlatformName]:
-    wanted = set(ALL_PLATFORMS) if "both" in choices else set(choices)
-    return [name for name in ALL_PLATFORMS if name in wanted]
-
-
 class PostingStatusOut(BaseModel):
     platform: PlatformName
     status: Literal["pending", "publishing", "published", "failed", "closed"]
@@ -220,3 +152,14 @@ class JobOperationOut(JobPublishingOut):
     skipped: dict[str, str] = Field(
         default_factory=dict, description="Platforms of the job the request did not act on, and why."
     )
+
+
+class JobListItemOut(JobPublishingOut):
+    company: str
+    location: str
+    created_at: datetime
+
+
+class JobPageOut(BaseModel):
+    items: list[JobListItemOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page; null on the last page.")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints
 
-from services.api.schemas import PlatformName, Strict
+from services.api.schemas.common import PlatformName, Strict
 
 ClientId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # [0-9], not \d (which takes any script's digits); 200: the column's width.
