@@ -214,7 +214,7 @@ def _epoch_ms(moment) -> int:
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 APPLIED_AT_MAX_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last moment a datetime holds
-# The sizes of the `applications` columns (shared/models.py): a longer value is refused, not cut.
+# The sizes of the `applications` columns (shared/models/applications.py): a longer value is refused, not cut.
 ID_MAX, EMAIL_MAX, PHONE_MAX, URL_MAX = 200, 320, 64, 2000
 
 
