@@ -54,8 +54,21 @@ JOBS = 20
 # several jobs, as a real organization's would; large enough that setup stays in seconds.
 APPLY_BATCH = 10
 COLUMNS = (
-    "organization_id", "job_id", "posting_id", "platform", "external_application_id", "source", "candidate_name",
-    "candidate_email", "candidate_phone", "resume_url", "cover_letter", "answers", "applied_at", "raw", "received_at",
+    "organization_id",
+    "job_id",
+    "posting_id",
+    "platform",
+    "external_application_id",
+    "source",
+    "candidate_name",
+    "candidate_email",
+    "candidate_phone",
+    "resume_url",
+    "cover_letter",
+    "answers",
+    "applied_at",
+    "raw",
+    "received_at",
 )
 NOTICE_PERIODS = ("Immediate", "15 days", "30 days", "60 days", "90 days")
 
@@ -67,8 +80,11 @@ def wire(number: int, reference: str, applied_at: datetime) -> dict:
         "jobId": f"NK{70_000_000 + number % JOBS}",
         "reference": reference,
         "appliedAt": applied_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "candidate": {"name": f"Candidate {number}", "email": f"candidate.{number}@candidates.example",
-                      "phone": f"+91 98{number * 7919 % 10**8:08d}"},
+        "candidate": {
+            "name": f"Candidate {number}",
+            "email": f"candidate.{number}@candidates.example",
+            "phone": f"+91 98{number * 7919 % 10**8:08d}",
+        },
         "resumeUrl": f"http://127.0.0.1/media/resumes/{number}.pdf",
         "coverLetter": "I am interested in the Bench position at Bench. Please find my resume attached.",
         "answers": {"noticePeriod": NOTICE_PERIODS[number % 5], "currentCtc": f"{6 + number % 20} LPA"},
@@ -105,15 +121,30 @@ def create_postings(sessions, organization_id: int, platform: NaukriPlatform, cr
     made = {}
     with unit_of_work(sessions) as session:
         for n in range(JOBS):
-            job = Job(organization_id=organization_id, title=f"Bench job {n}", description=DESCRIPTION,
-                      location="Pune, India", employment_type="full_time", workplace_type="remote",
-                      apply_url="https://bench.example/apply", company_name="Bench", skills=[])
+            job = Job(
+                organization_id=organization_id,
+                title=f"Bench job {n}",
+                description=DESCRIPTION,
+                location="Pune, India",
+                employment_type="full_time",
+                workplace_type="remote",
+                apply_url="https://bench.example/apply",
+                company_name="Bench",
+                skills=[],
+            )
             session.add(job)
             session.flush()
             external_id = new_external_id(job.id)
             state = platform.create_posting(content_of(job, external_id), credentials)
-            posting = Posting(organization_id=organization_id, job=job, platform="naukri", external_id=external_id,
-                              status=PostingStatus.PUBLISHED, platform_job_id=state.platform_job_id, url=state.url)
+            posting = Posting(
+                organization_id=organization_id,
+                job=job,
+                platform="naukri",
+                external_id=external_id,
+                status=PostingStatus.PUBLISHED,
+                platform_job_id=state.platform_job_id,
+                url=state.url,
+            )
             session.add(posting)
             session.flush()
             made[posting.external_id] = posting
@@ -122,9 +153,15 @@ def create_postings(sessions, organization_id: int, platform: NaukriPlatform, cr
 
 def content_of(job: Job, external_id: str) -> PostingContent:
     return PostingContent(
-        external_id=external_id, title=job.title, description=job.description, location=job.location,
-        employment_type=EmploymentType.FULL_TIME, workplace_type=WorkplaceType.REMOTE, apply_url=job.apply_url,
-        company_name=job.company_name, listed_at=datetime.now(UTC),
+        external_id=external_id,
+        title=job.title,
+        description=job.description,
+        location=job.location,
+        employment_type=EmploymentType.FULL_TIME,
+        workplace_type=WorkplaceType.REMOTE,
+        apply_url=job.apply_url,
+        company_name=job.company_name,
+        listed_at=datetime.now(UTC),
     )
 
 
@@ -150,9 +187,25 @@ def ceiling_rows(stream: list, organization_id: int, postings: dict[str, Posting
     rows = []
     for a in stream:
         posting = postings[a.job_external_id]
-        rows.append((organization_id, posting.job_id, posting.id, "naukri", a.external_id, "Naukri", a.candidate_name,
-                     a.candidate_email, a.candidate_phone, a.resume_url, a.cover_letter, Jsonb(a.answers),
-                     a.applied_at, Jsonb(a.raw), now))
+        rows.append(
+            (
+                organization_id,
+                posting.job_id,
+                posting.id,
+                "naukri",
+                a.external_id,
+                "Naukri",
+                a.candidate_name,
+                a.candidate_email,
+                a.candidate_phone,
+                a.resume_url,
+                a.cover_letter,
+                Jsonb(a.answers),
+                a.applied_at,
+                Jsonb(a.raw),
+                now,
+            )
+        )
     return rows
 
 
@@ -184,7 +237,10 @@ def apply_on_emulator(emulator_url: str, references: list[str], total: int) -> f
     start = time.perf_counter()
     with httpx.Client(base_url=emulator_url, timeout=60) as client:
         for made in range(0, total, APPLY_BATCH):
-            body = {"external_id": references[(made // APPLY_BATCH) % len(references)], "count": min(APPLY_BATCH, total - made)}
+            body = {
+                "external_id": references[(made // APPLY_BATCH) % len(references)],
+                "count": min(APPLY_BATCH, total - made),
+            }
             client.post("/_emulator/applications", json=body).raise_for_status()
     return time.perf_counter() - start
 
@@ -218,8 +274,10 @@ def check(what: str, got: int, expected: int) -> None:
 
 def start_emulator(procs: Processes, client_id: str, secret: str) -> str:
     port = free_port()
-    procs.start([str(BIN / "jobpub"), "emulator", "naukri", "--port", str(port), "--client", f"{client_id}:{secret}"],
-                dict(os.environ))
+    procs.start(
+        [str(BIN / "jobpub"), "emulator", "naukri", "--port", str(port), "--client", f"{client_id}:{secret}"],
+        dict(os.environ),
+    )
     url = f"http://127.0.0.1:{port}"
     wait_for_http(f"{url}/_emulator/stats")
     return url
@@ -228,8 +286,13 @@ def start_emulator(procs: Processes, client_id: str, secret: str) -> str:
 def run_all(procs: Processes, url: str, args) -> list[tuple]:
     client_id, secret = "bench", secrets.token_urlsafe(16)
     emulator_url = start_emulator(procs, client_id, secret)
-    settings = Settings(database_url=url, encryption_keys=generate_key(), naukri_api_url=emulator_url,
-                        sync_page_size=PAGE_SIZE, log_level="WARNING")
+    settings = Settings(
+        database_url=url,
+        encryption_keys=generate_key(),
+        naukri_api_url=emulator_url,
+        sync_page_size=PAGE_SIZE,
+        log_level="WARNING",
+    )
     engine = build_engine(settings)
     migrate(engine)
     sessions = build_session_factory(engine)
@@ -259,12 +322,24 @@ def run_all(procs: Processes, url: str, args) -> list[tuple]:
     engine.dispose()
     share = f"{duplicates} ({duplicates / len(stream):.0%}) repeats"
     return [
-        ("ingest applications/s (store_applications)", ingest["per_second"], ceiling["per_second"],
-         (f"{len(stream)} applications, {share}, {JOBS} jobs, {PAGE_SIZE} a page; "
-          f"{ingest['seconds']:.1f} s vs ceiling {ceiling['seconds']:.1f} s")),
-        ("whole pull applications/s (run_sync)", pull["per_second"], ceiling["per_second"],
-         (f"N={args.pull_applications} from the emulator, {pull['seconds']:.1f} s; reading the pages alone: "
-          f"{fetch['per_second']:.0f}/s; candidates applied in {applying:.1f} s")),
+        (
+            "ingest applications/s (store_applications)",
+            ingest["per_second"],
+            ceiling["per_second"],
+            (
+                f"{len(stream)} applications, {share}, {JOBS} jobs, {PAGE_SIZE} a page; "
+                f"{ingest['seconds']:.1f} s vs ceiling {ceiling['seconds']:.1f} s"
+            ),
+        ),
+        (
+            "whole pull applications/s (run_sync)",
+            pull["per_second"],
+            ceiling["per_second"],
+            (
+                f"N={args.pull_applications} from the emulator, {pull['seconds']:.1f} s; reading the pages alone: "
+                f"{fetch['per_second']:.0f}/s; candidates applied in {applying:.1f} s"
+            ),
+        ),
     ]
 
 
@@ -284,7 +359,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--applications", type=int, default=100_000, help="applications fed to ingest and ceiling")
     parser.add_argument("--duplicate-share", type=float, default=0.1, help="share of them repeating an earlier one")
-    parser.add_argument("--pull-applications", type=int, help="applications the pull brings back (default: --applications)")
+    parser.add_argument(
+        "--pull-applications", type=int, help="applications the pull brings back (default: --applications)"
+    )
     args = parser.parse_args()
     args.pull_applications = args.pull_applications or args.applications
     start = time.perf_counter()

@@ -33,8 +33,16 @@ def bench_memory(procs: Processes, settings, sessions, messages: int) -> dict:
     with sessions() as session:
         posting_ids = list(session.scalars(select(Posting.id).where(Posting.status == PostingStatus.PUBLISHED)))
     worker = procs.start(
-        [str(BIN / "jobpub"), "worker", "--queues", "publish.naukri", "--processes", "1",
-         "--threads", str(WORKER_THREADS)],
+        [
+            str(BIN / "jobpub"),
+            "worker",
+            "--queues",
+            "publish.naukri",
+            "--processes",
+            "1",
+            "--threads",
+            str(WORKER_THREADS),
+        ],
         jobpub_env(settings),
     )
     time.sleep(5)
@@ -68,8 +76,13 @@ def send_messages(settings, posting_ids: list[int], total: int) -> None:
     def send(share: range) -> None:
         for n in share:
             event = {"event_id": str(uuid.uuid4()), "posting_id": posting_ids[n % len(posting_ids)]}
-            message = Message(queue_name=route.queue, actor_name=route.actor, args=(),
-                              kwargs={"event": event, "correlation_id": None}, options={})
+            message = Message(
+                queue_name=route.queue,
+                actor_name=route.actor,
+                args=(),
+                kwargs={"event": event, "correlation_id": None},
+                options={},
+            )
             broker.enqueue(message)
 
     threads = [threading.Thread(target=send, args=(range(i, total, SENDER_THREADS),)) for i in range(SENDER_THREADS)]

@@ -36,23 +36,39 @@ def database_backends(url: str) -> list[int]:
 
 
 def bench_pipeline(
-    procs: Processes, settings, sessions, organization_id: int, jobs: int, emulator: subprocess.Popen, processes: int = 1
+    procs: Processes,
+    settings,
+    sessions,
+    organization_id: int,
+    jobs: int,
+    emulator: subprocess.Popen,
+    processes: int = 1,
 ) -> dict:
     """`jobs` publishes recorded at once, relay and `jobpub worker --processes N` draining them."""
     relay = procs.start([str(BIN / "jobpub"), "relay"], jobpub_env(settings))
     worker = procs.start(
-        [str(BIN / "jobpub"), "worker", "--queues", "publish.naukri", "--processes", str(processes),
-         "--threads", str(WORKER_THREADS)],
+        [
+            str(BIN / "jobpub"),
+            "worker",
+            "--queues",
+            "publish.naukri",
+            "--processes",
+            str(processes),
+            "--threads",
+            str(WORKER_THREADS),
+        ],
         jobpub_env(settings),
     )
     time.sleep(3 + processes)  # let the worker processes boot before the clock starts
     published_before = count_events(sessions, "JobPublished")
-    cpu = CpuWatch({
-        "workers": lambda: descendants(worker.pid),
-        "PostgreSQL": lambda: database_backends(settings.database_url.replace("+psycopg", "")),
-        "emulator": lambda: descendants(emulator.pid),
-        "relay": lambda: descendants(relay.pid),
-    })
+    cpu = CpuWatch(
+        {
+            "workers": lambda: descendants(worker.pid),
+            "PostgreSQL": lambda: database_backends(settings.database_url.replace("+psycopg", "")),
+            "emulator": lambda: descendants(emulator.pid),
+            "relay": lambda: descendants(relay.pid),
+        }
+    )
     cpu.start()
     start = time.perf_counter()
     record_publish_requests(sessions, organization_id, jobs)
@@ -88,4 +104,3 @@ def bench_bare_dramatiq(procs: Processes, settings, sessions, jobs: int) -> dict
     elapsed = time.perf_counter() - start
     procs.stop(worker)
     return {"per_second": jobs / elapsed, "seconds": elapsed}
-

@@ -75,7 +75,7 @@ class CpuWatch:
         for name, pids in self._groups.items():
             now = self._sample(set(pids()) | set(self._before[name]))
             used[name] = sum(seconds - self._before[name].get(pid, 0.0) for pid, seconds in now.items())
-        busy, total = (after - before for after, before in zip(machine_cpu(), self._machine))
+        busy, total = (after - before for after, before in zip(machine_cpu(), self._machine, strict=True))
         return {"groups": used, "machine_busy_share": busy / total if total else 0.0, "seconds": total / os.cpu_count()}
 
     @staticmethod

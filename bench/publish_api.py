@@ -58,7 +58,9 @@ def bench_api(procs: Processes, settings, api_key: str, requests: int, concurren
     api = procs.start([str(BIN / "jobpub"), "api", "--port", str(port)], jobpub_env(settings))
     wait_for_http(f"http://127.0.0.1:{port}/livez")
     load(f"http://127.0.0.1:{port}/jobs/publishing/publish/", body, {"X-API-Key": api_key}, 100, concurrency)  # warm-up
-    ours = load(f"http://127.0.0.1:{port}/jobs/publishing/publish/", body, {"X-API-Key": api_key}, requests, concurrency)
+    ours = load(
+        f"http://127.0.0.1:{port}/jobs/publishing/publish/", body, {"X-API-Key": api_key}, requests, concurrency
+    )
     procs.stop(api)
 
     port = free_port()

@@ -38,8 +38,15 @@ def start_quota_emulator(procs: Processes, client_id: str, secret: str, per_seco
 
 
 def bench_quota(
-    procs: Processes, settings, sessions, tenant: tuple[int, str, str], *, per_second: float, seconds: float,
-    threads: int, paced: bool,
+    procs: Processes,
+    settings,
+    sessions,
+    tenant: tuple[int, str, str],
+    *,
+    per_second: float,
+    seconds: float,
+    threads: int,
+    paced: bool,
 ) -> dict:
     organization_id, client_id, secret = tenant
     emulator_url = start_quota_emulator(procs, client_id, secret, per_second)
@@ -50,7 +57,16 @@ def bench_quota(
         JOBPUB_PUBLISH_MAX_ATTEMPTS="50",  # unpaced, a posting may meet many 429s; it must not fail for it
     )
     relay = procs.start([str(BIN / "jobpub"), "relay"], env)
-    command = [str(BIN / "jobpub"), "worker", "--queues", "publish.naukri", "--processes", "1", "--threads", str(threads)]
+    command = [
+        str(BIN / "jobpub"),
+        "worker",
+        "--queues",
+        "publish.naukri",
+        "--processes",
+        "1",
+        "--threads",
+        str(threads),
+    ]
     workers = [procs.start(command, env) for _ in range(WORKER_PROCESSES)]
     time.sleep(5)  # let both groups boot
 

@@ -55,7 +55,9 @@ class Processes:
         self.children: list[subprocess.Popen] = []
 
     def start(self, args: list[str], env: dict) -> subprocess.Popen:
-        child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        child = subprocess.Popen(
+            args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         self.children.append(child)
         return child
 
@@ -152,7 +154,9 @@ def record_publish_requests(sessions, organization_id: int, count: int) -> None:
             )
             session.add(job)
             session.flush()
-            posting = Posting(organization_id=organization_id, job=job, platform="naukri", external_id=new_external_id(job.id))
+            posting = Posting(
+                organization_id=organization_id, job=job, platform="naukri", external_id=new_external_id(job.id)
+            )
             session.add(posting)
             request_publish(session, posting, reason="publish")
 

@@ -26,9 +26,9 @@ from sqlalchemy import text
 
 from bench import applications
 from bench.memory import bench_memory
-from bench.quota import LATENCY_SECONDS, WORKER_PROCESSES, bench_quota
 from bench.pipeline import WORKER_THREADS, bench_bare_dramatiq, bench_pipeline, cpu_note
 from bench.publish_api import bench_api
+from bench.quota import LATENCY_SECONDS, WORKER_PROCESSES, bench_quota
 from bench.run import BIN, REDIS_URL, Processes, bench_database, make_tenant, wait_for_http
 from shared.config import Settings
 from shared.crypto import generate_key
@@ -50,7 +50,10 @@ def run_publishing(procs: Processes, url: str, namespace: str, args) -> list[tup
     )
     wait_for_http(f"{emulator_url}/_emulator/stats")
     settings = Settings(
-        database_url=url, broker_url=REDIS_URL, broker_namespace=namespace, encryption_keys=generate_key(),
+        database_url=url,
+        broker_url=REDIS_URL,
+        broker_namespace=namespace,
+        encryption_keys=generate_key(),
         naukri_api_url=emulator_url,
     )
     engine = build_engine(settings)
@@ -75,19 +78,31 @@ def run_publishing(procs: Processes, url: str, namespace: str, args) -> list[tup
 
 
 def pipeline_rows(procs, settings, sessions, organization_id, emulator, args) -> list[tuple]:
-    runs = {n: bench_pipeline(procs, settings, sessions, organization_id, args.jobs, emulator, n) for n in SCALING_PROCESSES}
+    runs = {
+        n: bench_pipeline(procs, settings, sessions, organization_id, args.jobs, emulator, n) for n in SCALING_PROCESSES
+    }
     bare = bench_bare_dramatiq(procs, settings, sessions, args.jobs)
     one = runs[1]["per_second"]
-    rows = [(
-        f"pipeline publishes/s, request recorded → `JobPublished` ({args.jobs:,} jobs; 1 worker process, "
-        f"{WORKER_THREADS} threads; Naukri emulator)",
-        one, bare["per_second"], "bare dramatiq actor doing one INSERT", cpu_note(runs[1]["cpu"]),
-    )]
+    rows = [
+        (
+            f"pipeline publishes/s, request recorded → `JobPublished` ({args.jobs:,} jobs; 1 worker process, "
+            f"{WORKER_THREADS} threads; Naukri emulator)",
+            one,
+            bare["per_second"],
+            "bare dramatiq actor doing one INSERT",
+            cpu_note(runs[1]["cpu"]),
+        )
+    ]
     for n in SCALING_PROCESSES[1:]:
-        rows.append((
-            f"scaling: pipeline publishes/s with {n} worker processes ({WORKER_THREADS} threads each)",
-            runs[n]["per_second"], one * n, f"{n} × the 1-process figure (linear)", cpu_note(runs[n]["cpu"]),
-        ))
+        rows.append(
+            (
+                f"scaling: pipeline publishes/s with {n} worker processes ({WORKER_THREADS} threads each)",
+                runs[n]["per_second"],
+                one * n,
+                f"{n} × the 1-process figure (linear)",
+                cpu_note(runs[n]["cpu"]),
+            )
+        )
     return rows
 
 
@@ -95,8 +110,13 @@ def api_rows(procs, settings, api_key, args) -> list[tuple]:
     ours, bare = bench_api(procs, settings, api_key, args.requests, args.concurrency)
     load = f"{args.requests:,} requests, {args.concurrency} clients, one uvicorn process; rate limiter on"
     return [
-        (f"publish API requests/s ({load})", ours["per_second"], bare["per_second"],
-         "bare FastAPI doing one INSERT and one dramatiq send", f"non-202 answers: {ours['failures']}"),
+        (
+            f"publish API requests/s ({load})",
+            ours["per_second"],
+            bare["per_second"],
+            "bare FastAPI doing one INSERT and one dramatiq send",
+            f"non-202 answers: {ours['failures']}",
+        ),
         ("publish API latency p50, ms", ours["p50_ms"], bare["p50_ms"], "", ""),
         ("publish API latency p99, ms", ours["p99_ms"], bare["p99_ms"], "", ""),
     ]
@@ -106,27 +126,41 @@ def quota_rows(procs, settings, sessions, tenant, args) -> list[tuple]:
     common = dict(per_second=args.quota, seconds=args.quota_seconds, threads=args.quota_threads)
     paced = bench_quota(procs, settings, sessions, tenant, paced=True, **common)
     unpaced = bench_quota(procs, settings, sessions, tenant, paced=False, **common)
-    setup = (f"N = {args.quota:g} requests/s per client, {LATENCY_SECONDS * 1000:.0f} ms answers; {WORKER_PROCESSES} "
-             f"worker processes × {args.quota_threads} threads; {args.quota_seconds:g} s window")
+    setup = (
+        f"N = {args.quota:g} requests/s per client, {LATENCY_SECONDS * 1000:.0f} ms answers; {WORKER_PROCESSES} "
+        f"worker processes × {args.quota_threads} threads; {args.quota_seconds:g} s window"
+    )
     return [
-        (f"quota use: platform requests/s admitted ({setup}; paced)", paced["per_second"], args.quota,
-         "N, the platform's quota",
-         f"429s: {paced['refused']}; sent before a Retry-After passed: {paced['ignored_retry_after']}; "
-         f"{paced['jobs']:,} jobs"),
-        ("quota use without pacing (`NAUKRI_REQUESTS_PER_SECOND=0`; Retry-After still honoured)",
-         unpaced["per_second"], args.quota, "N",
-         f"429s: {unpaced['refused']}; sent before a Retry-After passed: {unpaced['ignored_retry_after']}"),
+        (
+            f"quota use: platform requests/s admitted ({setup}; paced)",
+            paced["per_second"],
+            args.quota,
+            "N, the platform's quota",
+            f"429s: {paced['refused']}; sent before a Retry-After passed: {paced['ignored_retry_after']}; "
+            f"{paced['jobs']:,} jobs",
+        ),
+        (
+            "quota use without pacing (`NAUKRI_REQUESTS_PER_SECOND=0`; Retry-After still honoured)",
+            unpaced["per_second"],
+            args.quota,
+            "N",
+            f"429s: {unpaced['refused']}; sent before a Retry-After passed: {unpaced['ignored_retry_after']}",
+        ),
     ]
 
 
 def memory_rows(procs, settings, sessions, args) -> list[tuple]:
     memory = bench_memory(procs, settings, sessions, args.memory_messages)
-    return [(
-        f"worker resident memory over {args.memory_messages:,} messages, MiB: start / end / peak "
-        "(duplicate publishes of published postings)",
-        f"{memory['start']:.0f} / {memory['end']:.0f} / {memory['peak']:.0f}", None, "",
-        f"{memory['per_second']:,.0f} messages/s, {WORKER_THREADS} threads",
-    )]
+    return [
+        (
+            f"worker resident memory over {args.memory_messages:,} messages, MiB: start / end / peak "
+            "(duplicate publishes of published postings)",
+            f"{memory['start']:.0f} / {memory['end']:.0f} / {memory['peak']:.0f}",
+            None,
+            "",
+            f"{memory['per_second']:,.0f} messages/s, {WORKER_THREADS} threads",
+        )
+    ]
 
 
 def print_table(rows: list[tuple], elapsed: float) -> None:
@@ -145,7 +179,8 @@ def print_table(rows: list[tuple], elapsed: float) -> None:
 
 def machine() -> str:
     memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores, {memory_gib:.0f} GiB, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} cores, {memory_gib:.0f} GiB, {system}, Python {platform.python_version()}"
 
 
 def parse_args():
@@ -177,8 +212,10 @@ def main() -> None:
         procs.stop_all()
         if "applications" not in args.skip:
             with bench_database() as url:
-                rows += [(name, ours, ceiling, "raw `INSERT … ON CONFLICT DO NOTHING` of the same rows", notes)
-                         for name, ours, ceiling, notes in applications.run_all(procs, url, args)]
+                rows += [
+                    (name, ours, ceiling, "raw `INSERT … ON CONFLICT DO NOTHING` of the same rows", notes)
+                    for name, ours, ceiling, notes in applications.run_all(procs, url, args)
+                ]
     finally:
         procs.stop_all()
         client = redis.Redis.from_url(REDIS_URL)

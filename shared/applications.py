@@ -81,23 +81,25 @@ def _postings_by_external_id(session: Session, organization_id: int, platform: s
 
 
 def _row(organization_id: int, platform: str, source: str, posting, application: PlatformApplication) -> dict:
-    return _without_nul({
-        "organization_id": organization_id,
-        "job_id": posting.job_id,
-        "posting_id": posting.id,
-        "platform": platform,
-        "external_application_id": application.external_id,
-        "source": source,
-        "candidate_name": application.candidate_name[:300],
-        "candidate_email": application.candidate_email,
-        "candidate_phone": application.candidate_phone,
-        "resume_url": application.resume_url,
-        "cover_letter": application.cover_letter,
-        "answers": application.answers,
-        "applied_at": application.applied_at,
-        "raw": application.raw,
-        "received_at": utcnow(),
-    })
+    return _without_nul(
+        {
+            "organization_id": organization_id,
+            "job_id": posting.job_id,
+            "posting_id": posting.id,
+            "platform": platform,
+            "external_application_id": application.external_id,
+            "source": source,
+            "candidate_name": application.candidate_name[:300],
+            "candidate_email": application.candidate_email,
+            "candidate_phone": application.candidate_phone,
+            "resume_url": application.resume_url,
+            "cover_letter": application.cover_letter,
+            "answers": application.answers,
+            "applied_at": application.applied_at,
+            "raw": application.raw,
+            "received_at": utcnow(),
+        }
+    )
 
 
 def _without_nul(value):

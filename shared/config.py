@@ -19,7 +19,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JOBPUB_", extra="ignore")
 
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL; postgresql+psycopg://… in production.")
-    broker_url: str | None = Field(None, description="redis://… for the dramatiq broker; unset means in-process (dev only).")
+    broker_url: str | None = Field(
+        None, description="redis://… for the dramatiq broker; unset means in-process (dev only)."
+    )
     broker_namespace: str = Field("jobpub", description="Prefix of every Redis key the broker writes.")
 
     linkedin_api_url: str = "https://api.linkedin.com"
@@ -38,10 +40,16 @@ class Settings(BaseSettings):
 
     http_timeout_seconds: float = 10.0
     linkedin_requests_per_second: float = Field(
-        0.0, ge=0, description="Pace of requests per organization and LinkedIn app (client id), shared through Redis by every worker; 0: no pacing."
+        0.0,
+        ge=0,
+        description="Pace of requests per organization and LinkedIn app (client id), shared through Redis"
+        " by every worker; 0: no pacing.",
     )
     naukri_requests_per_second: float = Field(
-        0.0, ge=0, description="Pace of requests per organization and Naukri client id, shared through Redis by every worker; 0: no pacing."
+        0.0,
+        ge=0,
+        description="Pace of requests per organization and Naukri client id, shared through Redis by every worker;"
+        " 0: no pacing.",
     )
     publish_max_attempts: int = Field(5, ge=1, description="Attempts per publish request before it is failed.")
     retry_backoff_seconds: float = Field(2.0, gt=0, description="First retry delay; doubles per attempt.")
@@ -74,14 +82,18 @@ class Settings(BaseSettings):
     sync_page_size: int = Field(100, ge=1, le=100, description="Applications asked for per page of a pull.")
 
     notify_max_attempts: int = Field(8, ge=1, description="Delivery attempts per notification before it is failed.")
-    notify_backoff_seconds: float = Field(5.0, gt=0, description="First wait before a notification is retried; doubles.")
+    notify_backoff_seconds: float = Field(
+        5.0, gt=0, description="First wait before a notification is retried; doubles."
+    )
     notify_backoff_max_seconds: float = Field(3600.0, gt=0)
     webhook_allowed_networks: str = Field(
         "", description="CIDRs a tenant's webhook may reach although not public (a test receiver, an internal relay)."
     )
     # What one tenant's endpoints may cost the instance: a worker's time per attempt, and their number.
     notify_deadline_seconds: float = Field(
-        10.0, gt=0, description="Longest one notification attempt may take, connecting to answer; then it counts as failed."
+        10.0,
+        gt=0,
+        description="Longest one notification attempt may take, connecting to answer; then it counts as failed.",
     )
     notify_max_endpoints_per_organization: int = Field(
         10, ge=1, description="Notification endpoints one organization may register; one more answers 409."
@@ -95,12 +107,15 @@ class Settings(BaseSettings):
     )
     worker_time_limit_ms: int = Field(600_000, ge=1000)
     worker_metrics_enabled: bool = Field(
-        False, description="`jobpub worker` serves Prometheus metrics (dramatiq's and jobpub's) on the host and port below."
+        False,
+        description="`jobpub worker` serves Prometheus metrics (dramatiq's and jobpub's) on the host and port below.",
     )
     worker_metrics_host: str = Field(
         "127.0.0.1", description="Address of a worker group's metrics server (dramatiq's own default is 0.0.0.0)."
     )
-    worker_metrics_port: int = Field(9191, ge=1, le=65535, description="Port of a worker group's metrics server; one per group.")
+    worker_metrics_port: int = Field(
+        9191, ge=1, le=65535, description="Port of a worker group's metrics server; one per group."
+    )
     worker_metrics_dir: str | None = Field(
         None,
         description="Where worker processes keep their metric values for the group's server (one subfolder per group); "

@@ -40,12 +40,16 @@ class EncryptedColumn:
 
 ENCRYPTED_COLUMNS = (
     EncryptedColumn(
-        "platform credentials", PlatformConnection, "client_secret_encrypted",
+        "platform credentials",
+        PlatformConnection,
+        "client_secret_encrypted",
         binding=lambda row: credential_binding(row.organization_id, row.platform),
         describe=lambda row: f"connection {row.id} (organization {row.organization_id}, {row.platform})",
     ),
     EncryptedColumn(
-        "notification signing secrets", NotificationEndpoint, "secret_encrypted",
+        "notification signing secrets",
+        NotificationEndpoint,
+        "secret_encrypted",
         binding=lambda row: secret_binding(row.organization_id),
         describe=lambda row: f"endpoint {row.id} (organization {row.organization_id})",
     ),
@@ -139,7 +143,9 @@ def _rotate_one(row, column: EncryptedColumn, cipher: CredentialCipher, report: 
     try:
         secret = cipher.decrypt(sealed, bound_to=binding)
     except CredentialDecryptError as error:
-        report.undecryptable.append(UndecryptableRow(column.kind, column.describe(row), row.organization_id, str(error)))
+        report.undecryptable.append(
+            UndecryptableRow(column.kind, column.describe(row), row.organization_id, str(error))
+        )
         return
     if not dry_run:
         setattr(row, column.column, cipher.encrypt(secret, bound_to=binding))

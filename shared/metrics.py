@@ -63,7 +63,9 @@ NOTIFICATION_DELIVERIES = Counter(
 )
 HTTP_REQUESTS = Counter("jobpub_http_requests", "API requests answered.", ["method", "route", "status"])
 HTTP_DURATION = Histogram(
-    "jobpub_http_request_duration_seconds", "API request latency, until the response is sent.", ["method", "route", "status"]
+    "jobpub_http_request_duration_seconds",
+    "API request latency, until the response is sent.",
+    ["method", "route", "status"],
 )
 
 
@@ -174,11 +176,12 @@ class BacklogCollector(Collector):
             return None
         messages = GaugeMetricFamily(
             "jobpub_broker_queue_messages",
-            "Messages in the broker's queue: ready (waiting for a worker), delayed (a dramatiq retry), dead (dead-lettered).",
+            "Messages in the broker's queue: ready (waiting for a worker), delayed (a dramatiq retry),"
+            " dead (dead-lettered).",
             labels=["queue", "state"],
         )
         for index, queue in enumerate(KNOWN_QUEUES):
-            for state, size in zip(("ready", "delayed", "dead"), sizes[index * 3 : index * 3 + 3]):
+            for state, size in zip(("ready", "delayed", "dead"), sizes[index * 3 : index * 3 + 3], strict=True):
                 messages.add_metric([queue, state], size)
         return [messages]
 

@@ -98,7 +98,7 @@ def request_operation(
 def dispatch_operation(
     session: Session, posting: Posting, reason: str, correlation_id: str | None, not_before: datetime | None = None
 ) -> None:
-    """Send the posting's waiting operation to its platform's publish queue (the publisher's workers), at `not_before`."""
+    """Send the posting's waiting operation to its platform's publish queue (its workers), at `not_before`."""
     event = JobOperationRequested(
         organization_id=posting.organization_id,
         job_id=posting.job_id,
@@ -118,8 +118,11 @@ def close_here(session: Session, posting: Posting, correlation_id: str | None) -
     posting.next_attempt_at = None
     posting.updated_at = utcnow()
     event = JobClosed(
-        organization_id=posting.organization_id, job_id=posting.job_id, posting_id=posting.id,
-        platform=posting.platform, attempt=0,
+        organization_id=posting.organization_id,
+        job_id=posting.job_id,
+        posting_id=posting.id,
+        platform=posting.platform,
+        attempt=0,
     )
     record(session, event, correlation_id=correlation_id)
 

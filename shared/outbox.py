@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from shared.events import Event
 from shared.models import PublishingLog
 
-
 SYNC_QUEUE = "sync.applications"
 
 

@@ -58,7 +58,7 @@ def failed_postings(
 
 
 def what_failed(posting: Posting) -> str:
-    """"publish", or the operation (update, close, renew) that failed on a live posting."""
+    """ "publish", or the operation (update, close, renew) that failed on a live posting."""
     return "publish" if posting.status == PostingStatus.FAILED else posting.operation
 
 
@@ -87,8 +87,13 @@ def replay_posting(
         failed_with = posting.last_error
         request_publish(session, posting, reason="replay", not_before=not_before)
         event = JobPublishReplayed(
-            organization_id=posting.organization_id, job_id=posting.job_id, posting_id=posting.id,
-            platform=posting.platform, by=by, why=why, failed_with=failed_with,
+            organization_id=posting.organization_id,
+            job_id=posting.job_id,
+            posting_id=posting.id,
+            platform=posting.platform,
+            by=by,
+            why=why,
+            failed_with=failed_with,
         )
         record(session, event)
         return True
@@ -100,8 +105,14 @@ def _replay_operation(session: Session, posting: Posting, *, by: str, why: str, 
     failed_with = posting.last_error
     request_operation(session, posting, Operation(posting.operation), reason="replay", not_before=not_before)
     event = JobOperationReplayed(
-        organization_id=posting.organization_id, job_id=posting.job_id, posting_id=posting.id,
-        platform=posting.platform, operation=posting.operation, by=by, why=why, failed_with=failed_with,
+        organization_id=posting.organization_id,
+        job_id=posting.job_id,
+        posting_id=posting.id,
+        platform=posting.platform,
+        operation=posting.operation,
+        by=by,
+        why=why,
+        failed_with=failed_with,
     )
     record(session, event)
     return True

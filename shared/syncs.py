@@ -69,13 +69,23 @@ def request_sync(
     raise RuntimeError("the active pull kept changing while a request tried to join it")
 
 
-def _insert(session: Session, values: dict, conflict: dict, window: int | None, dispatch: bool, correlation_id) -> int | None:
+def _insert(
+    session: Session, values: dict, conflict: dict, window: int | None, dispatch: bool, correlation_id
+) -> int | None:
     now = utcnow()
     sync_id = session.scalar(
         upsert_insert(session, SyncRun)
         .values(
-            **values, schedule_window=window, status=SyncStatus.PENDING, fetched=0, new=0, duplicates=0, unmatched=0,
-            created_at=now, updated_at=now, correlation_id=correlation_id,
+            **values,
+            schedule_window=window,
+            status=SyncStatus.PENDING,
+            fetched=0,
+            new=0,
+            duplicates=0,
+            unmatched=0,
+            created_at=now,
+            updated_at=now,
+            correlation_id=correlation_id,
         )
         .on_conflict_do_nothing(**conflict)
         .returning(SyncRun.id)
@@ -108,7 +118,11 @@ def _end_if_stalled(session: Session, values: dict, stalled_after: float, correl
     error = STALLED.format(seconds=stalled_after)
     ended = session.execute(
         update(SyncRun)
-        .where(SyncRun.id == sync_id, SyncRun.status.in_(ACTIVE), SyncRun.updated_at < now - timedelta(seconds=stalled_after))
+        .where(
+            SyncRun.id == sync_id,
+            SyncRun.status.in_(ACTIVE),
+            SyncRun.updated_at < now - timedelta(seconds=stalled_after),
+        )
         .values(status=SyncStatus.FAILED, error=error, finished_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -139,6 +139,11 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address
 
 def _kind(address) -> str:
     return (
-        "loopback" if address.is_loopback else "link-local" if address.is_link_local
-        else "private" if address.is_private else "non-public"
+        "loopback"
+        if address.is_loopback
+        else "link-local"
+        if address.is_link_local
+        else "private"
+        if address.is_private
+        else "non-public"
     )

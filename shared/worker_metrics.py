@@ -37,12 +37,13 @@ def worker_metrics_middleware(settings: Settings):
     """dramatiq's Prometheus middleware, keeping its files in the group's folder and served by our server."""
     directory = group_directory(settings)
     # dramatiq's middleware reads these when its module is first imported: point them at ours first.
-    os.environ["dramatiq_prom_db"] = directory
-    os.environ["dramatiq_prom_host"] = settings.worker_metrics_host
-    os.environ["dramatiq_prom_port"] = str(settings.worker_metrics_port)
+    # Their names are dramatiq's own, in lower case.
+    os.environ["dramatiq_prom_db"] = directory  # noqa: SIM112
+    os.environ["dramatiq_prom_host"] = settings.worker_metrics_host  # noqa: SIM112
+    os.environ["dramatiq_prom_port"] = str(settings.worker_metrics_port)  # noqa: SIM112
     from dramatiq.middleware import prometheus
 
-    if prometheus.DB_PATH != directory:
+    if directory != prometheus.DB_PATH:
         raise RuntimeError("dramatiq's Prometheus middleware was imported before jobpub could configure it")
 
     class WorkerMetrics(prometheus.Prometheus):

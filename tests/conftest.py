@@ -20,15 +20,15 @@ from sqlalchemy import select
 from services.api.app import create_app
 from services.emulators import linkedin, naukri
 from services.emulators.server import serve_in_thread
-from services.publisher.actors import declare_publish_actors
 from services.notifier.actors import declare_notify_actor
-from services.syncer.actors import declare_sync_actor
-from shared.context import build_worker_context
+from services.publisher.actors import declare_publish_actors
 from services.relay.relay import Relay
+from services.syncer.actors import declare_sync_actor
 from shared import tenants
 from shared.broker import build_broker
 from shared.config import Settings
 from shared.connections import save_connection
+from shared.context import build_worker_context
 from shared.crypto import cipher_from_settings, generate_key
 from shared.db import build_engine, build_session_factory, unit_of_work
 from shared.migrate import migrate
@@ -265,7 +265,9 @@ def postings_of(sessions, job_id: int) -> dict[str, Posting]:
 
 def log_of(sessions, job_id: int) -> list[PublishingLog]:
     with sessions() as session:
-        return list(session.scalars(select(PublishingLog).where(PublishingLog.job_id == job_id).order_by(PublishingLog.id)))
+        return list(
+            session.scalars(select(PublishingLog).where(PublishingLog.job_id == job_id).order_by(PublishingLog.id))
+        )
 
 
 def held_on(emulators: Emulators, sessions, job_id: int, platform: str) -> list[dict]:

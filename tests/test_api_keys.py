@@ -55,7 +55,10 @@ def test_an_operator_key_made_on_the_command_line_reaches_the_failures_and_a_rec
     assert made.returncode == 0 and made.stdout.startswith("operator API key"), made.stderr
     operator_key = re.search(r"(jp_\S+)", made.stdout).group(1)
 
-    assert client.get("/jobs/publishing/failures/", headers={"X-API-Key": operator_key}).json() == {"failures": [], "next_cursor": None}
+    assert client.get("/jobs/publishing/failures/", headers={"X-API-Key": operator_key}).json() == {
+        "failures": [],
+        "next_cursor": None,
+    }
     assert client.get("/jobs/publishing/failures/", headers={"X-API-Key": recruiter_key}).status_code == 403
     listing = jobpub(settings, "apikey", "list", "--organization", name).stdout
     assert re.search(rf"{operator_key.split('_')[1]}\s+operator\b", listing) and "recruiter" in listing

@@ -40,7 +40,9 @@ def test_an_application_linkedin_delivers_six_times_is_stored_once(client, tenan
     [application] = emulators.linkedin.apply(external_id, client_id=tenant.clients["linkedin"][0])
     assert emulators.linkedin.wait_for_webhooks(20)
 
-    deliveries = [d for d in emulators.linkedin.webhook_deliveries() if d["application_id"] == application["jobApplicationId"]]
+    deliveries = [
+        d for d in emulators.linkedin.webhook_deliveries() if d["application_id"] == application["jobApplicationId"]
+    ]
     assert len(deliveries) == 6 and {d["status"] for d in deliveries} == {200}
     [stored] = applications_of(sessions, job_id)
     assert stored.external_application_id == application["jobApplicationId"]
@@ -48,7 +50,9 @@ def test_an_application_linkedin_delivers_six_times_is_stored_once(client, tenan
     assert stored.candidate_name == f"{application['candidate']['firstName']} {application['candidate']['lastName']}"
     with sessions() as session:
         received = session.scalars(
-            select(PublishingLog.event_type).where(PublishingLog.job_id == job_id, PublishingLog.event_type == "ApplicationReceived")
+            select(PublishingLog.event_type).where(
+                PublishingLog.job_id == job_id, PublishingLog.event_type == "ApplicationReceived"
+            )
         ).all()
     assert len(received) == 1
 
@@ -134,15 +138,22 @@ def test_a_naukri_csv_import_stores_the_good_rows_and_reports_bad_ones_by_line(
     first = jobpub(settings, "import-applications", "naukri", str(drop), "--organization", tenant.name)
     assert first.returncode == 1
     for line, problem in ((3, "candidate_name"), (4, "applied_at"), (5, "reference"), (6, "email")):
-        assert f"{drop}:{line}: " in first.stderr and problem in first.stderr.split(f"{drop}:{line}: ")[1].splitlines()[0]
+        assert (
+            f"{drop}:{line}: " in first.stderr and problem in first.stderr.split(f"{drop}:{line}: ")[1].splitlines()[0]
+        )
     assert "stored 2" in first.stdout
     stored = applications_of(sessions, job_id)
-    assert sorted((a.external_application_id, a.source) for a in stored) == [("CSV-1", "Naukri CSV"), ("CSV-6", "Naukri CSV")]
+    assert sorted((a.external_application_id, a.source) for a in stored) == [
+        ("CSV-1", "Naukri CSV"),
+        ("CSV-6", "Naukri CSV"),
+    ]
 
     again = jobpub(settings, "import-applications", "naukri", str(drop), "--organization", tenant.name)
     assert "stored 0, already stored 2" in again.stdout
     assert len(applications_of(sessions, job_id)) == 2
-    missing = jobpub(settings, "import-applications", "naukri", str(tmp_path / "nope.csv"), "--organization", tenant.name)
+    missing = jobpub(
+        settings, "import-applications", "naukri", str(tmp_path / "nope.csv"), "--organization", tenant.name
+    )
     assert missing.returncode != 0 and "nope.csv" in missing.stderr
 
 
@@ -185,8 +196,8 @@ def test_a_csv_import_keeps_its_good_rows_whatever_the_bad_ones_hold(
         f"EDGE-2,{reference},Uma Shah,uma@candidates.example,0001-01-01T00:00:00+05:30,\n"
         f"LONG-1,{reference},Dev Patel,dev@candidates.example,2026-11-20T10:00:00Z,{'x' * 131_073}\n"
         f"LONG-2,{reference},{'N' * 400},n@candidates.example,2026-11-20T10:00:00Z,\n"
-        f"QUOTE-1,{reference},\"Kiran Das,kiran@candidates.example,2026-11-20T10:00:00Z,\n"
-        f"OK-2,{reference},Meera Iyer,meera@candidates.example,2026-11-21T09:00:00Z,\"two\nlines\"\n"
+        f'QUOTE-1,{reference},"Kiran Das,kiran@candidates.example,2026-11-20T10:00:00Z,\n'
+        f'OK-2,{reference},Meera Iyer,meera@candidates.example,2026-11-21T09:00:00Z,"two\nlines"\n'
         f"OK-3,{reference},Tara Sen,tara@candidates.example,2026-11-22T09:00:00Z,\n"
     )
     run = jobpub(settings, "import-applications", "naukri", str(drop), "--organization", tenant.name)

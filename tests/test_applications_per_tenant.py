@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 
+from tests.support import wait_until
 from tests.test_applications_intake import WEBHOOK, linkedin_payload, signed
 from tests.test_applications_sync import SYNC, applications_of, published_on
-from tests.support import wait_until
 
 
 def test_another_tenant_storing_our_application_ids_first_does_not_drop_ours(
@@ -26,14 +26,20 @@ def test_another_tenant_storing_our_application_ids_first_does_not_drop_ours(
         assert answer.status_code == 200 and answer.json()["status"] == "stored"
 
     made = emulators.linkedin.apply(victim_posting, count=3, client_id=victim.clients["linkedin"][0])
-    assert [a["jobApplicationId"] for a in made] == [f"urn:li:jobApplication:{n}" for n in range(upcoming, upcoming + 3)]
+    assert [a["jobApplicationId"] for a in made] == [
+        f"urn:li:jobApplication:{n}" for n in range(upcoming, upcoming + 3)
+    ]
     assert emulators.linkedin.wait_for_webhooks(20)
-    stored = wait_until(lambda: len(applications_of(sessions, victim_job)) == 3 and applications_of(sessions, victim_job))
+    stored = wait_until(
+        lambda: len(applications_of(sessions, victim_job)) == 3 and applications_of(sessions, victim_job)
+    )
     assert {a.external_application_id for a in stored} == {a["jobApplicationId"] for a in made}
     assert {a.organization_id for a in stored} == {victim.id}
 
     # The backstop pull of the victim counts its own copies, not the attacker's, as already stored.
-    [run] = client.post(SYNC, json={"platform": "linkedin", "job_id": victim_job}, headers=victim.headers).json()["syncs"]
+    [run] = client.post(SYNC, json={"platform": "linkedin", "job_id": victim_job}, headers=victim.headers).json()[
+        "syncs"
+    ]
     result = wait_until(
         lambda: (r := client.get(f"{SYNC}{run['id']}/", headers=victim.headers).json())["status"] == "succeeded" and r,
         30,
@@ -43,7 +49,9 @@ def test_another_tenant_storing_our_application_ids_first_does_not_drop_ours(
     assert len(applications_of(sessions, attacker_job)) == 3
 
 
-def test_a_push_answer_tells_a_tenant_nothing_about_another_tenants_applications(client, make_tenant, pipeline, sessions):
+def test_a_push_answer_tells_a_tenant_nothing_about_another_tenants_applications(
+    client, make_tenant, pipeline, sessions
+):
     owner, prober = make_tenant(platforms=("linkedin",)), make_tenant(platforms=("linkedin",))
     _, owner_posting = published_on(client, owner, sessions, "linkedin")
     prober_job, prober_posting = published_on(client, prober, sessions, "linkedin")

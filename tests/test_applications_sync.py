@@ -36,7 +36,9 @@ def scheduled_run(sessions, tenant, platform: str, window: int) -> SyncRun:
         with sessions() as session:
             run = session.scalar(
                 select(SyncRun).where(
-                    SyncRun.organization_id == tenant.id, SyncRun.platform == platform, SyncRun.schedule_window == window
+                    SyncRun.organization_id == tenant.id,
+                    SyncRun.platform == platform,
+                    SyncRun.schedule_window == window,
                 )
             )
             return run if run is not None and run.status in ("succeeded", "failed") else None
@@ -63,7 +65,10 @@ def test_a_scheduled_pull_stores_new_applications_once_and_the_next_window_adds_
     stored = applications_of(sessions, job_id)
     assert sorted(a.external_application_id for a in stored) == sorted(a["applicationId"] for a in applied)
     assert {(a.organization_id, a.source) for a in stored} == {(tenant.id, "Naukri")}
-    assert stored[0].candidate_email == next(a for a in applied if a["applicationId"] == stored[0].external_application_id)["candidate"]["email"]
+    assert (
+        stored[0].candidate_email
+        == next(a for a in applied if a["applicationId"] == stored[0].external_application_id)["candidate"]["email"]
+    )
 
     later = now + timedelta(seconds=interval)
     schedule_due_syncs(sessions, settings, now=later)
@@ -84,7 +89,8 @@ def test_two_schedulers_at_once_request_one_pull_per_window(sessions, settings, 
     when = utcnow() + timedelta(days=365)  # a window no other test schedules
     requested: list[int] = []
     schedulers = [
-        threading.Thread(target=lambda: requested.append(schedule_due_syncs(sessions, settings, now=when))) for _ in range(4)
+        threading.Thread(target=lambda: requested.append(schedule_due_syncs(sessions, settings, now=when)))
+        for _ in range(4)
     ]
     for scheduler in schedulers:
         scheduler.start()
@@ -93,8 +99,12 @@ def test_two_schedulers_at_once_request_one_pull_per_window(sessions, settings, 
 
     window = schedule_window(when, settings.sync_interval_seconds)
     with sessions() as session:
-        runs = session.scalars(select(SyncRun.platform).where(SyncRun.schedule_window == window, SyncRun.organization_id == tenant.id)).all()
-        connections = session.scalar(select(func.count()).select_from(PlatformConnection).where(PlatformConnection.enabled.is_(True)))
+        runs = session.scalars(
+            select(SyncRun.platform).where(SyncRun.schedule_window == window, SyncRun.organization_id == tenant.id)
+        ).all()
+        connections = session.scalar(
+            select(func.count()).select_from(PlatformConnection).where(PlatformConnection.enabled.is_(True))
+        )
     assert sorted(runs) == ["linkedin", "naukri"]
     assert sum(requested) == connections  # every connection once, whichever scheduler won
 
@@ -125,7 +135,9 @@ def test_a_429_midway_through_a_pull_resumes_from_the_cursor_with_nothing_lost_o
     assert len(stored) == len({a.external_application_id for a in stored}) == 7
 
 
-def test_a_sync_asked_for_over_the_api_reports_its_progress_and_result(client, make_tenant, pipeline, emulators, sessions):
+def test_a_sync_asked_for_over_the_api_reports_its_progress_and_result(
+    client, make_tenant, pipeline, emulators, sessions
+):
     tenant = make_tenant(platforms=("naukri",))
     job_id, external_id = published_on(client, tenant, sessions, "naukri")
     emulators.naukri.apply(external_id, count=4, client_id=tenant.clients["naukri"][0])
@@ -174,7 +186,11 @@ def test_applications_are_listed_in_stable_pages_and_only_to_their_organization(
     assert client.get(APPLICATIONS, params={"applied_from": future}, headers=tenant.headers).json()["items"] == []
     assert client.get(APPLICATIONS, params={"limit": 0}, headers=tenant.headers).status_code == 422
     # Were 500s: a date-time without a time zone, one beyond year 9999 in UTC, a job id beyond BIGINT.
-    for params in ({"applied_from": "2026-11-20T10:00:00"}, {"applied_to": "9999-12-31T23:59:59-14:00"}, {"job_id": 2**63}):
+    for params in (
+        {"applied_from": "2026-11-20T10:00:00"},
+        {"applied_to": "9999-12-31T23:59:59-14:00"},
+        {"job_id": 2**63},
+    ):
         answer = client.get(APPLICATIONS, params=params, headers=tenant.headers)
         assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["query", *params], answer.text
 
@@ -195,12 +211,16 @@ def test_the_linkedin_pull_backs_up_the_webhook_without_storing_anything_twice(
     job_id, external_id = published_on(client, tenant, sessions, "linkedin")
     emulators.linkedin.apply(external_id, count=2, client_id=tenant.clients["linkedin"][0])
     assert emulators.linkedin.wait_for_webhooks(20)
-    pushed = wait_until(lambda: len(applications_of(sessions, job_id)) == 2 and applications_of(sessions, job_id), what="pushes")
+    pushed = wait_until(
+        lambda: len(applications_of(sessions, job_id)) == 2 and applications_of(sessions, job_id), what="pushes"
+    )
 
     def sync(body: dict) -> dict:
         [sync] = client.post(SYNC, json=body, headers=tenant.headers).json()["syncs"]
         return wait_until(
-            lambda: (r := client.get(f"{SYNC}{sync['id']}/", headers=tenant.headers).json())["status"] == "succeeded" and r,
+            lambda: (
+                (r := client.get(f"{SYNC}{sync['id']}/", headers=tenant.headers).json())["status"] == "succeeded" and r
+            ),
             30,
             what="the LinkedIn sync",
         )

@@ -31,22 +31,34 @@ def test_a_request_id_reaches_the_worker_log_lines_of_that_job(emulators, tmp_pa
         sessions = build_session_factory(engine)
         tenant = create_tenant(sessions, settings, emulators, platforms=("naukri",))
         stop = threading.Event()
-        relay = threading.Thread(target=Relay(settings, sessions, build_broker(settings)).run, args=(stop,), daemon=True)
+        relay = threading.Thread(
+            target=Relay(settings, sessions, build_broker(settings)).run, args=(stop,), daemon=True
+        )
         worker = subprocess.Popen(
             [JOBPUB, "worker", "--processes", "1", "--threads", "2"],
-            env=settings_env(settings), stdout=log_file.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+            env=settings_env(settings),
+            stdout=log_file.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         relay.start()
         try:
             with TestClient(create_app(settings, engine)) as client:
                 answer = client.post(
-                    "/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["naukri"]},
+                    "/jobs/publishing/publish/",
+                    json={"job": job_body(), "platforms": ["naukri"]},
                     headers={**tenant.headers, "X-Request-ID": trace},
                 )
                 job_id = answer.json()["job_id"]
                 wait_until(
-                    lambda: client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()["platforms"]["naukri"]["status"] == "published",
-                    30, what="the worker to publish",
+                    lambda: (
+                        client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()["platforms"][
+                            "naukri"
+                        ]["status"]
+                        == "published"
+                    ),
+                    30,
+                    what="the worker to publish",
                 )
         finally:
             stop.set()

@@ -35,7 +35,9 @@ def test_jobpub_dev_publishes_a_job_to_both_emulators_with_no_configuration(tmp_
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: _answers(base), 30, what="the API to answer")
         headers = {"X-API-Key": key}
-        answer = httpx.post(f"{base}/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["both"]}, headers=headers)
+        answer = httpx.post(
+            f"{base}/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["both"]}, headers=headers
+        )
         assert answer.status_code == 202, answer.text
         job_id = answer.json()["job_id"]
 

@@ -16,7 +16,9 @@ JOBPUB = str(Path(sys.executable).parent / "jobpub")
 
 
 def jobpub(settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([JOBPUB, *args], env=settings_env(settings), input=stdin, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [JOBPUB, *args], env=settings_env(settings), input=stdin, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_after_a_platform_outage_failures_are_listed_replayed_once_and_published_once(
@@ -45,7 +47,9 @@ def test_after_a_platform_outage_failures_are_listed_replayed_once_and_published
     assert "replayed 0" in again.stdout
     with sessions() as session:
         replays = session.scalars(
-            select(PublishingLog.payload).where(PublishingLog.job_id.in_(jobs), PublishingLog.event_type == "JobPublishReplayed")
+            select(PublishingLog.payload).where(
+                PublishingLog.job_id.in_(jobs), PublishingLog.event_type == "JobPublishReplayed"
+            )
         ).all()
     assert len(replays) == 3 and {(r["by"], r["why"]) for r in replays} == {("asha", "naukri outage over")}
     assert all("503" in r["failed_with"] for r in replays)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 from sqlalchemy import select
 
@@ -49,7 +50,9 @@ def test_an_operator_lists_failures_replays_them_once_and_each_is_published_once
 
     with sessions() as session:
         replays = session.scalars(
-            select(PublishingLog.payload).where(PublishingLog.job_id.in_(jobs), PublishingLog.event_type == "JobPublishReplayed")
+            select(PublishingLog.payload).where(
+                PublishingLog.job_id.in_(jobs), PublishingLog.event_type == "JobPublishReplayed"
+            )
         ).all()
     key_id = operator.api_key.split("_")[1]
     assert len(replays) == 2 and {(r["by"], r["why"]) for r in replays} == {(f"api key {key_id}", "naukri outage over")}
@@ -72,11 +75,14 @@ def test_a_bulk_replay_is_paced_at_the_replay_rate(client, make_tenant, pipeline
     # The requests are recorded at once, but sent to the workers one replay interval apart.
     sent_at = [dispatch_after or created_at for created_at, dispatch_after in requests]
     gap = timedelta(seconds=1 / settings.replay_per_second)
-    assert len(sent_at) == 3 and all(later - earlier >= gap * 0.99 for earlier, later in zip(sent_at, sent_at[1:]))
+    assert len(sent_at) == 3 and all(later - earlier >= gap * 0.99 for earlier, later in pairwise(sent_at))
 
 
 def test_a_recruiter_key_is_refused_with_a_message_that_says_what_is_needed(client, tenant):
-    for answer in (client.get(FAILURES, headers=tenant.headers), client.post(REPLAY, json={"all": True}, headers=tenant.headers)):
+    for answer in (
+        client.get(FAILURES, headers=tenant.headers),
+        client.post(REPLAY, json={"all": True}, headers=tenant.headers),
+    ):
         assert answer.status_code == 403 and "operator key" in answer.json()["detail"]
 
 

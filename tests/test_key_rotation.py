@@ -25,7 +25,8 @@ from shared.notifications import notify
 from tests.conftest import create_tenant, own_database, settings_env
 from tests.support import wait_until
 from tests.test_applications_intake import JOBPUB
-from tests.test_notifications import NOTIFICATIONS, receiver  # noqa: F401 (a fixture)
+from tests.test_notifications import NOTIFICATIONS
+from tests.test_notifications import receiver as receiver  # a fixture, used by name
 
 
 @pytest.fixture
@@ -191,8 +192,12 @@ def test_a_secret_changed_while_rotation_runs_is_not_overwritten_with_the_old_on
 
     with unit_of_work(sessions) as changing:
         save_connection(
-            changing, CredentialCipher([key_a]), organization_id=tenant.id, platform="naukri",
-            client_id=client_id, client_secret="the-new-one",
+            changing,
+            CredentialCipher([key_a]),
+            organization_id=tenant.id,
+            platform="naukri",
+            client_id=client_id,
+            client_secret="the-new-one",
         )
         changing.flush()  # the row is now locked by this transaction, as an API update holds it
 
@@ -226,7 +231,9 @@ def waiting_on_a_lock(sessions) -> bool:
 def test_every_encrypted_column_of_the_models_is_rotated():
     """A new `*_encrypted` column must be added to ENCRYPTED_COLUMNS, or the old key could never be dropped."""
     encrypted = {
-        (table.name, column.name) for table in Base.metadata.tables.values() for column in table.columns
+        (table.name, column.name)
+        for table in Base.metadata.tables.values()
+        for column in table.columns
         if column.name.endswith("_encrypted")
     }
     assert encrypted == {(column.model.__tablename__, column.column) for column in ENCRYPTED_COLUMNS}
@@ -258,7 +265,9 @@ def test_rotation_moves_notification_signing_secrets_too_so_deliveries_still_sig
     with unit_of_work(sessions) as session:
         notify(session, tenant.id, "job.published", {"job_id": 1})
     with sessions() as session:
-        delivery_id = session.scalar(select(NotificationDelivery.id).where(NotificationDelivery.organization_id == tenant.id))
+        delivery_id = session.scalar(
+            select(NotificationDelivery.id).where(NotificationDelivery.organization_id == tenant.id)
+        )
     context = build_worker_context(only_b, sessions)
     deliver(context, build_notify_client(context), delivery_id)
     with sessions() as session:
@@ -281,7 +290,8 @@ def test_a_signing_secret_no_configured_key_opens_is_named_and_fails_the_run(own
     tenant = create_tenant(sessions, base, emulators, platforms=("naukri",))
     with unit_of_work(sessions) as session:
         lost = NotificationEndpoint(
-            organization_id=tenant.id, url="http://127.0.0.1:9/hook",
+            organization_id=tenant.id,
+            url="http://127.0.0.1:9/hook",
             secret_encrypted=CredentialCipher([generate_key()]).encrypt("whsec_x", bound_to="lost"),
         )
         session.add(lost)

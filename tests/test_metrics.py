@@ -23,7 +23,7 @@ from shared.db import build_engine, build_session_factory, unit_of_work
 from shared.events import JobPublishRetryScheduled
 from shared.models import utcnow
 from shared.outbox import publish_dispatch, record
-from tests.conftest import REDIS_URL, RUN_ID, create_tenant, own_database, postings_of, run_settings, settings_env
+from tests.conftest import REDIS_URL, RUN_ID, create_tenant, own_database, run_settings, settings_env
 from tests.support import PUBLISH, free_port, publish, wait_until
 
 JOBPUB = str(Path(sys.executable).parent / "jobpub")
@@ -47,7 +47,9 @@ def scrape(client) -> str:
 
 
 def status_of(client, tenant, job_id: int) -> str:
-    return client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()["platforms"]["naukri"]["status"]
+    return client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()["platforms"]["naukri"][
+        "status"
+    ]
 
 
 def test_a_publish_is_counted_for_its_platform_and_its_request_by_route_template(client, tenant, pipeline):
@@ -59,7 +61,10 @@ def test_a_publish_is_counted_for_its_platform_and_its_request_by_route_template
     published = value(after, "jobpub_publishes_total", platform="naukri")
     assert published >= value(before, "jobpub_publishes_total", platform="naukri") + 1
     request = dict(method="POST", route=PUBLISH, status="202")
-    assert value(after, "jobpub_http_requests_total", **request) == value(before, "jobpub_http_requests_total", **request) + 1
+    assert (
+        value(after, "jobpub_http_requests_total", **request)
+        == value(before, "jobpub_http_requests_total", **request) + 1
+    )
     assert value(after, "jobpub_http_request_duration_seconds_count", **request) >= 1
     # The status polls are counted under their template; no id and nothing of the tenant's is in a label.
     assert value(after, "jobpub_http_requests_total", route="/jobs/publishing/{job_id}/status/", status="200") >= 1
@@ -100,7 +105,13 @@ def test_the_outbox_gauges_show_events_waiting_and_how_late_the_oldest_due_one_i
 def _record_retry(sessions, organization_id: int, due_in: timedelta) -> None:
     retry_at = utcnow() + due_in
     event = JobPublishRetryScheduled(
-        organization_id=organization_id, job_id=1, posting_id=1, platform="naukri", attempt=1, error="503", retry_at=retry_at
+        organization_id=organization_id,
+        job_id=1,
+        posting_id=1,
+        platform="naukri",
+        attempt=1,
+        error="503",
+        retry_at=retry_at,
     )
     with unit_of_work(sessions) as session:
         record(session, event, dispatch=publish_dispatch("naukri", retry_at))
@@ -126,20 +137,33 @@ def test_a_worker_group_of_two_processes_serves_the_sum_of_their_counters_on_loo
         sessions = build_session_factory(engine)
         tenant = create_tenant(sessions, settings, emulators, platforms=("naukri",))
         stop = threading.Event()
-        relay = threading.Thread(target=Relay(settings, sessions, build_broker(settings)).run, args=(stop,), daemon=True)
-        env = settings_env(settings, worker_metrics_enabled="true", worker_metrics_port=port, worker_metrics_dir=tmp_path)
+        relay = threading.Thread(
+            target=Relay(settings, sessions, build_broker(settings)).run, args=(stop,), daemon=True
+        )
+        env = settings_env(
+            settings, worker_metrics_enabled="true", worker_metrics_port=port, worker_metrics_dir=tmp_path
+        )
         worker = subprocess.Popen(
             [JOBPUB, "worker", "--processes", "2", "--threads", "2", "--queues", "publish.naukri"],
-            env=env, stdout=(tmp_path / "worker.log").open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+            env=env,
+            stdout=(tmp_path / "worker.log").open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         relay.start()
         try:
             with TestClient(create_app(settings, engine)) as client:
                 jobs = [publish(client, tenant, platforms=("naukri",)) for _ in range(4)]
                 for job_id in jobs:
-                    wait_until(lambda: status_of(client, tenant, job_id) == "published", 30, what=f"job {job_id} to publish")
+                    wait_until(
+                        lambda job_id=job_id: status_of(client, tenant, job_id) == "published",
+                        30,
+                        what=f"job {job_id} to publish",
+                    )
             metrics_url = f"http://127.0.0.1:{port}/metrics"
-            text = wait_until(lambda: _published_four(metrics_url), 20, what="the worker metrics to count four publishes")
+            text = wait_until(
+                lambda: _published_four(metrics_url), 20, what="the worker metrics to count four publishes"
+            )
             assert value(text, "dramatiq_messages_total", queue_name="publish.naukri") >= 4
             assert _listening_addresses(port) == {LOOPBACK_HEX}
         finally:

@@ -81,7 +81,7 @@ class HostileReceiver:
 
 def serve(receiver: HostileReceiver) -> HostileReceiver:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 (http.server's naming)
+        def do_POST(self):
             self.rfile.read(int(self.headers["content-length"]))
             try:
                 (drip if receiver.answer == "drip" else flood)(self.wfile)
@@ -132,7 +132,9 @@ def register(client, tenant, url: str) -> dict:
 
 def delivery_of(sessions, organization_id: int) -> NotificationDelivery | None:
     with sessions() as session:
-        return session.scalar(select(NotificationDelivery).where(NotificationDelivery.organization_id == organization_id))
+        return session.scalar(
+            select(NotificationDelivery).where(NotificationDelivery.organization_id == organization_id)
+        )
 
 
 def test_a_receiver_that_drips_its_answer_is_cut_at_the_deadline_and_holds_no_lock_or_transaction_meanwhile(
@@ -142,7 +144,9 @@ def test_a_receiver_that_drips_its_answer_is_cut_at_the_deadline_and_holds_no_lo
     then while it drips its delivery row can be locked by anyone and no session sits in a transaction,
     another organization publishes as usual, and the attempt is failed at the 2 s deadline."""
     slow = hostile("drip")
-    victim, bystander = (create_tenant(stack.sessions, stack.settings, emulators, platforms=("naukri",)) for _ in range(2))
+    victim, bystander = (
+        create_tenant(stack.sessions, stack.settings, emulators, platforms=("naukri",)) for _ in range(2)
+    )
     register(stack.client, victim, slow.url)
 
     publish(stack.client, victim, platforms=["naukri"])
@@ -151,20 +155,29 @@ def test_a_receiver_that_drips_its_answer_is_cut_at_the_deadline_and_holds_no_lo
 
     with stack.sessions() as session:  # NOWAIT: fails at once if the notifier holds the row while it sends
         session.execute(
-            select(NotificationDelivery.id).where(NotificationDelivery.organization_id == victim.id).with_for_update(nowait=True)
+            select(NotificationDelivery.id)
+            .where(NotificationDelivery.organization_id == victim.id)
+            .with_for_update(nowait=True)
         ).all()
         session.rollback()
-        assert session.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND state LIKE 'idle in transaction%' AND now() - state_change > interval '500 milliseconds'"
-        )) == 0
+        assert (
+            session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND state LIKE 'idle in transaction%' AND now() - state_change > interval '500 milliseconds'"
+                )
+            )
+            == 0
+        )
 
     other_job = publish(stack.client, bystander, platforms=["naukri"])
     assert settled_status(stack.client, bystander, other_job)["platforms"]["naukri"]["status"] == "published"
 
     failed = wait_until(
         lambda: (row := delivery_of(stack.sessions, victim.id)) and row.status == "failed" and row,
-        DRIP_SECONDS - 5, what="the dripping attempt to be cut at the deadline",
+        DRIP_SECONDS - 5,
+        what="the dripping attempt to be cut at the deadline",
     )
     assert time.monotonic() - dripping_since < DEADLINE_SECONDS + 5
     assert failed.attempts == 1 and "deadline" in failed.last_error
@@ -182,7 +195,8 @@ def test_a_receiver_answering_a_huge_body_is_not_read_to_the_end(stack, emulator
 
     delivered = wait_until(
         lambda: (row := delivery_of(stack.sessions, tenant.id)) and row.status in ("delivered", "failed") and row,
-        30, what="the delivery to be recorded",
+        30,
+        what="the delivery to be recorded",
     )
     assert (delivered.status, delivered.last_status_code) == ("delivered", 200)
     assert huge.finished.wait(10), "the worker is still reading the body"
@@ -236,7 +250,10 @@ def test_ipv6_addresses_embedding_a_non_public_ipv4_address_are_refused_when_sav
             for url in EMBEDDING_NON_PUBLIC:
                 answer = api.post(NOTIFICATIONS, json={"url": url}, headers=tenant.headers)
                 assert answer.status_code == 422, (url, answer.text)
-                assert answer.json()["detail"][0]["loc"] == ["body", "url"] and "refused" in answer.json()["detail"][0]["msg"]
+                assert (
+                    answer.json()["detail"][0]["loc"] == ["body", "url"]
+                    and "refused" in answer.json()["detail"][0]["msg"]
+                )
     assert client.get(NOTIFICATIONS, headers=tenant.headers).json() == []
 
     for allowed in (parse_networks(settings.webhook_allowed_networks), ()):

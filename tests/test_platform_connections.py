@@ -42,9 +42,9 @@ def test_a_connection_configured_over_the_api_publishes_and_never_shows_its_secr
     with sessions() as session:
         stored = session.scalar(select(PlatformConnection).where(PlatformConnection.organization_id == tenant.id))
         changes = session.scalars(
-            select(PublishingLog.payload).where(
-                PublishingLog.organization_id == tenant.id, PublishingLog.event_type == "PlatformConnectionChanged"
-            ).order_by(PublishingLog.id)  # without it PostgreSQL may return them in any order
+            select(PublishingLog.payload)
+            .where(PublishingLog.organization_id == tenant.id, PublishingLog.event_type == "PlatformConnectionChanged")
+            .order_by(PublishingLog.id)  # without it PostgreSQL may return them in any order
         ).all()
     assert secret not in stored.client_secret_encrypted
     assert [change["change"] for change in changes] == ["configured", "updated"]
@@ -81,12 +81,16 @@ def test_a_disabled_or_removed_platform_is_refused_at_publish_time(client, make_
     tenant = make_tenant()
     assert client.patch(f"{PLATFORMS}naukri/", json={"enabled": False}, headers=tenant.headers).status_code == 200
     assert client.get(PLATFORMS, headers=tenant.headers).json()["connected"] == ["linkedin"]
-    refused = client.post("/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["naukri"]}, headers=tenant.headers)
+    refused = client.post(
+        "/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["naukri"]}, headers=tenant.headers
+    )
     assert refused.status_code == 422 and "naukri is not connected" in refused.text
 
     assert client.delete(f"{PLATFORMS}linkedin/", headers=tenant.headers).status_code == 204
     assert client.get(f"{PLATFORMS}linkedin/", headers=tenant.headers).status_code == 404
-    refused = client.post("/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["linkedin"]}, headers=tenant.headers)
+    refused = client.post(
+        "/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["linkedin"]}, headers=tenant.headers
+    )
     assert refused.status_code == 422
 
 
@@ -95,7 +99,12 @@ def test_bad_connection_input_names_the_field_and_changes_nothing(client, make_t
     body, _ = naukri_body(emulators)
     cases = [
         ("put", "linkedin", {"client_id": "x", "client_secret": "y"}, ["body", "organization_urn"]),
-        ("put", "linkedin", {"client_id": "x", "client_secret": "y", "organization_urn": "acme"}, ["body", "organization_urn"]),
+        (
+            "put",
+            "linkedin",
+            {"client_id": "x", "client_secret": "y", "organization_urn": "acme"},
+            ["body", "organization_urn"],
+        ),
         ("put", "naukri", {**body, "organization_id": 99}, ["body", "organization_id"]),
         ("put", "naukri", {"client_id": "x"}, ["body", "client_secret"]),
         ("patch", "naukri", {"client_secret": ""}, ["body", "client_secret"]),
@@ -103,18 +112,26 @@ def test_bad_connection_input_names_the_field_and_changes_nothing(client, make_t
         # Each was a 500: PostgreSQL holds no NUL in text, and the URN's column 200 characters.
         ("put", "naukri", {**body, "client_id": "x\x00"}, ["body", "client_id"]),
         ("patch", "naukri", {"client_id": "x\x00"}, ["body", "client_id"]),
-        ("put", "linkedin", {"client_id": "x", "client_secret": "y", "organization_urn": "urn:li:organization:" + "9" * 200},
-         ["body", "organization_urn"]),
+        (
+            "put",
+            "linkedin",
+            {"client_id": "x", "client_secret": "y", "organization_urn": "urn:li:organization:" + "9" * 200},
+            ["body", "organization_urn"],
+        ),
     ]
     with sessions() as session:
-        before = session.scalar(select(PlatformConnection.client_secret_encrypted).where(PlatformConnection.organization_id == tenant.id))
+        before = session.scalar(
+            select(PlatformConnection.client_secret_encrypted).where(PlatformConnection.organization_id == tenant.id)
+        )
     for method, platform, payload, loc in cases:
         answer = getattr(client, method)(f"{PLATFORMS}{platform}/", json=payload, headers=tenant.headers)
         assert answer.status_code == 422, (loc, answer.text)
         assert loc in [problem["loc"] for problem in answer.json()["detail"]], (loc, answer.json())
-        assert "y" != answer.json().get("input")
+        assert answer.json().get("input") != "y"
     with sessions() as session:
-        after = session.scalar(select(PlatformConnection.client_secret_encrypted).where(PlatformConnection.organization_id == tenant.id))
+        after = session.scalar(
+            select(PlatformConnection.client_secret_encrypted).where(PlatformConnection.organization_id == tenant.id)
+        )
     assert before == after
 
 
@@ -124,7 +141,9 @@ def test_one_organization_never_sees_or_changes_anothers_connections(client, mak
     assert client.get(f"{PLATFORMS}linkedin/", headers=stranger.headers).status_code == 404
     assert client.delete(f"{PLATFORMS}linkedin/", headers=stranger.headers).status_code == 404
     assert client.post(f"{PLATFORMS}linkedin/test-connection/", headers=stranger.headers).status_code == 404
-    assert client.get(f"{PLATFORMS}linkedin/", headers=owner.headers).json()["client_id"] == owner.clients["linkedin"][0]
+    assert (
+        client.get(f"{PLATFORMS}linkedin/", headers=owner.headers).json()["client_id"] == owner.clients["linkedin"][0]
+    )
 
 
 def test_an_organizations_own_retry_limit_and_sync_interval_are_used(
@@ -139,7 +158,9 @@ def test_an_organizations_own_retry_limit_and_sync_interval_are_used(
     choices = {"publish_max_attempts": 2, "sync_interval_seconds": 60}
     changed = client.patch(f"{PLATFORMS}naukri/", json=choices, headers=tenant.headers)
     assert changed.status_code == 200 and {k: changed.json()[k] for k in choices} == choices
-    assert client.patch(f"{PLATFORMS}naukri/", json={"publish_max_attempts": 0}, headers=tenant.headers).status_code == 422
+    assert (
+        client.patch(f"{PLATFORMS}naukri/", json={"publish_max_attempts": 0}, headers=tenant.headers).status_code == 422
+    )
 
     emulators.naukri.set_faults({"server_error": {"times": 1000, "status": 500}})
     job_id = publish(client, tenant, platforms=["naukri"])

@@ -38,7 +38,8 @@ def quota_run(emulators: Emulators, quota: dict, **settings_overrides):
     workers = []
     with own_database("_quota") as url:
         values = dict(
-            naukri_api_url=server.url, broker_namespace=f"{run_settings(url, own).broker_namespace}-quota",
+            naukri_api_url=server.url,
+            broker_namespace=f"{run_settings(url, own).broker_namespace}-quota",
             publish_max_attempts=20,
         )
         settings = run_settings(url, own, **{**values, **settings_overrides})
@@ -48,7 +49,12 @@ def quota_run(emulators: Emulators, quota: dict, **settings_overrides):
         try:
             workers = [start_worker(settings) for _ in range(2)]
             with TestClient(create_app(settings, engine)) as client:
-                yield client, sessions, create_tenant(sessions, settings, own, platforms=("naukri",)), app.state.emulator
+                yield (
+                    client,
+                    sessions,
+                    create_tenant(sessions, settings, own, platforms=("naukri",)),
+                    app.state.emulator,
+                )
         finally:
             for worker in workers:
                 kill_group(worker)
@@ -70,19 +76,28 @@ def start_worker(settings) -> subprocess.Popen:
 
 def publish_all(client, tenant, sessions, jobs: int = JOBS) -> None:
     for _ in range(jobs):
-        answer = client.post("/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["naukri"]}, headers=tenant.headers)
+        answer = client.post(
+            "/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["naukri"]}, headers=tenant.headers
+        )
         assert answer.status_code == 202, answer.text
 
     def published() -> int:
         with sessions() as session:
-            return session.scalar(select(func.count()).select_from(Posting).where(Posting.status == PostingStatus.PUBLISHED))
+            return session.scalar(
+                select(func.count()).select_from(Posting).where(Posting.status == PostingStatus.PUBLISHED)
+            )
 
     wait_until(lambda: published() == jobs, 90, what=f"all {jobs} jobs to publish")
 
 
 @pytest.mark.no_worker
 def test_two_worker_processes_pacing_to_the_shared_quota_cause_no_429s(emulators):
-    with quota_run(emulators, {"requests_per_second": 10}, naukri_requests_per_second=10) as (client, sessions, tenant, emulator):
+    with quota_run(emulators, {"requests_per_second": 10}, naukri_requests_per_second=10) as (
+        client,
+        sessions,
+        tenant,
+        emulator,
+    ):
         publish_all(client, tenant, sessions)
         quota = emulator.stats()["quota"]
         held = emulator.posting_count()
@@ -94,7 +109,12 @@ def test_two_worker_processes_pacing_to_the_shared_quota_cause_no_429s(emulators
 @pytest.mark.no_worker
 def test_a_429s_retry_after_holds_back_both_worker_processes(emulators):
     # No pacing: the workers send as fast as they can, run into the quota and must wait out each Retry-After.
-    with quota_run(emulators, {"requests_per_second": 5}, naukri_requests_per_second=0) as (client, sessions, tenant, emulator):
+    with quota_run(emulators, {"requests_per_second": 5}, naukri_requests_per_second=0) as (
+        client,
+        sessions,
+        tenant,
+        emulator,
+    ):
         publish_all(client, tenant, sessions)
         quota = emulator.stats()["quota"]
         held = emulator.posting_count()
@@ -114,7 +134,9 @@ def test_a_turn_too_far_away_is_given_back_as_a_scheduled_retry_that_uses_no_att
         quota = emulator.stats()["quota"]
         with sessions() as session:
             deferred = session.scalar(
-                select(func.count()).select_from(PublishingLog).where(PublishingLog.event_type == "JobPublishRetryScheduled")
+                select(func.count())
+                .select_from(PublishingLog)
+                .where(PublishingLog.event_type == "JobPublishRetryScheduled")
             )
     assert deferred >= 1  # turns were given back …
     assert quota["refused"] == 0 and emulator.posting_count() == jobs  # … and every job still published, once

@@ -8,8 +8,8 @@ from dramatiq import Message
 
 from services.emulators.linkedin_postings import RENEWAL_MS
 from tests.conftest import held_on, log_of, postings_of
-from tests.test_metrics import value
 from tests.support import publish, settled_status, wait_until
+from tests.test_metrics import value
 
 IN_FLIGHT = {"pending", "running"}
 
@@ -27,7 +27,9 @@ def operations_settled(client, tenant, job_id: int) -> dict:
 
     def check():
         body = client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()
-        return body["platforms"] if not {p["operation_status"] for p in body["platforms"].values()} & IN_FLIGHT else None
+        return (
+            body["platforms"] if not {p["operation_status"] for p in body["platforms"].values()} & IN_FLIGHT else None
+        )
 
     return wait_until(check, 20, what=f"job {job_id}'s operations to settle")
 
@@ -81,7 +83,9 @@ def test_closing_a_job_closes_it_on_both_platforms_and_the_status_says_closed(
     again = act(client, tenant, job_id, "close")
     assert again.status_code == 409 and "nothing to close: linkedin is closed" in again.json()["detail"]
     closes = {"platform": "naukri", "operation": "close", "outcome": "succeeded"}
-    wait_until(lambda: value(client.get("/metrics").text, "jobpub_posting_operations_total", **closes) >= 1, what="the count")
+    wait_until(
+        lambda: value(client.get("/metrics").text, "jobpub_posting_operations_total", **closes) >= 1, what="the count"
+    )
 
 
 def test_renewing_extends_the_linkedin_posting_by_30_days_and_says_naukri_cannot(
@@ -112,7 +116,11 @@ def test_server_errors_and_a_429_on_an_update_are_retried_until_it_lands(client,
     for platform in ("linkedin", "naukri"):
         assert status[platform]["operation_status"] == "succeeded", status[platform]
         assert held_on(emulators, sessions, job_id, platform)[0]["title"] == "Staff Engineer"
-        retries = [r for r in log_of(sessions, job_id) if r.platform == platform and r.event_type == "JobOperationRetryScheduled"]
+        retries = [
+            r
+            for r in log_of(sessions, job_id)
+            if r.platform == platform and r.event_type == "JobOperationRetryScheduled"
+        ]
         assert len(retries) == {"linkedin": 1, "naukri": 2}[platform]
     assert status["naukri"]["attempts"] == 3
 
@@ -123,11 +131,17 @@ def test_a_refused_update_fails_without_losing_that_the_job_is_live_and_a_replay
     from tests.test_failures import jobpub
 
     job_id = published_job(client, tenant, platforms=["linkedin"])
-    emulators.linkedin.set_faults({"reject": {"times": 1, "message": "ERROR :: /title :: title contains a banned word"}})
+    emulators.linkedin.set_faults(
+        {"reject": {"times": 1, "message": "ERROR :: /title :: title contains a banned word"}}
+    )
 
     assert edit(client, tenant, job_id, title="Rockstar Ninja").status_code == 202
     linkedin = operations_settled(client, tenant, job_id)["linkedin"]
-    assert (linkedin["status"], linkedin["operation"], linkedin["operation_status"]) == ("published", "update", "failed")
+    assert (linkedin["status"], linkedin["operation"], linkedin["operation_status"]) == (
+        "published",
+        "update",
+        "failed",
+    )
     assert "banned word" in linkedin["last_error"]
 
     listed = jobpub(settings, "failures", "list", "--organization", tenant.name)
@@ -162,7 +176,10 @@ def test_an_edit_after_a_close_does_not_reopen_the_posting(client, tenant, pipel
 
     assert act(client, tenant, job_id, "close").status_code == 202
     late = edit(client, tenant, job_id, title="Too Late")
-    assert late.status_code == 202 and late.json()["skipped"]["linkedin"] in ("linkedin is being closed", "linkedin is closed")
+    assert late.status_code == 202 and late.json()["skipped"]["linkedin"] in (
+        "linkedin is being closed",
+        "linkedin is closed",
+    )
     status = operations_settled(client, tenant, job_id)
 
     assert status["linkedin"]["status"] == "closed"
@@ -193,7 +210,9 @@ def test_a_close_asked_for_while_a_publish_that_then_fails_is_under_way_just_clo
 ):
     from tests.test_failures import jobpub
 
-    emulators.naukri.set_faults({"slow": {"times": 1, "seconds": 0.5}, "reject": {"times": 1, "message": "salary too low"}})
+    emulators.naukri.set_faults(
+        {"slow": {"times": 1, "seconds": 0.5}, "reject": {"times": 1, "message": "salary too low"}}
+    )
     job_id = publish(client, tenant, platforms=["naukri"])
 
     assert act(client, tenant, job_id, "close").status_code == 202
@@ -217,15 +236,20 @@ def test_a_renew_message_delivered_three_times_renews_once(client, tenant, pipel
 
     assert act(client, tenant, job_id, "renew").status_code == 202
     request = wait_until(
-        lambda: next((r for r in log_of(sessions, job_id) if r.event_type == "JobOperationRequested" and r.dispatched_at), None),
+        lambda: next(
+            (r for r in log_of(sessions, job_id) if r.event_type == "JobOperationRequested" and r.dispatched_at), None
+        ),
         what="the relay to send the renew",
     )
     for _ in range(2):  # two more copies of the very same message while the first is in flight
         pipeline.broker.enqueue(
             Message(
-                queue_name=request.dispatch_queue, actor_name=request.dispatch_actor, args=(),
+                queue_name=request.dispatch_queue,
+                actor_name=request.dispatch_actor,
+                args=(),
                 kwargs={"event": request.payload, "correlation_id": request.correlation_id},
-                options={}, message_id=request.event_id,
+                options={},
+                message_id=request.event_id,
             )
         )
     assert operations_settled(client, tenant, job_id)["linkedin"]["operation_status"] == "succeeded"
@@ -239,10 +263,14 @@ def test_a_posting_linkedin_closed_on_its_own_shows_closed_after_a_sync(client, 
     job_id = published_job(client, tenant)
     emulators.linkedin.close_on_its_own(postings_of(sessions, job_id)["linkedin"].external_id)
 
-    [sync] = client.post("/jobs/publishing/sync-applications/", json={"platform": "linkedin"}, headers=tenant.headers).json()["syncs"]
+    [sync] = client.post(
+        "/jobs/publishing/sync-applications/", json={"platform": "linkedin"}, headers=tenant.headers
+    ).json()["syncs"]
     wait_until(
-        lambda: client.get(f"/jobs/publishing/sync-applications/{sync['id']}/", headers=tenant.headers).json()["status"]
-        == "succeeded",
+        lambda: (
+            client.get(f"/jobs/publishing/sync-applications/{sync['id']}/", headers=tenant.headers).json()["status"]
+            == "succeeded"
+        ),
         what="the pull",
     )
 

@@ -43,7 +43,9 @@ def test_a_request_without_a_key_or_with_a_wrong_one_is_refused(client, tenant):
 
 def test_another_organizations_job_is_not_found_and_left_untouched(client, make_tenant):
     owner, stranger = make_tenant(), make_tenant()
-    job_id = client.post(PUBLISH, json={"job": job_body(), "platforms": ["naukri"]}, headers=owner.headers).json()["job_id"]
+    job_id = client.post(PUBLISH, json={"job": job_body(), "platforms": ["naukri"]}, headers=owner.headers).json()[
+        "job_id"
+    ]
     assert client.get(f"/jobs/publishing/{job_id}/status/", headers=stranger.headers).status_code == 404
     assert client.post(f"/jobs/publishing/{job_id}/retry/", headers=stranger.headers).status_code == 404
     republish = client.post(PUBLISH, json={"job_id": job_id, "platforms": ["naukri"]}, headers=stranger.headers)
@@ -56,7 +58,10 @@ def test_bad_input_names_the_field_and_stores_nothing(client, tenant, sessions):
     before = (count(sessions, Job, tenant), count(sessions, PublishingLog, tenant))
     cases = [
         ({"job": job_body(title=None), "platforms": ["linkedin"]}, ["body", "job", "title"]),
-        ({"job": {k: v for k, v in job_body().items() if k != "title"}, "platforms": ["linkedin"]}, ["body", "job", "title"]),
+        (
+            {"job": {k: v for k, v in job_body().items() if k != "title"}, "platforms": ["linkedin"]},
+            ["body", "job", "title"],
+        ),
         ({"job": job_body(), "platforms": ["indeed"]}, ["body", "platforms", 0]),
         ({"job": job_body(), "platforms": []}, ["body", "platforms"]),
         ({"job": job_body(skills="python"), "platforms": ["naukri"]}, ["body", "job", "skills"]),
@@ -82,7 +87,11 @@ def test_what_postgresql_cannot_hold_is_a_422_naming_the_field_not_a_500(client,
     ).replace('"maximum": 2', '"maximum": 1e999')  # JSON parses 1e999 as infinity
     cases = [
         ({"job": job_body(title="Backend\x00Engineer"), "platforms": ["naukri"]}, ["body", "job", "title"], "NUL"),
-        ({"job": job_body(expires_at="9999-12-31T23:59:59-14:00"), "platforms": ["naukri"]}, ["body", "job", "expires_at"], "UTC"),
+        (
+            {"job": job_body(expires_at="9999-12-31T23:59:59-14:00"), "platforms": ["naukri"]},
+            ["body", "job", "expires_at"],
+            "UTC",
+        ),
         ({"job_id": beyond_bigint, "platforms": ["naukri"]}, ["body", "job_id"], "less than or equal"),
         (infinite_salary, ["body", "job", "salary", "maximum"], "finite"),
     ]
@@ -101,13 +110,17 @@ def test_what_postgresql_cannot_hold_is_a_422_naming_the_field_not_a_500(client,
 def test_a_description_too_short_for_linkedin_is_refused_naming_the_platform_and_field(client, tenant, sessions):
     short = "A great job with a great team. " * 2  # 62 characters: enough for Naukri, not LinkedIn
     before = count(sessions, Job, tenant)
-    answer = client.post(PUBLISH, json={"job": job_body(description=short), "platforms": ["both"]}, headers=tenant.headers)
+    answer = client.post(
+        PUBLISH, json={"job": job_body(description=short), "platforms": ["both"]}, headers=tenant.headers
+    )
     assert answer.status_code == 422
     [problem] = answer.json()["detail"]
     assert problem["loc"] == ["body", "job", "description"]
     assert "linkedin" in problem["msg"] and "100" in problem["msg"]
     assert count(sessions, Job, tenant) == before
-    naukri_only = client.post(PUBLISH, json={"job": job_body(description=short), "platforms": ["naukri"]}, headers=tenant.headers)
+    naukri_only = client.post(
+        PUBLISH, json={"job": job_body(description=short), "platforms": ["naukri"]}, headers=tenant.headers
+    )
     assert naukri_only.status_code == 202
 
 

@@ -14,7 +14,10 @@ from services.emulators.linkedin_postings import DEFAULT_SETTLE_SECONDS
 from tests.conftest import held_on, log_of
 from tests.support import PUBLISH, job_body, publish, settled_status, wait_until
 
-def test_publishing_to_both_gives_one_posting_per_platform_with_its_id_and_url(client, tenant, pipeline, sessions, emulators):
+
+def test_publishing_to_both_gives_one_posting_per_platform_with_its_id_and_url(
+    client, tenant, pipeline, sessions, emulators
+):
     job_id = publish(client, tenant)
     status = settled_status(client, tenant, job_id)["platforms"]
 
@@ -30,7 +33,9 @@ def test_publishing_to_both_gives_one_posting_per_platform_with_its_id_and_url(c
 
 
 def test_a_job_the_platform_rejects_fails_at_once_with_the_platforms_reason(client, tenant, pipeline, emulators):
-    emulators.linkedin.set_faults({"reject": {"times": 1, "message": "ERROR :: /title :: title contains a banned word"}})
+    emulators.linkedin.set_faults(
+        {"reject": {"times": 1, "message": "ERROR :: /title :: title contains a banned word"}}
+    )
     job_id = publish(client, tenant, platforms=["linkedin"])
     linkedin = settled_status(client, tenant, job_id)["platforms"]["linkedin"]
     assert linkedin["status"] == "failed"
@@ -90,7 +95,9 @@ def test_transient_errors_give_up_after_the_configured_attempts(client, tenant, 
     assert f"gave up after {settings.publish_max_attempts} attempts" in naukri["last_error"]
 
 
-def test_a_response_lost_after_the_platform_committed_does_not_double_post(client, tenant, pipeline, emulators, sessions):
+def test_a_response_lost_after_the_platform_committed_does_not_double_post(
+    client, tenant, pipeline, emulators, sessions
+):
     # Naukri does not reject a second create with the same reference: only our look-up prevents a double.
     emulators.naukri.set_faults({"lose_response": {"times": 1}})
     job_id = publish(client, tenant, platforms=["naukri"])
@@ -110,7 +117,9 @@ def test_the_same_message_delivered_three_times_at_once_posts_once(client, tenan
     emulators.naukri.set_faults({"slow": {"times": 1, "seconds": 0.5}})
     job_id = publish(client, tenant, platforms=["naukri"])
     request = wait_until(
-        lambda: next((r for r in log_of(sessions, job_id) if r.event_type == "JobPublishRequested" and r.dispatched_at), None),
+        lambda: next(
+            (r for r in log_of(sessions, job_id) if r.event_type == "JobPublishRequested" and r.dispatched_at), None
+        ),
         what="the relay to send the request",
     )
     for _ in range(2):  # two more copies of the very same message, while the first is in flight

@@ -82,7 +82,9 @@ def isolated(request, emulators):
 
 
 def status_of(client, tenant, job_id) -> str:
-    return client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()["platforms"]["naukri"]["status"]
+    return client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()["platforms"]["naukri"][
+        "status"
+    ]
 
 
 def publisher(isolated: Isolated, tenant):
@@ -111,7 +113,11 @@ def test_requests_accepted_while_redis_is_down_are_published_when_it_returns(iso
     redis_server.start()
     for answer in during:
         job_id = answer.json()["job_id"]
-        wait_until(lambda: status_of(client, tenant, job_id) == "published", 30, what=f"job {job_id} after Redis returned")
+        wait_until(
+            lambda job_id=job_id: status_of(client, tenant, job_id) == "published",
+            30,
+            what=f"job {job_id} after Redis returned",
+        )
         assert len(held_on(emulators, sessions, job_id, "naukri")) == 1
 
 
@@ -126,9 +132,13 @@ def test_messages_lost_in_a_redis_restart_are_recovered_from_the_database(isolat
     isolated.redis.start()
     isolated.pipeline.start_worker()
 
-    wait_until(lambda: status_of(isolated.client, tenant, job_id) == "published", 30, what="recovery to publish the job")
+    wait_until(
+        lambda: status_of(isolated.client, tenant, job_id) == "published", 30, what="recovery to publish the job"
+    )
     assert len(held_on(emulators, isolated.sessions, job_id, "naukri")) == 1
-    reasons = [r.payload.get("reason") for r in log_of(isolated.sessions, job_id) if r.event_type == "JobPublishRequested"]
+    reasons = [
+        r.payload.get("reason") for r in log_of(isolated.sessions, job_id) if r.event_type == "JobPublishRequested"
+    ]
     assert reasons[0] == "publish" and "recovered" in reasons
 
 

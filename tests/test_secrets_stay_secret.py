@@ -27,7 +27,12 @@ def test_a_canary_secret_appears_in_no_answer_no_log_line_and_no_database_dump(e
     base = f"http://127.0.0.1:{port}"
     with own_database("_canary") as url:
         settings = run_settings(
-            url, emulators, broker_namespace=f"jobpub-canary-{RUN_ID}", public_base_url=base, log_level="DEBUG", log_json=True
+            url,
+            emulators,
+            broker_namespace=f"jobpub-canary-{RUN_ID}",
+            public_base_url=base,
+            log_level="DEBUG",
+            log_json=True,
         )
         engine = build_engine(settings)
         with unit_of_work(build_session_factory(engine)) as session:
@@ -38,8 +43,10 @@ def test_a_canary_secret_appears_in_no_answer_no_log_line_and_no_database_dump(e
         logs = [tmp_path / f"{name}.log" for name in ("api", "relay", "worker")]
         commands = (["api", "--port", str(port)], ["relay"], ["worker", "--processes", "1", "--threads", "2"])
         processes = [
-            subprocess.Popen([JOBPUB, *command], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
-            for command, log in zip(commands, logs)
+            subprocess.Popen(
+                [JOBPUB, *command], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+            )
+            for command, log in zip(commands, logs, strict=True)
         ]
         answers: list[httpx.Response] = []
         try:
@@ -52,7 +59,9 @@ def test_a_canary_secret_appears_in_no_answer_no_log_line_and_no_database_dump(e
             client = redis.Redis.from_url(REDIS_URL)
             for key in client.scan_iter(f"{settings.broker_namespace}*"):
                 client.delete(key)
-        dump = subprocess.run(["pg_dump", "--data-only", url.replace("+psycopg", "")], capture_output=True, text=True, check=True)
+        dump = subprocess.run(
+            ["pg_dump", "--data-only", url.replace("+psycopg", "")], capture_output=True, text=True, check=True
+        )
 
     written = {log.name: log.read_text() for log in logs}
     assert "publish.published" in written["worker.log"]  # the logs did record the run
@@ -76,31 +85,54 @@ def run_a_tenants_day(base: str, api_key: str, canary: str, emulators) -> list[h
     emulators.naukri.register_client("canary-naukri", canary)
     http = httpx.Client(base_url=base, headers=headers, timeout=10)
     answers = [
-        http.put("/jobs/publishing/platforms/linkedin/", json={
-            "client_id": "canary-linkedin", "client_secret": canary, "organization_urn": "urn:li:organization:77"}),
+        http.put(
+            "/jobs/publishing/platforms/linkedin/",
+            json={
+                "client_id": "canary-linkedin",
+                "client_secret": canary,
+                "organization_urn": "urn:li:organization:77",
+            },
+        ),
         http.put("/jobs/publishing/platforms/naukri/", json={"client_id": "canary-naukri", "client_secret": canary}),
     ]
     published = http.post("/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["both"]})
     job_id = published.json()["job_id"]
     status = wait_until(
-        lambda: (body := http.get(f"/jobs/publishing/{job_id}/status/").json())
-        and all(p["status"] == "published" for p in body["platforms"].values()) and body,
+        lambda: (
+            (body := http.get(f"/jobs/publishing/{job_id}/status/").json())
+            and all(p["status"] == "published" for p in body["platforms"].values())
+            and body
+        ),
         30,
         what="both platforms to publish",
     )
     for platform in ("linkedin", "naukri"):
-        getattr(emulators, platform).apply(status["platforms"][platform]["external_id"], count=2, client_id=f"canary-{platform}")
+        getattr(emulators, platform).apply(
+            status["platforms"][platform]["external_id"], count=2, client_id=f"canary-{platform}"
+        )
     assert emulators.linkedin.wait_for_webhooks(20)
     syncs = http.post("/jobs/publishing/sync-applications/", json={})
-    answers += [published, syncs, http.get(f"/jobs/publishing/{job_id}/status/"), http.get("/jobs/publishing/platforms/")]
+    answers += [
+        published,
+        syncs,
+        http.get(f"/jobs/publishing/{job_id}/status/"),
+        http.get("/jobs/publishing/platforms/"),
+    ]
     for sync in syncs.json()["syncs"]:
-        wait_until(lambda: http.get(f"/jobs/publishing/sync-applications/{sync['id']}/").json()["status"] == "succeeded", 30)
+        wait_until(
+            lambda sync=sync: (
+                http.get(f"/jobs/publishing/sync-applications/{sync['id']}/").json()["status"] == "succeeded"
+            ),
+            30,
+        )
     answers.append(http.get("/jobs/publishing/applications/"))
     answers.append(http.post("/jobs/publishing/platforms/linkedin/test-connection/"))
     # A refused secret: the error path must not echo it either.
     answers.append(http.patch("/jobs/publishing/platforms/naukri/", json={"client_secret": canary + "-wrong"}))
     answers.append(http.post("/jobs/publishing/platforms/naukri/test-connection/"))
-    answers.append(http.put("/jobs/publishing/platforms/linkedin/", json={"client_id": "x", "client_secret": canary}))  # 422
+    answers.append(
+        http.put("/jobs/publishing/platforms/linkedin/", json={"client_id": "x", "client_secret": canary})
+    )  # 422
     assert answers[-1].status_code == 422 and answers[-2].json()["ok"] is False
     assert len(http.get("/jobs/publishing/applications/").json()["items"]) == 4
     return answers

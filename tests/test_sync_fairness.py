@@ -75,13 +75,15 @@ def test_a_tenant_flooding_the_sync_queue_does_not_hold_back_another_tenants_pul
     assert answer.status_code == 202, answer.text
     [own] = [sync["id"] for sync in answer.json()["syncs"]]
 
-    runs = {run.id: run for run in wait_finished(sessions, flood + [own])}
+    runs = {run.id: run for run in wait_finished(sessions, [*flood, own])}
     asked = runs[own].created_at
     waiting = [runs[i] for i in flood if runs[i].started_at > asked]  # the backlog the newcomer met
     overtook = [run for run in waiting if run.finished_at < runs[own].finished_at]
     assert runs[own].status == "succeeded"
     assert len(waiting) >= 8, "no backlog formed: the test proves nothing"
-    assert len(overtook) < len(waiting) / 4, f"{len(overtook)} of the {len(waiting)} pulls waiting before it finished first"
+    assert len(overtook) < len(waiting) / 4, (
+        f"{len(overtook)} of the {len(waiting)} pulls waiting before it finished first"
+    )
     emulators.naukri.clear_faults()
 
 

@@ -21,7 +21,9 @@ UNAUTHENTICATED = {
 }
 
 
-def cross_tenant_calls(job_id: int, sync_id: int, failed_posting_id: int) -> dict[tuple[str, str], tuple[dict, set[int]]]:
+def cross_tenant_calls(
+    job_id: int, sync_id: int, failed_posting_id: int
+) -> dict[tuple[str, str], tuple[dict, set[int]]]:
     """For each route: the request tenant B makes against tenant A's things, and the statuses allowed.
 
     404 where the request names A's object; where it names none, B acts on its own (empty)
@@ -63,15 +65,25 @@ def snapshot(sessions, client, tenant, job_id: int) -> tuple:
     """What tenant A would notice changing."""
     with sessions() as session:
         connections = session.execute(
-            select(PlatformConnection.platform, PlatformConnection.client_id, PlatformConnection.enabled,
-                   PlatformConnection.client_secret_encrypted)
-            .where(PlatformConnection.organization_id == tenant.id).order_by(PlatformConnection.platform)
+            select(
+                PlatformConnection.platform,
+                PlatformConnection.client_id,
+                PlatformConnection.enabled,
+                PlatformConnection.client_secret_encrypted,
+            )
+            .where(PlatformConnection.organization_id == tenant.id)
+            .order_by(PlatformConnection.platform)
         ).all()
-        log = session.scalar(select(func.count()).select_from(PublishingLog).where(PublishingLog.organization_id == tenant.id))
-        applications = session.scalar(select(func.count()).select_from(Application).where(Application.organization_id == tenant.id))
+        log = session.scalar(
+            select(func.count()).select_from(PublishingLog).where(PublishingLog.organization_id == tenant.id)
+        )
+        applications = session.scalar(
+            select(func.count()).select_from(Application).where(Application.organization_id == tenant.id)
+        )
         endpoints = session.execute(
-            select(NotificationEndpoint.id, NotificationEndpoint.url, NotificationEndpoint.enabled)
-            .where(NotificationEndpoint.organization_id == tenant.id)
+            select(NotificationEndpoint.id, NotificationEndpoint.url, NotificationEndpoint.enabled).where(
+                NotificationEndpoint.organization_id == tenant.id
+            )
         ).all()
     status = client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()
     return tuple(connections), log, applications, tuple(endpoints), status
@@ -89,12 +101,20 @@ def test_another_organizations_key_gets_404_on_every_route_and_changes_nothing(
     job_id = publish(client, owner, platforms=["naukri"])
     settled_status(client, owner, job_id)
     emulators.naukri.apply(
-        client.get(f"/jobs/publishing/{job_id}/status/", headers=owner.headers).json()["platforms"]["naukri"]["external_id"],
-        count=2, client_id=owner.clients["naukri"][0],
+        client.get(f"/jobs/publishing/{job_id}/status/", headers=owner.headers).json()["platforms"]["naukri"][
+            "external_id"
+        ],
+        count=2,
+        client_id=owner.clients["naukri"][0],
     )
-    [sync] = client.post("/jobs/publishing/sync-applications/", json={"platform": "naukri"}, headers=owner.headers).json()["syncs"]
+    [sync] = client.post(
+        "/jobs/publishing/sync-applications/", json={"platform": "naukri"}, headers=owner.headers
+    ).json()["syncs"]
     wait_until(
-        lambda: client.get(f"/jobs/publishing/sync-applications/{sync['id']}/", headers=owner.headers).json()["status"] == "succeeded",
+        lambda: (
+            client.get(f"/jobs/publishing/sync-applications/{sync['id']}/", headers=owner.headers).json()["status"]
+            == "succeeded"
+        ),
         what="the owner's sync",
     )
     endpoint = client.post(

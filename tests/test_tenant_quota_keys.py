@@ -31,17 +31,21 @@ def deferrals(sessions, job_id: int) -> int:
 
 @pytest.mark.no_worker
 def test_a_tenant_that_configures_another_tenants_client_id_does_not_spend_that_tenants_quota(emulators):
-    with quota_run(emulators, {"requests_per_second": 100}, **SLOW_PACE) as (client, sessions, owner, emulator):
+    with quota_run(emulators, {"requests_per_second": 100}, **SLOW_PACE) as (client, sessions, owner, _emulator):
         settings = client.app.state.settings
         intruder = create_tenant(sessions, settings, emulators, platforms=())
         stolen = {"client_id": owner.clients["naukri"][0], "client_secret": "not-the-owners-secret"}
         answer = client.put("/jobs/publishing/platforms/naukri/", json=stolen, headers=intruder.headers)
         assert answer.status_code == 201, answer.text
         for _ in range(FLOOD):  # each attempt takes a turn of the intruder's pace, then is refused (401)
-            sent = client.post("/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["naukri"]}, headers=intruder.headers)
+            sent = client.post(
+                "/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["naukri"]}, headers=intruder.headers
+            )
             assert sent.status_code == 202, sent.text
 
-        answer = client.post("/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["naukri"]}, headers=owner.headers)
+        answer = client.post(
+            "/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["naukri"]}, headers=owner.headers
+        )
         job_id = answer.json()["job_id"]
         status = settled_status(client, owner, job_id, timeout=60)
 

@@ -15,7 +15,6 @@ import json
 import uuid
 
 import httpx
-
 from fastapi.testclient import TestClient
 
 from services.api.app import create_app
@@ -34,15 +33,19 @@ def compact(payload: dict) -> bytes:
 def test_a_challenge_answer_cannot_sign_a_forged_application(client, tenant, pipeline, sessions):
     # Given a real posting of the tenant and a forged application for it, small enough to be a challenge code
     job_id, external_id = published_on(client, tenant, sessions, "linkedin")
-    forged = compact({
-        "jobApplicationId": "urn:li:jobApplication:66601",
-        "externalJobId": external_id,
-        "appliedAt": 1_764_000_000_000,
-        "candidate": {"firstName": "Mallory"},
-    })
+    forged = compact(
+        {
+            "jobApplicationId": "urn:li:jobApplication:66601",
+            "externalJobId": external_id,
+            "appliedAt": 1_764_000_000_000,
+            "candidate": {"firstName": "Mallory"},
+        }
+    )
     assert len(forged) <= 200
     # When the attacker asks the challenge to sign it and pushes it with that answer as signature
-    challenge = client.get(WEBHOOK, params={"challengeCode": forged.decode(), "clientId": tenant.clients["linkedin"][0]})
+    challenge = client.get(
+        WEBHOOK, params={"challengeCode": forged.decode(), "clientId": tenant.clients["linkedin"][0]}
+    )
     answered = challenge.json().get("challengeResponse", "") if challenge.status_code == 200 else ""
     push = client.post(WEBHOOK, content=forged, headers={"X-LI-Signature": "hmacsha256=" + answered})
     # Then the push is refused and nothing is stored, because the challenge only answers UUIDs
@@ -56,7 +59,16 @@ def test_a_challenge_answer_cannot_sign_a_forged_application(client, tenant, pip
 def test_a_challenge_code_that_is_not_a_canonical_uuid_is_refused(client, tenant):
     code = str(uuid.uuid4())
     client_id = tenant.clients["linkedin"][0]
-    not_canonical_forms = (code.replace("-", ""), "{" + code + "}", "urn:uuid:" + code, code + "\n", code + "0", "c", "", "x" * 300)
+    not_canonical_forms = (
+        code.replace("-", ""),
+        "{" + code + "}",
+        "urn:uuid:" + code,
+        code + "\n",
+        code + "0",
+        "c",
+        "",
+        "x" * 300,
+    )
     for not_canonical in not_canonical_forms:
         answer = client.get(WEBHOOK, params={"challengeCode": not_canonical, "clientId": client_id})
         assert answer.status_code == 422, not_canonical
@@ -113,8 +125,11 @@ def test_a_signed_push_holding_json_postgresql_cannot_store_is_a_400(client, ten
     # Python's parser accepts these; PostgreSQL's JSONB refuses them (a 500 when the row was written).
     job_id, external_id = published_on(client, tenant, sessions, "linkedin")
     unstorable = {
-        b'"\\ud800"': "lone surrogate", b'{"\\udfff": 1}': "lone surrogate", b"1e400": "beyond the range",
-        b"NaN": "not a JSON number", b"-Infinity": "not a JSON number",
+        b'"\\ud800"': "lone surrogate",
+        b'{"\\udfff": 1}': "lone surrogate",
+        b"1e400": "beyond the range",
+        b"NaN": "not a JSON number",
+        b"-Infinity": "not a JSON number",
     }
     for number, (value, problem) in enumerate(unstorable.items(), start=66680):
         body = compact(linkedin_payload(external_id, number=number))[:-1] + b',"coverLetter":' + value + b"}"
@@ -195,7 +210,9 @@ def test_a_streamed_body_under_the_limit_is_served(settings, engine, tenant):
             yield body[start : start + 256]
 
     with TestClient(create_app(settings.model_copy(update={"max_body_bytes": SMALL_LIMIT}), engine)) as limited:
-        answer = limited.post(PUBLISH, content=streamed(), headers={**tenant.headers, "Content-Type": "application/json"})
+        answer = limited.post(
+            PUBLISH, content=streamed(), headers={**tenant.headers, "Content-Type": "application/json"}
+        )
         assert answer.status_code == 202, answer.text
 
 
@@ -209,7 +226,9 @@ def test_a_chunked_body_over_the_limit_is_a_413_from_the_live_server(settings, l
             answer = http.post(path, content=chunks(), headers=headers)
             assert answer.request.headers.get("transfer-encoding") == "chunked"
             assert answer.status_code == 413, (path, answer.text)
-            assert answer.json()["detail"] == f"request body is larger than the limit of {settings.max_body_bytes} bytes"
+            assert (
+                answer.json()["detail"] == f"request body is larger than the limit of {settings.max_body_bytes} bytes"
+            )
 
 
 def test_a_tenant_naming_another_tenants_linkedin_client_id_cannot_take_over_its_url_validation(
@@ -220,7 +239,9 @@ def test_a_tenant_naming_another_tenants_linkedin_client_id_cannot_take_over_its
     taken = {"client_id": client_id, "client_secret": "the-squatters-own", "organization_urn": "urn:li:organization:9"}
     assert client.put("/jobs/publishing/platforms/linkedin/", json=taken, headers=squatter.headers).status_code == 201
     # The owner changes its connection afterwards (PostgreSQL then keeps its row after the squatter's).
-    changed = client.patch("/jobs/publishing/platforms/linkedin/", json={"publish_max_attempts": 7}, headers=owner.headers)
+    changed = client.patch(
+        "/jobs/publishing/platforms/linkedin/", json={"publish_max_attempts": 7}, headers=owner.headers
+    )
     assert changed.status_code == 200, changed.text
 
     code = str(uuid.uuid4())

@@ -8,6 +8,7 @@ records it instead of creating it again.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -36,10 +37,8 @@ def start_worker(settings, **extra) -> subprocess.Popen:
 
 def kill_group(process: subprocess.Popen) -> None:
     # The dramatiq CLI forks worker processes: kill the whole group, as an OOM or a node loss would.
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait(10)
 
 
@@ -86,7 +85,7 @@ def test_a_publish_that_kills_its_worker_every_time_is_quarantined_and_the_other
     for death in (1, 2):
         worker = start_worker(isolated.settings, **quarantine)
         wait_until(
-            lambda: postings_of(isolated.sessions, job_id)["naukri"].unfinished_claims == death,
+            lambda death=death: postings_of(isolated.sessions, job_id)["naukri"].unfinished_claims == death,
             40,
             what=f"delivery {death} to claim the posting",
         )
@@ -104,7 +103,9 @@ def test_a_publish_that_kills_its_worker_every_time_is_quarantined_and_the_other
             "/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["naukri"]}, headers=tenant.headers
         ).json()["job_id"]
         wait_until(
-            lambda: postings_of(isolated.sessions, other)["naukri"].status == PostingStatus.PUBLISHED, 30, what="the next job"
+            lambda: postings_of(isolated.sessions, other)["naukri"].status == PostingStatus.PUBLISHED,
+            30,
+            what="the next job",
         )
     finally:
         kill_group(worker)

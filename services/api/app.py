@@ -13,7 +13,17 @@ from services.api.job_publishing import FieldProblem
 from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware, RequestMetricsMiddleware
 from services.api.rate_limits import OrganizationRateLimit
 from services.api.routers import (
-    applications, events, failures, health, jobs, lifecycle, metrics, notifications, platforms, publishing, webhooks,
+    applications,
+    events,
+    failures,
+    health,
+    jobs,
+    lifecycle,
+    metrics,
+    notifications,
+    platforms,
+    publishing,
+    webhooks,
 )
 from shared.config import Settings, get_settings
 from shared.crypto import cipher_from_settings

@@ -52,7 +52,9 @@ def current_organization(request: Request, key: Annotated[str | None, Security(_
     wait = request.app.state.rate_limit.wait_before_next(organization_id)
     if wait is not None:
         raise HTTPException(
-            429, f"your organization's request rate limit is reached; try again in {wait} s", headers={"Retry-After": str(wait)}
+            429,
+            f"your organization's request rate limit is reached; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
         )
     return organization_id
 

@@ -66,7 +66,9 @@ class IdempotencyGuard:
             if row.request_hash != self.request_hash:
                 # A 422 like any other: a list of problems, each naming where it is (the OpenAPI document's form).
                 raise FieldProblem(
-                    ("header", "Idempotency-Key"), "was used with a different request; use a new key", "idempotency_key_reused"
+                    ("header", "Idempotency-Key"),
+                    "was used with a different request; use a new key",
+                    "idempotency_key_reused",
                 )
             if row.response_status is not None:
                 return StoredAnswer(row.response_status, row.response_body)

@@ -52,7 +52,8 @@ def _check_description(patch: JobPatch, postings: dict[str, Posting]) -> None:
         if posting.status != PostingStatus.CLOSED and len(patch.description) < needed:
             raise FieldProblem(
                 ("body", "description"),
-                f"{platform} needs a description of at least {needed} characters; this one has {len(patch.description)}",
+                f"{platform} needs a description of at least {needed} characters;"
+                f" this one has {len(patch.description)}",
                 "string_too_short",
             )
 

@@ -62,8 +62,10 @@ def org_create(name: Annotated[str, typer.Argument(help="A unique name.")]) -> N
 @apikey_app.command("create")
 def apikey_create(
     organization: OrgOption,
-    label: str = typer.Option("", help="What the key is for."),
-    scope: KeyScope = typer.Option(KeyScope.RECRUITER, help="operator: may also list and replay the organization's failures."),
+    label: Annotated[str, typer.Option(help="What the key is for.")] = "",
+    scope: Annotated[
+        KeyScope, typer.Option(help="operator: may also list and replay the organization's failures.")
+    ] = KeyScope.RECRUITER,
 ) -> None:
     """Make a new API key (shown once)."""
     with database() as session:
@@ -85,7 +87,9 @@ def apikey_list(organization: OrgOption) -> None:
 
 
 @apikey_app.command("revoke")
-def apikey_revoke(organization: OrgOption, key_id: Annotated[str, typer.Argument(help="The key's id (jp_<id>_…).")]) -> None:
+def apikey_revoke(
+    organization: OrgOption, key_id: Annotated[str, typer.Argument(help="The key's id (jp_<id>_…).")]
+) -> None:
     """Revoke a key; it is refused from the next request on."""
     with database() as session:
         found = organization_or_fail(session, organization)
@@ -100,7 +104,10 @@ def platform_configure(
     platform: Annotated[str, typer.Argument(help="linkedin or naukri")],
     client_id: Annotated[str, typer.Option(help="The platform client id.")],
     client_secret: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, help="The client secret (Naukri: the API key); prompted if left out.")
+        str,
+        typer.Option(
+            prompt=True, hide_input=True, help="The client secret (Naukri: the API key); prompted if left out."
+        ),
     ],
     organization_urn: Annotated[str | None, typer.Option(help="LinkedIn: urn:li:organization:<id>.")] = None,
     disabled: Annotated[bool, typer.Option("--disabled", help="Store the connection but do not use it.")] = False,
@@ -126,7 +133,9 @@ def platform_configure(
             organization_urn=organization_urn,
             enabled=not disabled,
         )
-    typer.echo(f"{platform} {'stored (disabled)' if disabled else 'connected'} for {found.name}; secret stored encrypted")
+    typer.echo(
+        f"{platform} {'stored (disabled)' if disabled else 'connected'} for {found.name}; secret stored encrypted"
+    )
 
 
 def rotate_keys(
@@ -144,7 +153,9 @@ def rotate_keys(
         typer.echo(f"error: {row.kind}: {row.row}: {row.reason}", err=True)
     verb = "would rotate" if dry_run else "rotated"
     for kind in report.kinds:
-        counts = f"{verb} {kind.rotated}, already current {kind.already_current}, undecryptable {len(kind.undecryptable)}"
+        counts = (
+            f"{verb} {kind.rotated}, already current {kind.already_current}, undecryptable {len(kind.undecryptable)}"
+        )
         typer.echo(f"{kind.kind}: {counts}")
     # Undecryptable rows usually mean a key was removed while rows still needed it: make that loud.
     raise typer.Exit(1 if report.undecryptable else 0)

@@ -43,7 +43,8 @@ def sync_applications(
     for organization_id, name, platform_name in targets:
         label = f"{name} {platform_name}"
         with Console(stderr=True).status(f"{label}: pulling…") as status:
-            def show(outcome: SyncOutcome) -> None:
+
+            def show(outcome: SyncOutcome, label: str = label) -> None:
                 status.update(f"{label}: {outcome.fetched} fetched, {outcome.new} new")
 
             outcome = _pull(context, organization_id, platform_name, dry_run, show)
@@ -60,9 +61,11 @@ def sync_applications(
 
 def _targets(platform: str | None, organization: str | None) -> list[tuple[int, str, str]]:
     with database() as session:
-        query = select(Organization.id, Organization.name, PlatformConnection.platform).join(
-            PlatformConnection, PlatformConnection.organization_id == Organization.id
-        ).where(PlatformConnection.enabled.is_(True))
+        query = (
+            select(Organization.id, Organization.name, PlatformConnection.platform)
+            .join(PlatformConnection, PlatformConnection.organization_id == Organization.id)
+            .where(PlatformConnection.enabled.is_(True))
+        )
         if organization is not None:
             query = query.where(Organization.id == organization_or_fail(session, organization).id)
         if platform is not None:

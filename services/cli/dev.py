@@ -20,9 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.api.app import create_app
 from services.emulators import linkedin, naukri
 from services.emulators.server import RunningServer, serve_in_thread
-from services.publisher.actors import declare_publish_actors
-from shared.context import build_worker_context
 from services.notifier.actors import declare_notify_actor
+from services.publisher.actors import declare_publish_actors
 from services.relay.relay import Relay
 from services.syncer.actors import declare_sync_actor
 from services.syncer.scheduler import run_scheduler
@@ -30,6 +29,7 @@ from shared import tenants
 from shared.broker import build_broker
 from shared.config import Settings
 from shared.connections import save_connection
+from shared.context import build_worker_context
 from shared.crypto import cipher_from_settings, generate_key
 from shared.db import build_engine, build_session_factory, unit_of_work
 from shared.logging import configure_logging
@@ -61,7 +61,10 @@ def run_dev(host: str, port: int) -> None:
     worker = dramatiq.Worker(broker, worker_threads=WORKER_THREADS)
     worker.start()
     stop = threading.Event()
-    for name, loop in (("relay", Relay(settings, sessions, broker).run), ("scheduler", partial(run_scheduler, sessions, settings))):
+    for name, loop in (
+        ("relay", Relay(settings, sessions, broker).run),
+        ("scheduler", partial(run_scheduler, sessions, settings)),
+    ):
         threading.Thread(target=loop, args=(stop,), name=name, daemon=True).start()
     _print_welcome(host, port, api_key, linkedin_server, naukri_server)
     try:

@@ -32,7 +32,9 @@ def dev(host: Host = "127.0.0.1", port: Port = 8000) -> None:
 
 
 @app.command()
-def api(host: Host = "127.0.0.1", port: Port = 8000, workers: int = typer.Option(1, help="uvicorn worker processes.")) -> None:
+def api(
+    host: Host = "127.0.0.1", port: Port = 8000, workers: int = typer.Option(1, help="uvicorn worker processes.")
+) -> None:
     """Serve the HTTP API."""
     import uvicorn
 
@@ -65,7 +67,9 @@ def relay() -> None:
 
 @app.command()
 def worker(
-    queues: Annotated[list[str] | None, typer.Option("--queues", "-Q", help="Queues to consume (default: all).")] = None,
+    queues: Annotated[
+        list[str] | None, typer.Option("--queues", "-Q", help="Queues to consume (default: all).")
+    ] = None,
     processes: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     threads: Annotated[int, typer.Option(help="Threads per process.")] = 8,
 ) -> None:

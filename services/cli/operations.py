@@ -18,8 +18,19 @@ from shared.replays import FailureFilter, failed_postings, replay_postings, what
 
 # The payload fields worth a glance on one line, in this order; --json shows everything.
 HEADLINE_FIELDS = (
-    "operation", "reason", "attempt", "platform_job_id", "url", "error", "retry_at",
-    "new", "duplicates", "change", "listing_status", "by", "why",
+    "operation",
+    "reason",
+    "attempt",
+    "platform_job_id",
+    "url",
+    "error",
+    "retry_at",
+    "new",
+    "duplicates",
+    "change",
+    "listing_status",
+    "by",
+    "why",
 )
 
 
@@ -32,7 +43,9 @@ def log(
         job = session.get(Job, job_id)
         if job is None:
             fail(f"no job {job_id}")
-        rows = session.scalars(select(PublishingLog).where(PublishingLog.job_id == job_id).order_by(PublishingLog.id)).all()
+        rows = session.scalars(
+            select(PublishingLog).where(PublishingLog.job_id == job_id).order_by(PublishingLog.id)
+        ).all()
         typer.echo(f"job {job.id} “{job.title}” (organization {job.organization_id}): {len(rows)} events", err=as_json)
         for row in rows:
             typer.echo(_as_json(row) if as_json else _as_line(row))
@@ -40,7 +53,11 @@ def log(
 
 def _as_line(row: PublishingLog) -> str:
     details = "  ".join(f"{name}={row.payload[name]}" for name in HEADLINE_FIELDS if row.payload.get(name) is not None)
-    sent = "" if row.dispatch_queue is None else (f"  → {row.dispatch_queue}" + ("" if row.dispatched_at else " (waiting)"))
+    sent = (
+        ""
+        if row.dispatch_queue is None
+        else (f"  → {row.dispatch_queue}" + ("" if row.dispatched_at else " (waiting)"))
+    )
     return f"{row.created_at:%Y-%m-%d %H:%M:%S}  {row.event_type:<26} {row.platform or '-':<9} {details}{sent}"
 
 
@@ -74,7 +91,10 @@ def _filter(session, platform, organization, error_contains, since) -> FailureFi
 
 @failures_app.command("list")
 def failures_list(
-    platform: PlatformOption = None, organization: OrgOption = None, error_contains: ErrorOption = None, since: SinceOption = None
+    platform: PlatformOption = None,
+    organization: OrgOption = None,
+    error_contains: ErrorOption = None,
+    since: SinceOption = None,
 ) -> None:
     """Failed postings, oldest first: posting id, organization, job, platform, what failed (publish, update,
     close, renew), when, attempts, error."""
@@ -94,8 +114,13 @@ def failures_list(
 def failures_replay(
     posting_ids: Annotated[list[int] | None, typer.Argument(help="Posting ids (from `failures list`).")] = None,
     replay_all: Annotated[bool, typer.Option("--all", help="Every failure matching the filters.")] = False,
-    platform: PlatformOption = None, organization: OrgOption = None, error_contains: ErrorOption = None, since: SinceOption = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print how many would be replayed; change nothing.")] = False,
+    platform: PlatformOption = None,
+    organization: OrgOption = None,
+    error_contains: ErrorOption = None,
+    since: SinceOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print how many would be replayed; change nothing.")
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask before a bulk replay.")] = False,
     why: Annotated[str, typer.Option(help="Why, for the publishing log.")] = "replayed by an operator",
     by: Annotated[str | None, typer.Option(help="Who, for the publishing log (default: your user name).")] = None,

@@ -87,13 +87,9 @@ def serve_in_thread(app: FastAPI, host: str = LOOPBACK, port: int = 0) -> Runnin
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
     # log_config=None and no log_level: uvicorn must not reconfigure the process's logging.
-    config = uvicorn.Config(
-        app, log_config=None, lifespan="off", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
-    )
+    config = uvicorn.Config(app, log_config=None, lifespan="off", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
     server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=_run_quietly, args=(server, sock), name=f"emulator-{bound_port}", daemon=True
-    )
+    thread = threading.Thread(target=_run_quietly, args=(server, sock), name=f"emulator-{bound_port}", daemon=True)
     thread.start()
     _wait_until_started(server, thread)
     url = f"http://{_url_host(host)}:{bound_port}"

@@ -66,8 +66,13 @@ def claim_delivery(ctx: WorkerContext, delivery_id: int) -> Claim | None:
             delivery.status = "sending"
             delivery.next_attempt_at = now + timedelta(seconds=ctx.settings.notify_deadline_seconds) + CLAIM_MARGIN
             return Claim(
-                delivery.id, delivery.attempts, delivery.organization_id, delivery.message_id, delivery.payload,
-                endpoint.url, endpoint.secret_encrypted,
+                delivery.id,
+                delivery.attempts,
+                delivery.organization_id,
+                delivery.message_id,
+                delivery.payload,
+                endpoint.url,
+                endpoint.secret_encrypted,
             )
         _finish(delivery, "failed", ENDPOINT_GONE, None)
     metrics.NOTIFICATION_DELIVERIES.labels("failed").inc()
@@ -104,9 +109,7 @@ def _apply_outcome(
 
 def _locked(session: Session, delivery_id: int) -> NotificationDelivery | None:
     # Held for a few statements only (never across the send), so waiting for it is brief.
-    return session.scalar(
-        select(NotificationDelivery).where(NotificationDelivery.id == delivery_id).with_for_update()
-    )
+    return session.scalar(select(NotificationDelivery).where(NotificationDelivery.id == delivery_id).with_for_update())
 
 
 def _due(session: Session, delivery: NotificationDelivery, now: datetime) -> bool:

@@ -62,7 +62,10 @@ class WebhookSender:
             timeout=self._timeout, follow_redirects=False, trust_env=False, verify=self._tls
         ) as http:
             request = http.build_request(
-                "POST", url, content=body, headers={**headers, "host": host_header},
+                "POST",
+                url,
+                content=body,
+                headers={**headers, "host": host_header},
                 extensions={"sni_hostname": target.host},
             )
             response = await http.send(request, stream=True)

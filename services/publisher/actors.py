@@ -9,9 +9,9 @@ from __future__ import annotations
 import dramatiq
 import structlog
 
-from shared.context import WorkerContext
 from services.publisher.operations import run_operation
 from services.publisher.publishing import publish_posting
+from shared.context import WorkerContext
 from shared.outbox import publish_dispatch
 
 

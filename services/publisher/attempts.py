@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from services.publisher.content import posting_content
 from shared import metrics
-from shared.context import WorkerContext
 from shared.connections import PlatformNotConnected, credentials_of, find_connection
+from shared.context import WorkerContext
 from shared.crypto import CredentialDecryptError
 from shared.db import unit_of_work
 from shared.events import JobPublished, JobPublishFailed, JobPublishRetryScheduled
@@ -73,7 +73,14 @@ def claim(ctx: WorkerContext, posting_id: int) -> Claim | LeaseHeld | None:
 
 
 def take_posting(
-    ctx: WorkerContext, posting_id: int, claimable, taking: dict, now: datetime, *, not_taken, for_operation: bool = False
+    ctx: WorkerContext,
+    posting_id: int,
+    claimable,
+    taking: dict,
+    now: datetime,
+    *,
+    not_taken,
+    for_operation: bool = False,
 ) -> Claim | LeaseHeld | None:
     """Lease the posting if `claimable` holds, setting `taking` too: the one claim step of a publish
     and of an operation (services/publisher/operation_attempts.py), whose claim names the operation.
@@ -203,9 +210,7 @@ def record_published(ctx: WorkerContext, held: Claim, state: PostingState, corre
     metrics.PUBLISHES.labels(held.platform).inc()
 
 
-def record_failed(
-    ctx: WorkerContext, held: Claim, error: str, *, permanent: bool, correlation_id: str | None
-) -> None:
+def record_failed(ctx: WorkerContext, held: Claim, error: str, *, permanent: bool, correlation_id: str | None) -> None:
     with unit_of_work(ctx.sessions) as session:
         posting = _held_posting(session, held)
         if posting is None:

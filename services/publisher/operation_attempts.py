@@ -16,7 +16,13 @@ import structlog
 from sqlalchemy import and_, or_
 
 from services.publisher.attempts import (
-    EARLY_DUPLICATE_TOLERANCE, Claim, LeaseHeld, _held_posting, _release, retry_delay, take_posting,
+    EARLY_DUPLICATE_TOLERANCE,
+    Claim,
+    LeaseHeld,
+    _held_posting,
+    _release,
+    retry_delay,
+    take_posting,
 )
 from shared import metrics
 from shared.context import WorkerContext
@@ -49,12 +55,16 @@ def _why_not_claimed(posting: Posting, now: datetime) -> LeaseHeld | None:
     # Not published yet: the publisher dispatches the operation once it is (shared/operations.py).
     if posting.status == PostingStatus.PUBLISHED and posting.lease_expires_at and posting.lease_expires_at >= now:
         return LeaseHeld(until=posting.lease_expires_at)
-    log.info("operation.skipped", posting_id=posting.id, status=posting.status, operation_status=posting.operation_status)
+    log.info(
+        "operation.skipped", posting_id=posting.id, status=posting.status, operation_status=posting.operation_status
+    )
     return None
 
 
 def _fields(held: Claim) -> dict:
-    return dict(organization_id=held.organization_id, job_id=held.job_id, posting_id=held.posting_id, platform=held.platform)
+    return dict(
+        organization_id=held.organization_id, job_id=held.job_id, posting_id=held.posting_id, platform=held.platform
+    )
 
 
 def _superseded(posting: Posting, held: Claim) -> bool:
@@ -91,7 +101,11 @@ def record_done(ctx: WorkerContext, held: Claim, correlation_id: str | None) -> 
             posting.operation_status = OperationStatus.SUCCEEDED
             posting.last_error = None
         _end_attempt(posting)
-        record(session, DONE_EVENTS[Operation(held.operation)](**_fields(held), attempt=held.attempt), correlation_id=correlation_id)
+        record(
+            session,
+            DONE_EVENTS[Operation(held.operation)](**_fields(held), attempt=held.attempt),
+            correlation_id=correlation_id,
+        )
     metrics.OPERATIONS.labels(held.platform, held.operation, "succeeded").inc()
 
 
@@ -104,13 +118,21 @@ def record_failed(ctx: WorkerContext, held: Claim, error: str, *, permanent: boo
             posting.operation_status = OperationStatus.FAILED
             posting.last_error = error
         _end_attempt(posting)
-        event = JobOperationFailed(**_fields(held), operation=held.operation, attempt=held.attempt, error=error, permanent=permanent)
+        event = JobOperationFailed(
+            **_fields(held), operation=held.operation, attempt=held.attempt, error=error, permanent=permanent
+        )
         record(session, event, correlation_id=correlation_id)
     metrics.OPERATIONS.labels(held.platform, held.operation, "failed").inc()
 
 
 def record_transient(
-    ctx: WorkerContext, held: Claim, error: str, retry_after: float | None, correlation_id: str | None, *, give_back: bool = False
+    ctx: WorkerContext,
+    held: Claim,
+    error: str,
+    retry_after: float | None,
+    correlation_id: str | None,
+    *,
+    give_back: bool = False,
 ) -> None:
     """Schedule the next attempt (as a publish's: same backoff, same limit), or fail the operation.
 

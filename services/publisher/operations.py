@@ -31,7 +31,9 @@ def run_operation(ctx: WorkerContext, posting_id: int, correlation_id: str | Non
         attempts.record_failed(ctx, held, held.unusable, permanent=True, correlation_id=correlation_id)
         return
     try:
-        _reach_platform(ctx, ctx.platforms[held.platform], held, first_call=_send_operation, keep_lease=attempts.keep_lease)
+        _reach_platform(
+            ctx, ctx.platforms[held.platform], held, first_call=_send_operation, keep_lease=attempts.keep_lease
+        )
     except StillInProgress as error:
         log.info("operation.still_processing")
         attempts.record_transient(ctx, held, str(error), None, correlation_id, give_back=True)

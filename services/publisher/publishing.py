@@ -107,5 +107,7 @@ def _poll(platform: Platform, held: attempts.Claim, state: PostingState) -> Post
         return platform.check_task(state.task_id, held.credentials)
     found = platform.find_posting(held.content.external_id, held.credentials)
     if found is None:
-        raise TransientPlatformError(f"{platform.name} lost track of the posting while it was in progress", unclear=True)
+        raise TransientPlatformError(
+            f"{platform.name} lost track of the posting while it was in progress", unclear=True
+        )
     return found

@@ -71,7 +71,9 @@ def _recover_operations(session: Session, stalled_after: float) -> int:
         .with_for_update(skip_locked=True)
     ).all()
     for posting in stalled:
-        log.warning("recovery.operation_requeued", posting_id=posting.id, operation=posting.operation, job_id=posting.job_id)
+        log.warning(
+            "recovery.operation_requeued", posting_id=posting.id, operation=posting.operation, job_id=posting.job_id
+        )
         posting.updated_at = utcnow()
         dispatch_operation(session, posting, "recovered", None)
     return len(stalled)

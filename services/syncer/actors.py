@@ -23,7 +23,10 @@ def declare_sync_actor(broker: dramatiq.Broker, ctx: WorkerContext) -> dramatiq.
     def sync_applications(event: dict, correlation_id: str | None = None) -> None:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(
-            correlation_id=correlation_id, event_id=event.get("event_id"), turn_of=event["sync_id"], platform=event["platform"]
+            correlation_id=correlation_id,
+            event_id=event.get("event_id"),
+            turn_of=event["sync_id"],
+            platform=event["platform"],
         )
         run_sync(ctx, event["sync_id"], correlation_id, turn=event["event_id"])
 

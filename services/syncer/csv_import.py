@@ -48,7 +48,10 @@ CSV_FIELD_LIMIT = 1 << 20
 # is a typo or a broken export, not a date to store.
 EARLIEST_APPLICATION = datetime(1990, 1, 1, tzinfo=UTC)
 CLOCK_SKEW = timedelta(days=1)
-NOT_CSV = "not CSV (an unclosed quote, a character after a closing quote, a NUL, or a field over 1 MiB); the next line is read as a new row"
+NOT_CSV = (
+    "not CSV (an unclosed quote, a character after a closing quote, a NUL, or a field over 1 MiB);"
+    " the next line is read as a new row"
+)
 
 
 @dataclass
@@ -62,7 +65,9 @@ class NotACsvFile(ValueError):
     """The file cannot be imported at all (no header, or required columns missing)."""
 
 
-def import_naukri_csv(session: Session, organization_id: int, lines: Iterable[str], *, dry_run: bool = False) -> ImportReport:
+def import_naukri_csv(
+    session: Session, organization_id: int, lines: Iterable[str], *, dry_run: bool = False
+) -> ImportReport:
     rows = _csv_rows(lines)
     header_row = next(rows, None)
     if header_row is None or header_row[1] is None:
@@ -87,7 +92,9 @@ def import_naukri_csv(session: Session, organization_id: int, lines: Iterable[st
         if application.job_external_id in known:
             good.append(application)
         else:
-            report.problems.append((line, f"no Naukri posting of this organization has the reference {application.job_external_id!r}"))
+            report.problems.append(
+                (line, f"no Naukri posting of this organization has the reference {application.job_external_id!r}")
+            )
     stored = store_applications(session, organization_id, PLATFORM, SOURCE, good, dry_run=dry_run)
     if stored.new_ids and not dry_run:
         notify(session, organization_id, APPLICATIONS_RECEIVED, dict(platform=PLATFORM, application_ids=stored.new_ids))
@@ -190,7 +197,9 @@ def _our_references(session: Session, organization_id: int, references: set[str]
     return set(
         session.scalars(
             select(Posting.external_id).where(
-                Posting.organization_id == organization_id, Posting.platform == PLATFORM, Posting.external_id.in_(references)
+                Posting.organization_id == organization_id,
+                Posting.platform == PLATFORM,
+                Posting.external_id.in_(references),
             )
         )
     )

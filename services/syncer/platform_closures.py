@@ -23,7 +23,11 @@ log = structlog.get_logger(__name__)
 
 
 def close_what_the_platform_closed(
-    sessions, platform: Platform, credentials: PlatformCredentials, organization_id: int, job_id: int | None,
+    sessions,
+    platform: Platform,
+    credentials: PlatformCredentials,
+    organization_id: int,
+    job_id: int | None,
     correlation_id: str | None = None,
 ) -> int:
     """Mark closed the organization's published postings the platform no longer lists; returns how many."""
@@ -55,8 +59,11 @@ def _mark_closed(sessions, posting_id: int, listing_status: str, correlation_id:
         posting.status = PostingStatus.CLOSED
         posting.updated_at = utcnow()
         event = JobClosedByPlatform(
-            organization_id=posting.organization_id, job_id=posting.job_id, posting_id=posting.id,
-            platform=posting.platform, listing_status=listing_status,
+            organization_id=posting.organization_id,
+            job_id=posting.job_id,
+            posting_id=posting.id,
+            platform=posting.platform,
+            listing_status=listing_status,
         )
         record(session, event, correlation_id=correlation_id)
     log.info("sync.closed_by_platform", posting_id=posting_id, listing_status=listing_status)

@@ -37,8 +37,11 @@ def schedule_due_syncs(sessions: sessionmaker[Session], settings: Settings, now:
     requested = 0
     with unit_of_work(sessions) as session:
         connected = session.execute(
-            select(PlatformConnection.organization_id, PlatformConnection.platform, PlatformConnection.sync_interval_seconds)
-            .where(PlatformConnection.enabled.is_(True))
+            select(
+                PlatformConnection.organization_id,
+                PlatformConnection.platform,
+                PlatformConnection.sync_interval_seconds,
+            ).where(PlatformConnection.enabled.is_(True))
         ).all()
         for organization_id, platform, own_interval in connected:
             window = schedule_window(now, own_interval or settings.sync_interval_seconds)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import structlog
 from sqlalchemy import select, update
 
-from shared import metrics
 from services.syncer.platform_closures import close_what_the_platform_closed
 from services.syncer.turns import claim, claim_turn
+from shared import metrics
 from shared.applications import store_applications
 from shared.connections import PlatformNotConnected, load_credentials
 from shared.context import WorkerContext
@@ -93,7 +93,9 @@ def run_sync(
 def _notice_closures(ctx, run: _Run, platform: Platform, credentials, correlation_id: str | None) -> None:
     """Postings the platform closed on its own; a failed look-up leaves them for the next pull."""
     try:
-        close_what_the_platform_closed(ctx.sessions, platform, credentials, run.organization_id, run.job_id, correlation_id)
+        close_what_the_platform_closed(
+            ctx.sessions, platform, credentials, run.organization_id, run.job_id, correlation_id
+        )
     except PlatformError as error:
         log.warning("sync.closures_unchecked", sync_id=run.id, platform=run.platform, error=str(error))
 
@@ -111,9 +113,12 @@ def _start(ctx: WorkerContext, sync_id: int, turn: str | None) -> _Run | None:
             return None
         job_external_id = None
         if row.job_id is not None:
-            job_external_id = session.scalar(
-                select(Posting.external_id).where(Posting.job_id == row.job_id, Posting.platform == row.platform)
-            ) or ""  # a job never published there has no applications there; "" finds none
+            job_external_id = (
+                session.scalar(
+                    select(Posting.external_id).where(Posting.job_id == row.job_id, Posting.platform == row.platform)
+                )
+                or ""
+            )  # a job never published there has no applications there; "" finds none
         return _Run(row.id, row.organization_id, row.platform, row.job_id, job_external_id, row.correlation_id)
 
 
@@ -129,18 +134,29 @@ def _pull_page(ctx, run: _Run, platform: Platform, credentials, outcome: SyncOut
     advances the organization's stored cursor.
     """
     with unit_of_work(ctx.sessions) as session:
-        cursor_row = None if run.job_external_id is not None else locked_cursor(session, run.organization_id, run.platform)
+        cursor_row = (
+            None if run.job_external_id is not None else locked_cursor(session, run.organization_id, run.platform)
+        )
         if cursor_row is not None:
             cursor = cursor_row.cursor
         page = platform.fetch_applications(
             credentials, cursor, page_size=ctx.settings.sync_page_size, job_external_id=run.job_external_id or None
         )
-        stored = store_applications(session, run.organization_id, run.platform, platform.application_source, page.applications)
+        stored = store_applications(
+            session, run.organization_id, run.platform, platform.application_source, page.applications
+        )
         if cursor_row is not None:
             cursor_row.cursor = page.next_cursor
         if stored.new_ids:
-            notify(session, run.organization_id, APPLICATIONS_RECEIVED, dict(platform=run.platform, application_ids=stored.new_ids))
-        counts = dict(fetched=len(page.applications), new=stored.new, duplicates=stored.duplicates, unmatched=stored.unmatched)
+            notify(
+                session,
+                run.organization_id,
+                APPLICATIONS_RECEIVED,
+                dict(platform=run.platform, application_ids=stored.new_ids),
+            )
+        counts = dict(
+            fetched=len(page.applications), new=stored.new, duplicates=stored.duplicates, unmatched=stored.unmatched
+        )
         session.execute(
             update(SyncRun)
             .where(SyncRun.id == run.id)
@@ -156,14 +172,18 @@ def _pull_page(ctx, run: _Run, platform: Platform, credentials, outcome: SyncOut
     return page.next_cursor, page.has_more and bool(page.applications)
 
 
-def preview_sync(ctx: WorkerContext, organization_id: int, platform_name: str, progress: Progress | None = None) -> SyncOutcome:
+def preview_sync(
+    ctx: WorkerContext, organization_id: int, platform_name: str, progress: Progress | None = None
+) -> SyncOutcome:
     """What a pull would store now, from the stored cursor on; stores nothing and moves no cursor."""
     platform = ctx.platforms[platform_name]
     outcome = SyncOutcome()
     with ctx.sessions() as session:  # never committed
         credentials = load_credentials(session, ctx.cipher, organization_id, platform_name)
         cursor = session.scalar(
-            select(SyncCursor.cursor).where(SyncCursor.organization_id == organization_id, SyncCursor.platform == platform_name)
+            select(SyncCursor.cursor).where(
+                SyncCursor.organization_id == organization_id, SyncCursor.platform == platform_name
+            )
         )
         has_more = True
         while has_more:

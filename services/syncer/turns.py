@@ -83,7 +83,9 @@ def _organizations_fairest_first(session: Session) -> list[int]:
         .where(other.organization_id == waiting.c.organization_id, other.status == SyncStatus.RUNNING)
         .scalar_subquery()
     )
-    last_started = select(func.max(other.started_at)).where(other.organization_id == waiting.c.organization_id).scalar_subquery()
+    last_started = (
+        select(func.max(other.started_at)).where(other.organization_id == waiting.c.organization_id).scalar_subquery()
+    )
     return list(
         session.scalars(
             select(waiting.c.organization_id).order_by(running, last_started.nulls_first(), waiting.c.organization_id)

@@ -1,6 +1,7 @@
 """Alembic environment: the database URL comes from jobpub's settings, never from a file."""
 
 from alembic import context
+
 from shared.config import get_settings
 from shared.db import build_engine
 from shared.models import Base

@@ -18,8 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-
-from shared.models.base import BigId, Base, Json, UTCDateTime, utcnow
+from shared.models.base import Base, BigId, Json, UTCDateTime, utcnow
 
 
 class Application(Base):
@@ -33,7 +32,9 @@ class Application(Base):
     __tablename__ = "applications"
     __table_args__ = (
         UniqueConstraint(
-            "organization_id", "platform", "external_application_id",
+            "organization_id",
+            "platform",
+            "external_application_id",
             name="uq_applications_organization_platform_external_id",
         ),
         Index("ix_applications_organization", "organization_id", "id"),

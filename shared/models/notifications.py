@@ -15,8 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-
-from shared.models.base import BigId, Base, Json, UTCDateTime, utcnow
+from shared.models.base import Base, BigId, Json, UTCDateTime, utcnow
 
 
 class NotificationEndpoint(Base):

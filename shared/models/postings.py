@@ -17,8 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-from shared.models.base import BigId, Base, Json, UTCDateTime, utcnow
+from shared.models.base import Base, BigId, Json, UTCDateTime, utcnow
 
 
 class PostingStatus(StrEnum):

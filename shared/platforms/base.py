@@ -167,15 +167,21 @@ class Platform(Protocol):
         """Look a posting up by our id; None if the platform holds none."""
         ...
 
-    def update_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+    def update_posting(
+        self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials
+    ) -> PostingState:
         """Make the live posting show `content`; settled, or a task to poll with `check_task`. Safe to repeat."""
         ...
 
-    def close_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+    def close_posting(
+        self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials
+    ) -> PostingState:
         """Stop listing the posting; settled, or a task to poll. Closing a closed posting succeeds."""
         ...
 
-    def renew_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+    def renew_posting(
+        self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials
+    ) -> PostingState:
         """Extend the posting's listing; raises OperationNotSupported where the platform has no renewal."""
         ...
 
@@ -195,7 +201,12 @@ class Platform(Protocol):
         ...
 
     def fetch_applications(
-        self, credentials: PlatformCredentials, cursor: str | None, *, page_size: int, job_external_id: str | None = None
+        self,
+        credentials: PlatformCredentials,
+        cursor: str | None,
+        *,
+        page_size: int,
+        job_external_id: str | None = None,
     ) -> ApplicationPage:
         """One page of the organization's applications after `cursor` (None: from the start),
         oldest first; only those to `job_external_id` when given."""

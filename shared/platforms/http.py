@@ -1,9 +1,9 @@
 """How a platform's HTTP answer becomes one of our errors; shared by every adapter.
 
 Every request waits its turn of the platform's request quota first (quota.py), and a 429 moves
-that turn back for every process. Transport failures, 5xx and 429 are transient; an adapter decides what the other statuses mean
-for its platform. No message built here carries a header, a body or a query string, so none can
-carry a secret.
+that turn back for every process. Transport failures, 5xx and 429 are transient; an adapter
+decides what the other statuses mean for its platform. No message built here carries a header,
+a body or a query string, so none can carry a secret.
 """
 
 from __future__ import annotations
@@ -43,9 +43,13 @@ def send(
     except (httpx.ConnectError, httpx.ConnectTimeout) as error:
         raise TransientPlatformError(f"{platform} could not be reached ({type(error).__name__})") from None
     except httpx.TimeoutException as error:
-        raise TransientPlatformError(f"{platform} did not answer in time ({type(error).__name__})", unclear=True) from None
+        raise TransientPlatformError(
+            f"{platform} did not answer in time ({type(error).__name__})", unclear=True
+        ) from None
     except httpx.TransportError as error:
-        raise TransientPlatformError(f"the connection to {platform} broke ({type(error).__name__})", unclear=True) from None
+        raise TransientPlatformError(
+            f"the connection to {platform} broke ({type(error).__name__})", unclear=True
+        ) from None
     if response.status_code == 429:
         wait = retry_after_seconds(response.headers.get("Retry-After"))
         if quota is not None:

@@ -63,13 +63,19 @@ class LinkedInPlatform:
         return self._submit("CREATE", content, credentials)
 
     # UPDATE, CLOSE and RENEW go through the same batch endpoint, each answered by a task to poll.
-    def update_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+    def update_posting(
+        self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials
+    ) -> PostingState:
         return self._submit("UPDATE", content, credentials)
 
-    def close_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+    def close_posting(
+        self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials
+    ) -> PostingState:
         return self._submit("CLOSE", content, credentials)
 
-    def renew_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+    def renew_posting(
+        self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials
+    ) -> PostingState:
         return self._submit("RENEW", content, credentials)
 
     def unlisted_postings(self, external_ids: list[str], credentials: PlatformCredentials) -> dict[str, str]:
@@ -85,7 +91,11 @@ class LinkedInPlatform:
     def _submit(self, operation: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
         element = posting_element(content, credentials, operation=operation)
         body = self._call(
-            "POST", POSTINGS_PATH, credentials, json={"elements": [element]}, headers={"x-restli-method": "batch_create"}
+            "POST",
+            POSTINGS_PATH,
+            credentials,
+            json={"elements": [element]},
+            headers={"x-restli-method": "batch_create"},
         )
         results = body.get("elements") or []
         if len(results) != 1:
@@ -124,7 +134,12 @@ class LinkedInPlatform:
         return PostingState(published=False)
 
     def fetch_applications(
-        self, credentials: PlatformCredentials, cursor: str | None, *, page_size: int, job_external_id: str | None = None
+        self,
+        credentials: PlatformCredentials,
+        cursor: str | None,
+        *,
+        page_size: int,
+        job_external_id: str | None = None,
     ) -> ApplicationPage:
         params: dict[str, Any] = {"count": page_size}
         if cursor:
@@ -147,8 +162,14 @@ class LinkedInPlatform:
             token = self._tokens.token(credentials)
             authorized = {**(headers or {}), "Authorization": f"Bearer {token}"}
             response = send(
-                self._http, "LinkedIn", method, self._api_url + path,
-                quota=self._quota, quota_key=quota_key(credentials), headers=authorized, **kwargs,
+                self._http,
+                "LinkedIn",
+                method,
+                self._api_url + path,
+                quota=self._quota,
+                quota_key=quota_key(credentials),
+                headers=authorized,
+                **kwargs,
             )
             body = json_or_empty(response)
             if attempt == 1 and response.status_code == 401 and body.get("serviceErrorCode") in TOKEN_ERROR_CODES:
@@ -203,7 +224,11 @@ def _compensation(content: PostingContent) -> dict:
 
     return {
         "compensations": [
-            {"type": "BASE_SALARY", "period": _PERIOD[salary.period], "value": {"min": money(salary.minimum), "max": money(salary.maximum)}}
+            {
+                "type": "BASE_SALARY",
+                "period": _PERIOD[salary.period],
+                "value": {"min": money(salary.minimum), "max": money(salary.maximum)},
+            }
         ]
     }
 

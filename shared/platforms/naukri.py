@@ -66,13 +66,19 @@ class NaukriPlatform:
         body = self._call("POST", JOBS_PATH, credentials, json=job_document(content))
         return _state(body)
 
-    def update_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+    def update_posting(
+        self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials
+    ) -> PostingState:
         return _state(self._call("PUT", f"{JOBS_PATH}/{platform_job_id}", credentials, json=job_document(content)))
 
-    def close_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+    def close_posting(
+        self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials
+    ) -> PostingState:
         return _state(self._call("POST", f"{JOBS_PATH}/{platform_job_id}/close", credentials))
 
-    def renew_posting(self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+    def renew_posting(
+        self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials
+    ) -> PostingState:
         raise OperationNotSupported("naukri does not support renewing a posting")
 
     def unlisted_postings(self, external_ids: list[str], credentials: PlatformCredentials) -> dict[str, str]:
@@ -87,7 +93,12 @@ class NaukriPlatform:
         return _state(jobs[0]) if jobs else None
 
     def fetch_applications(
-        self, credentials: PlatformCredentials, cursor: str | None, *, page_size: int, job_external_id: str | None = None
+        self,
+        credentials: PlatformCredentials,
+        cursor: str | None,
+        *,
+        page_size: int,
+        job_external_id: str | None = None,
     ) -> ApplicationPage:
         params: dict[str, Any] = {"limit": page_size}
         if cursor:
@@ -102,16 +113,26 @@ class NaukriPlatform:
     def _call(self, method: str, path: str, credentials: PlatformCredentials, **kwargs) -> dict:
         headers = {"X-Client-Id": credentials.client_id, "Authorization": f"Bearer {credentials.client_secret}"}
         response = send(
-            self._http, "Naukri", method, self._api_url + path,
-            quota=self._quota, quota_key=quota_key(credentials), headers=headers, **kwargs,
+            self._http,
+            "Naukri",
+            method,
+            self._api_url + path,
+            quota=self._quota,
+            quota_key=quota_key(credentials),
+            headers=headers,
+            **kwargs,
         )
         body = json_or_empty(response)
         if response.status_code == 401:
-            raise AuthenticationFailed(f"Naukri refused the client id or API key: {body.get('message', 'unauthorized')}")
+            raise AuthenticationFailed(
+                f"Naukri refused the client id or API key: {body.get('message', 'unauthorized')}"
+            )
         if response.status_code == 422:
             raise PermanentPlatformError(_problems(body))
         if response.status_code >= 400:
-            raise PermanentPlatformError(f"Naukri refused the request ({response.status_code}): {body.get('message', '')}")
+            raise PermanentPlatformError(
+                f"Naukri refused the request ({response.status_code}): {body.get('message', '')}"
+            )
         return body
 
 
@@ -129,7 +150,12 @@ def job_document(content: PostingContent) -> dict[str, Any]:
     }
     if content.salary:
         salary = content.salary
-        document["salary"] = {"min": salary.minimum, "max": salary.maximum, "currency": salary.currency, "period": salary.period}
+        document["salary"] = {
+            "min": salary.minimum,
+            "max": salary.maximum,
+            "currency": salary.currency,
+            "period": salary.period,
+        }
     if content.expires_at:
         document["expiresAt"] = content.expires_at.isoformat()
     return document

@@ -20,8 +20,14 @@ def test_under_jobpub_dev_a_job_made_in_the_console_is_published_to_both_emulato
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("JOBPUB_")}
     jobpub = Path(sys.executable).parent / "jobpub"
-    process = subprocess.Popen([str(jobpub), "dev", "--port", str(port)], cwd=tmp_path, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [str(jobpub), "dev", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     output: list[str] = []
     threading.Thread(target=lambda: output.extend(process.stdout), daemon=True).start()
     page = browser.new_page()
@@ -35,14 +41,21 @@ def test_under_jobpub_dev_a_job_made_in_the_console_is_published_to_both_emulato
         page.get_by_label("API key", exact=True).fill(key)
         page.get_by_role("button", name="Open the console").click()
         page.get_by_text("New job", exact=True).click()
-        for label, value in (("Title", "Dev console job"), ("Company", "Acme"), ("Location", "Remote"),
-                             ("Apply URL", "https://acme.example/careers/dev"), ("Description", DESCRIPTION)):
+        for label, value in (
+            ("Title", "Dev console job"),
+            ("Company", "Acme"),
+            ("Location", "Remote"),
+            ("Apply URL", "https://acme.example/careers/dev"),
+            ("Description", DESCRIPTION),
+        ):
             page.get_by_label(label, exact=True).fill(value)
         page.get_by_role("button", name="Create and publish").click()
 
         card = page.locator("li.job-card", has_text="Dev console job")
         for platform, name in (("linkedin", "LinkedIn"), ("naukri", "Naukri")):
-            expect(card.locator(f'[data-platform="{platform}"] .badge-status')).to_have_text("Published", timeout=30_000)
+            expect(card.locator(f'[data-platform="{platform}"] .badge-status')).to_have_text(
+                "Published", timeout=30_000
+            )
             expect(card.get_by_role("link", name=f"View on {name}")).to_be_visible()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / "jobpub_dev_console.png", full_page=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import expect
 import pytest
+from playwright.sync_api import expect
 
 from shared.models import KeyScope
 from tests.console.conftest import badge_status, job_card, sign_in, toast_saying
@@ -20,14 +20,18 @@ def test_a_wrong_key_gets_a_clear_message_and_no_console(page, console_url):
     assert page.evaluate("sessionStorage.length") == 0
 
 
-def test_applications_made_on_the_emulators_show_up_with_where_they_came_from(page, console_url, client, tenant, emulators):
+def test_applications_made_on_the_emulators_show_up_with_where_they_came_from(
+    page, console_url, client, tenant, emulators
+):
     # Given a job on both platforms, and a candidate applying on each emulator
     job_id = publish(client, tenant, platforms=["both"], title="Console applications job")
     postings = settled_status(client, tenant, job_id)["platforms"]
-    emulators.linkedin.apply(postings["linkedin"]["external_id"], candidate={"name": "Lina Pushed"},
-                             client_id=tenant.clients["linkedin"][0])
-    emulators.naukri.apply(postings["naukri"]["external_id"], candidate={"name": "Nikhil Pulled"},
-                           client_id=tenant.clients["naukri"][0])
+    emulators.linkedin.apply(
+        postings["linkedin"]["external_id"], candidate={"name": "Lina Pushed"}, client_id=tenant.clients["linkedin"][0]
+    )
+    emulators.naukri.apply(
+        postings["naukri"]["external_id"], candidate={"name": "Nikhil Pulled"}, client_id=tenant.clients["naukri"][0]
+    )
 
     # When the recruiter opens Applications, chooses the job and pulls now
     sign_in(page, console_url, tenant.api_key)
@@ -60,7 +64,9 @@ def test_a_new_job_from_the_form_is_published_at_phone_width(page, console_url, 
     page.get_by_label("Naukri only").check()
     page.get_by_role("button", name="Create and publish").click()
     # A refusal is shown beside its field
-    expect(page.locator("#" + page.get_by_label("Description").get_attribute("id") + "-problem")).to_contain_text("needs a description of at least 50 characters")
+    expect(page.locator("#" + page.get_by_label("Description").get_attribute("id") + "-problem")).to_contain_text(
+        "needs a description of at least 50 characters"
+    )
 
     page.get_by_label("Description").fill(DESCRIPTION)
     page.get_by_role("button", name="Create and publish").click()

@@ -30,7 +30,7 @@ def test_publish_to_both_turns_both_badges_published_with_links_and_the_button_r
     expect(button).to_contain_text("Publishing")
     expect(badge_status(page, job_id, "linkedin")).to_have_text("Published")
     expect(badge_status(page, job_id, "naukri")).to_have_text("Published")
-    for platform, name in (("linkedin", "LinkedIn"), ("naukri", "Naukri")):
+    for name in ("LinkedIn", "Naukri"):
         link = job_card(page, job_id).get_by_role("link", name=f"View on {name}")
         expect(link).to_have_attribute("href", re.compile(r"^http://127\.0\.0\.1:\d+/"))
     expect(toast_saying(page, "is published on LinkedIn and Naukri")).to_be_visible()
@@ -42,7 +42,12 @@ def test_publish_to_both_turns_both_badges_published_with_links_and_the_button_r
     expect(success).to_have_count(0, timeout=6_000)
     expect(button).to_have_text("Publish to both")
     assert 2.0 <= time.monotonic() - seen_at <= 4.5
-    assert client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()["platforms"]["linkedin"]["status"] == "published"
+    assert (
+        client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()["platforms"]["linkedin"][
+            "status"
+        ]
+        == "published"
+    )
 
 
 def test_a_job_linkedin_rejects_shows_the_error_and_publishes_on_retry_once_the_fault_is_cleared(
@@ -51,7 +56,9 @@ def test_a_job_linkedin_rejects_shows_the_error_and_publishes_on_retry_once_the_
     # Given a job on Naukri, and a LinkedIn that rejects every create
     job_id = publish(client, tenant, platforms=["naukri"], title="Console retry job")
     settled_status(client, tenant, job_id)
-    emulators.linkedin.set_faults({"reject": {"times": 100, "message": "ERROR :: /title :: title contains a banned word"}})
+    emulators.linkedin.set_faults(
+        {"reject": {"times": 100, "message": "ERROR :: /title :: title contains a banned word"}}
+    )
     sign_in(page, console_url, tenant.api_key)
     card = job_card(page, job_id)
 

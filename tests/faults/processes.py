@@ -3,6 +3,7 @@ started from the scenario's settings and killed the way a node dies (SIGKILL to 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -42,10 +43,8 @@ class Process:
 
     def kill(self) -> None:
         """SIGKILL to the whole group: the dramatiq CLI forks its worker processes."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.popen.wait(10)
 
 

@@ -7,6 +7,7 @@ question; a private cluster takes about a second to create and can be restarted 
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -83,8 +84,6 @@ class OwnPostgres:
         self.start()
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except subprocess.CalledProcessError:
-            pass  # already stopped
         shutil.rmtree(self.folder, ignore_errors=True)

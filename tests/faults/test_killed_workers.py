@@ -62,7 +62,9 @@ def test_fifty_kill_9s_over_500_jobs_lose_nothing_and_double_nothing(emulators):
             jobs += rig.publish_many(tenant, JOBS // KILLS)
             # The group up the longest, once it is publishing (a group still starting has nothing to lose).
             victim = workers[min(WORKER_GROUPS, key=lambda name: workers[name].started_at)]
-            wait_until(lambda: publishing(victim) or rig.unsettled() == 0, 60, what="the next victim to publish")
+            wait_until(
+                lambda victim=victim: publishing(victim) or rig.unsettled() == 0, 60, what="the next victim to publish"
+            )
             time.sleep(chance.uniform(0.0, 0.3))
             victim.kill()
             workers[victim.name] = rig.start_worker(victim.name)

@@ -17,7 +17,6 @@ from shared.models import PostingStatus
 from tests.conftest import log_of, postings_of
 from tests.faults.invariants import assert_published_exactly_once
 from tests.faults.rig import fault_rig
-from tests.support import wait_until
 
 NORMAL_JOBS = 500
 QUARANTINE_AFTER = 3

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Body, HTTPException, Query
 from sqlalchemy import select
 
 from services.api import job_publishing as jobs
-from services.api.schemas.applications import MAX_PAGE_SIZE, ApplicationPageOut, SyncOut, SyncRequest, SyncsOut
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep, SettingsDep
+from services.api.schemas.applications import MAX_PAGE_SIZE, ApplicationPageOut, SyncOut, SyncRequest, SyncsOut
 from services.api.schemas.common import ALL_PLATFORMS, IdInPath, IdInQuery, PlatformName, UtcDatetime
 from shared.connections import connected_platforms
 from shared.models import Application, SyncRun
@@ -71,8 +71,13 @@ def sync_applications(
     stalled_after = settings.recovery_stalled_after_seconds
     ids = [
         request_sync(
-            session, organization_id, platform, trigger="api", job_id=body.job_id,
-            correlation_id=correlation_id, stalled_after=stalled_after,
+            session,
+            organization_id,
+            platform,
+            trigger="api",
+            job_id=body.job_id,
+            correlation_id=correlation_id,
+            stalled_after=stalled_after,
         )
         for platform in wanted
     ]

@@ -29,7 +29,9 @@ def job_events(
     """Every event of the job (requested, retry scheduled, published, failed, applications received…)."""
     if jobs.find_job(session, organization_id, job_id) is None:
         raise HTTPException(404, "no job with this id in your organization")
-    query = select(PublishingLog).where(PublishingLog.job_id == job_id, PublishingLog.organization_id == organization_id)
+    query = select(PublishingLog).where(
+        PublishingLog.job_id == job_id, PublishingLog.organization_id == organization_id
+    )
     if cursor is not None:
         query = query.where(PublishingLog.id > cursor)
     rows = session.scalars(query.order_by(PublishingLog.id).limit(limit + 1)).all()

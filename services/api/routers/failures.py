@@ -18,7 +18,9 @@ router = APIRouter(prefix="/jobs/publishing/failures", tags=["operations"])
 
 MAX_PAGE = 200
 
-ErrorContains = Annotated[str | None, Query(max_length=200, description="Only failures whose error contains this."), NoNul]
+ErrorContains = Annotated[
+    str | None, Query(max_length=200, description="Only failures whose error contains this."), NoNul
+]
 Since = Annotated[UtcDatetime | None, Query(description="Only failures since (ISO 8601 with a zone).")]
 
 
@@ -33,19 +35,26 @@ def list_failures(
     cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$", description="next_cursor of the previous page.")] = None,
 ):
     """The organization's failed postings, oldest first, with the error of the last attempt."""
-    which = FailureFilter(platform=platform, organization_id=organization_id, error_contains=error_contains, since=since)
+    which = FailureFilter(
+        platform=platform, organization_id=organization_id, error_contains=error_contains, since=since
+    )
     rows = failed_postings(session, which, limit=limit + 1, after_id=int(cursor) if cursor else None)
     page = [_failure(posting) for posting in rows[:limit]]
     return {"failures": page, "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None}
 
 
 @router.post("/replay/", response_model=ReplayOut)
-def replay_failures(body: ReplayRequest, request: Request, organization_id: OperatorOrg, session: SessionDep, settings: SettingsDep):
+def replay_failures(
+    body: ReplayRequest, request: Request, organization_id: OperatorOrg, session: SessionDep, settings: SettingsDep
+):
     """Publish failed postings again, paced at the deployment's replay rate. Each replay is a
     `JobPublishReplayed` event naming the key and the reason; running it twice replays once."""
     if body.all:
         which = FailureFilter(
-            platform=body.platform, organization_id=organization_id, error_contains=body.error_contains, since=body.since
+            platform=body.platform,
+            organization_id=organization_id,
+            error_contains=body.error_contains,
+            since=body.since,
         )
         chosen = [posting.id for posting in failed_postings(session, which, limit=MAX_REPLAY)]
     else:
@@ -66,12 +75,19 @@ def _own_postings(session, organization_id: int, posting_ids: list[int]) -> list
     known = set(session.scalars(query))
     for index, posting_id in enumerate(posting_ids):
         if posting_id not in known:
-            raise FieldProblem(("body", "posting_ids", index), f"no posting {posting_id} in your organization", "unknown_posting")
+            raise FieldProblem(
+                ("body", "posting_ids", index), f"no posting {posting_id} in your organization", "unknown_posting"
+            )
     return list(dict.fromkeys(posting_ids))
 
 
 def _failure(posting: Posting) -> FailureOut:
     return FailureOut(
-        posting_id=posting.id, job_id=posting.job_id, platform=posting.platform, failed=what_failed(posting),
-        failed_at=posting.updated_at, attempts=posting.attempts, error=posting.last_error,
+        posting_id=posting.id,
+        job_id=posting.job_id,
+        platform=posting.platform,
+        failed=what_failed(posting),
+        failed_at=posting.updated_at,
+        attempts=posting.attempts,
+        error=posting.last_error,
     )

@@ -36,7 +36,12 @@ def list_jobs(
     rows = session.scalars(query.order_by(Job.id.desc()).limit(limit + 1)).all()
     page = rows[:limit]
     items = [
-        JobListItemOut(**jobs.job_status(job).model_dump(), company=job.company_name, location=job.location, created_at=job.created_at)
+        JobListItemOut(
+            **jobs.job_status(job).model_dump(),
+            company=job.company_name,
+            location=job.location,
+            created_at=job.created_at,
+        )
         for job in page
     ]
     return {"items": items, "next_cursor": str(page[-1].id) if len(rows) > limit else None}

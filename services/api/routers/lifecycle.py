@@ -36,7 +36,9 @@ def _answer(session, job: Job, skipped: dict[str, str]) -> JobOperationOut:
 
 
 @router.patch("/{job_id}/", status_code=202, response_model=JobOperationOut)
-def edit(job_id: IdInPath, body: JobPatch, organization_id: CurrentOrg, session: SessionDep, correlation_id: CorrelationId):
+def edit(
+    job_id: IdInPath, body: JobPatch, organization_id: CurrentOrg, session: SessionDep, correlation_id: CorrelationId
+):
     """Change some of the job's fields; every platform where it is live (or on its way) gets an update.
 
     409 while a renew is in flight (the edit would overtake it); a closed or failed platform is skipped.

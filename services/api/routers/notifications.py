@@ -41,11 +41,14 @@ def _refuse_past_the_limit(session, organization_id: int, limit: int) -> None:
     # Lock the organization's row so two registrations at once cannot both pass the count.
     session.execute(select(Organization.id).where(Organization.id == organization_id).with_for_update())
     count = session.scalar(
-        select(func.count()).select_from(NotificationEndpoint).where(NotificationEndpoint.organization_id == organization_id)
+        select(func.count())
+        .select_from(NotificationEndpoint)
+        .where(NotificationEndpoint.organization_id == organization_id)
     )
     if count >= limit:
         raise HTTPException(
-            409, f"an organization may have at most {limit} notification endpoints and yours has {count}: remove one first"
+            409,
+            f"an organization may have at most {limit} notification endpoints and yours has {count}: remove one first",
         )
 
 
@@ -77,7 +80,9 @@ def create_endpoint(body: EndpointIn, request: Request, organization_id: Current
 @router.get("/", response_model=list[EndpointOut])
 def list_endpoints(organization_id: CurrentOrg, session: SessionDep):
     return session.scalars(
-        select(NotificationEndpoint).where(NotificationEndpoint.organization_id == organization_id).order_by(NotificationEndpoint.id)
+        select(NotificationEndpoint)
+        .where(NotificationEndpoint.organization_id == organization_id)
+        .order_by(NotificationEndpoint.id)
     ).all()
 
 
@@ -91,7 +96,10 @@ def delete_endpoint(endpoint_id: IdInPath, organization_id: CurrentOrg, session:
 
 @router.get("/{endpoint_id}/deliveries/", response_model=list[DeliveryOut])
 def list_deliveries(
-    endpoint_id: IdInPath, organization_id: CurrentOrg, session: SessionDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    endpoint_id: IdInPath,
+    organization_id: CurrentOrg,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ):
     """The endpoint's latest deliveries, newest first: status, attempts, last answer or error."""
     _endpoint(session, organization_id, endpoint_id)

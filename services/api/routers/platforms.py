@@ -11,8 +11,14 @@ from sqlalchemy import select
 
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep
 from services.api.job_publishing import FieldProblem
-from services.api.schemas.platforms import ConnectionIn, ConnectionOut, ConnectionPatch, ConnectionsOut, ConnectionTestOut
 from services.api.schemas.common import ALL_PLATFORMS, PlatformName
+from services.api.schemas.platforms import (
+    ConnectionIn,
+    ConnectionOut,
+    ConnectionPatch,
+    ConnectionsOut,
+    ConnectionTestOut,
+)
 from shared.connections import find_connection, load_credentials, save_connection, seal_secret
 from shared.crypto import CredentialCipher, CredentialDecryptError
 from shared.events import PlatformConnectionChanged
@@ -51,7 +57,9 @@ def _changed(session, organization_id: int, platform: str, change: str, fields: 
 @router.get("/", response_model=ConnectionsOut)
 def list_connections(organization_id: CurrentOrg, session: SessionDep):
     """Every configured platform, and which of them a publish can use now."""
-    rows = session.scalars(select(PlatformConnection).where(PlatformConnection.organization_id == organization_id)).all()
+    rows = session.scalars(
+        select(PlatformConnection).where(PlatformConnection.organization_id == organization_id)
+    ).all()
     connections = sorted(rows, key=lambda row: ALL_PLATFORMS.index(row.platform))
     return {"connections": connections, "connected": [row.platform for row in connections if row.enabled]}
 
@@ -63,16 +71,28 @@ def read_connection(platform: PlatformName, organization_id: CurrentOrg, session
 
 @router.put("/{platform}/", response_model=ConnectionOut)
 def replace_connection(
-    platform: PlatformName, body: ConnectionIn, request: Request, response: Response,
-    organization_id: CurrentOrg, session: SessionDep, correlation_id: CorrelationId,
+    platform: PlatformName,
+    body: ConnectionIn,
+    request: Request,
+    response: Response,
+    organization_id: CurrentOrg,
+    session: SessionDep,
+    correlation_id: CorrelationId,
 ):
     """Configure the platform, or replace its whole configuration (201 when new)."""
     _require_urn(platform, body.organization_urn)
     existed = find_connection(session, organization_id, platform) is not None
     connection = save_connection(
-        session, _cipher(request), organization_id=organization_id, platform=platform, client_id=body.client_id,
-        client_secret=body.client_secret.get_secret_value(), organization_urn=body.organization_urn, enabled=body.enabled,
-        publish_max_attempts=body.publish_max_attempts, sync_interval_seconds=body.sync_interval_seconds,
+        session,
+        _cipher(request),
+        organization_id=organization_id,
+        platform=platform,
+        client_id=body.client_id,
+        client_secret=body.client_secret.get_secret_value(),
+        organization_urn=body.organization_urn,
+        enabled=body.enabled,
+        publish_max_attempts=body.publish_max_attempts,
+        sync_interval_seconds=body.sync_interval_seconds,
     )
     fields = sorted(body.model_fields_set)
     _changed(session, organization_id, platform, "updated" if existed else "configured", fields, correlation_id)
@@ -83,8 +103,12 @@ def replace_connection(
 
 @router.patch("/{platform}/", response_model=ConnectionOut)
 def update_connection(
-    platform: PlatformName, body: ConnectionPatch, request: Request,
-    organization_id: CurrentOrg, session: SessionDep, correlation_id: CorrelationId,
+    platform: PlatformName,
+    body: ConnectionPatch,
+    request: Request,
+    organization_id: CurrentOrg,
+    session: SessionDep,
+    correlation_id: CorrelationId,
 ):
     """Change some fields; a new client_secret replaces the stored one."""
     connection = _configured(session, organization_id, platform)
@@ -107,7 +131,9 @@ def update_connection(
 
 
 @router.delete("/{platform}/", status_code=204)
-def delete_connection(platform: PlatformName, organization_id: CurrentOrg, session: SessionDep, correlation_id: CorrelationId):
+def delete_connection(
+    platform: PlatformName, organization_id: CurrentOrg, session: SessionDep, correlation_id: CorrelationId
+):
     """Remove the platform's credentials; publishing and pulling there stop until it is configured again."""
     session.delete(_configured(session, organization_id, platform))
     _changed(session, organization_id, platform, "deleted", [], correlation_id)

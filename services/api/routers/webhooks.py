@@ -49,7 +49,9 @@ NOT_A_UUID = "the challenge code must be a UUID (8-4-4-4-12 hex digits), as Link
 # that store it recurse, and a RecursionError would be a 500.
 MAX_NESTING = 32
 TOO_DEEP = f"the body is not JSON we accept: it is nested deeper than {MAX_NESTING} levels"
-LONE_SURROGATE = "the body is not JSON we can store: it holds a lone surrogate escape (\\ud800-\\udfff), which is no text"
+LONE_SURROGATE = (
+    "the body is not JSON we can store: it holds a lone surrogate escape (\\ud800-\\udfff), which is no text"
+)
 
 
 async def raw_body(request: Request) -> bytes:
@@ -70,9 +72,11 @@ def linkedin_application(request: Request, session: SessionDep, body: Annotated[
     external_job_id = payload.get("externalJobId") if isinstance(payload, dict) else None
     if isinstance(external_job_id, str) and "\x00" in external_job_id:
         raise FieldProblem(("body", "externalJobId"), NUL_PROBLEM, "nul_character")
-    posting = session.scalar(
-        select(Posting).where(Posting.platform == PLATFORM, Posting.external_id == str(external_job_id))
-    ) if external_job_id else None
+    posting = (
+        session.scalar(select(Posting).where(Posting.platform == PLATFORM, Posting.external_id == str(external_job_id)))
+        if external_job_id
+        else None
+    )
     if posting is None or not _signed_by_owner(request, session, posting.organization_id, body):
         raise HTTPException(401, UNVERIFIED)
     try:
@@ -89,7 +93,12 @@ def linkedin_application(request: Request, session: SessionDep, body: Annotated[
             external_application_id=application.external_id,
         )
         record(session, event, correlation_id=request.state.correlation_id)
-        data = dict(job_id=posting.job_id, platform=PLATFORM, application_id=application_id, candidate_name=application.candidate_name)
+        data = dict(
+            job_id=posting.job_id,
+            platform=PLATFORM,
+            application_id=application_id,
+            candidate_name=application.candidate_name,
+        )
         notify(session, posting.organization_id, APPLICATION_RECEIVED, data)
     session.commit()
     return {"status": "stored" if stored.new else "already stored"}

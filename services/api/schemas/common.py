@@ -15,7 +15,6 @@ from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, SecretStr, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
-
 PlatformName = Literal["linkedin", "naukri"]
 PlatformChoice = Literal["linkedin", "naukri", "both"]
 ALL_PLATFORMS: tuple[PlatformName, ...] = ("linkedin", "naukri")
@@ -53,7 +52,9 @@ def _utc_convertible(value: datetime | None) -> datetime | None:
     try:
         value.astimezone(UTC)  # how it is stored and compared
     except OverflowError:
-        raise PydanticCustomError("datetime_out_of_range", "is beyond 0001-01-01 … 9999-12-31 once converted to UTC") from None
+        raise PydanticCustomError(
+            "datetime_out_of_range", "is beyond 0001-01-01 … 9999-12-31 once converted to UTC"
+        ) from None
     return value
 
 

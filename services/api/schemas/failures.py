@@ -17,7 +17,9 @@ class FailureOut(BaseModel):
     posting_id: int
     job_id: int
     platform: str
-    failed: str = Field(description="What failed: `publish`, or an operation on a live posting (`update`, `close`, `renew`).")
+    failed: str = Field(
+        description="What failed: `publish`, or an operation on a live posting (`update`, `close`, `renew`)."
+    )
     failed_at: datetime
     attempts: int
     error: str | None

@@ -68,7 +68,9 @@ PUBLISH_EXAMPLE = {
 
 
 class PublishRequest(Strict):
-    model_config = ConfigDict(json_schema_extra={"examples": [PUBLISH_EXAMPLE, {"job_id": 42, "platforms": ["naukri"]}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [PUBLISH_EXAMPLE, {"job_id": 42, "platforms": ["naukri"]}]}
+    )
 
     job: JobIn | None = Field(None, description="The job to publish; or give job_id of a job already stored.")
     job_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -115,7 +117,9 @@ class JobPatch(Strict):
 
 
 class LifecycleRequest(Strict):
-    platforms: list[PlatformChoice] | None = Field(None, min_length=1, max_length=3, description="Default: every platform of the job.")
+    platforms: list[PlatformChoice] | None = Field(
+        None, min_length=1, max_length=3, description="Default: every platform of the job."
+    )
 
 
 class RetryRequest(Strict):
@@ -131,7 +135,9 @@ class PostingStatusOut(BaseModel):
     operation_status: Literal["pending", "running", "succeeded", "failed"] | None = Field(
         None, description="How that operation stands; `last_error` says why it failed."
     )
-    external_id: str = Field(description="Our reference of the posting on the platform (LinkedIn's externalJobPostingId).")
+    external_id: str = Field(
+        description="Our reference of the posting on the platform (LinkedIn's externalJobPostingId)."
+    )
     platform_job_id: str | None
     url: str | None
     attempts: int

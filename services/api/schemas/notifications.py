@@ -39,6 +39,8 @@ class DeliveryOut(BaseModel):
     attempts: int
     last_status_code: int | None
     last_error: str | None
-    next_attempt_at: datetime | None = Field(description="When pending: the next attempt; when sending: the attempt's lease.")
+    next_attempt_at: datetime | None = Field(
+        description="When pending: the next attempt; when sending: the attempt's lease."
+    )
     created_at: datetime
     delivered_at: datetime | None

@@ -11,16 +11,24 @@ from services.api.schemas.common import PlatformName, Strict
 
 ClientId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # [0-9], not \d (which takes any script's digits); 200: the column's width.
-OrganizationUrn = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^urn:li:organization:[0-9]+$")]
+OrganizationUrn = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^urn:li:organization:[0-9]+$")
+]
 Secret = Annotated[SecretStr, Field(min_length=1, max_length=500)]
-MaxAttempts = Annotated[int, Field(ge=1, le=20, description="Publish attempts before failed; default: the deployment's.")]
-SyncInterval = Annotated[int, Field(ge=5, le=86_400, description="Seconds between scheduled pulls; default: the deployment's.")]
+MaxAttempts = Annotated[
+    int, Field(ge=1, le=20, description="Publish attempts before failed; default: the deployment's.")
+]
+SyncInterval = Annotated[
+    int, Field(ge=5, le=86_400, description="Seconds between scheduled pulls; default: the deployment's.")
+]
 
 
 class ConnectionIn(Strict):
     client_id: ClientId
     client_secret: Secret = Field(description="LinkedIn: the app's client secret; Naukri: the API key. Write-only.")
-    organization_urn: OrganizationUrn | None = Field(None, description="LinkedIn (required there): urn:li:organization:<id>.")
+    organization_urn: OrganizationUrn | None = Field(
+        None, description="LinkedIn (required there): urn:li:organization:<id>."
+    )
     enabled: bool = True
     publish_max_attempts: MaxAttempts | None = None
     sync_interval_seconds: SyncInterval | None = None
