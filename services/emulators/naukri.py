@@ -31,22 +31,9 @@ from services.emulators import base, faults, http_edge, naukri_applications, quo
 from services.emulators.app import build_app
 from services.emulators.faults import CREATE, LOOKUP
 from services.emulators.http_edge import ErrorAnswer
+from services.emulators.naukri_validation import posting_errors, problem
 
 FIRST_JOB_NUMBER = 70_000_001
-EMPLOYMENT_TYPES = ("full_time", "part_time", "contract", "internship", "temporary", "volunteer")
-WORK_MODES = ("on_site", "hybrid", "remote")
-SALARY_PERIODS = ("yearly", "monthly", "hourly")
-# Required text fields and their length range (None: no upper limit).
-TEXT_LIMITS = {
-    "reference": (1, 75),
-    "title": (1, 200),
-    "description": (50, 25_000),
-    "location": (1, None),
-    "applyUrl": (1, None),
-    "companyName": (1, None),
-}
-# Required choice fields: every posting says how it is employed and where it is worked.
-CHOICES = {"employmentType": EMPLOYMENT_TYPES, "workMode": WORK_MODES}
 UNAUTHORIZED = {"error": "unauthorized", "message": "invalid client id or API key"}
 
 
@@ -114,79 +101,6 @@ class NaukriEmulator(naukri_applications.NaukriApplications):
             ]
 
 
-def posting_errors(body: object) -> list[dict]:
-    """Every problem with a create body, as {"field", "message"} entries."""
-    if not isinstance(body, dict):
-        return [_problem(None, "the body must be a JSON object")]
-    return [
-        *_text_problems(body),
-        *_choice_problems(body),
-        *_salary_problems(body.get("salary")),
-        *_skills_problems(body.get("skills")),
-        *_expiry_problems(body.get("expiresAt")),
-    ]
-
-
-def _problem(field: str | None, message: str) -> dict:
-    return {"field": field, "message": message}
-
-
-def _text_problems(body: dict):
-    for field, (low, high) in TEXT_LIMITS.items():
-        value = body.get(field)
-        if value is None:
-            yield _problem(field, "is required")
-        elif not isinstance(value, str):
-            yield _problem(field, "must be a string")
-        elif len(value.strip()) < low:
-            yield _problem(field, f"must be at least {low} characters" if low > 1 else "must not be empty")
-        elif high is not None and len(value) > high:
-            yield _problem(field, f"must be at most {high} characters")
-
-
-def _choice_problems(body: dict):
-    for field, choices in CHOICES.items():
-        value = body.get(field)
-        if value is None:
-            yield _problem(field, "is required")
-        elif value not in choices:
-            yield _problem(field, f"must be one of: {', '.join(choices)}")
-
-
-def _salary_problems(salary: object):
-    if salary is None:
-        return
-    if not isinstance(salary, dict):
-        yield _problem("salary", "must be an object with min, max, currency and period")
-        return
-    bounds = [salary.get("min"), salary.get("max")]
-    if not all(isinstance(b, int | float) and not isinstance(b, bool) and b >= 0 for b in bounds):
-        yield _problem("salary", "min and max must be numbers of at least 0")
-    elif bounds[0] > bounds[1]:
-        yield _problem("salary.min", "must not be more than salary.max")
-    currency = salary.get("currency")
-    if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha() and currency.isupper()):
-        yield _problem("salary.currency", "must be a three-letter ISO 4217 code, such as INR")
-    if salary.get("period") is not None and salary["period"] not in SALARY_PERIODS:
-        yield _problem("salary.period", f"must be one of: {', '.join(SALARY_PERIODS)}")
-
-
-def _skills_problems(skills: object):
-    if skills is None:
-        return
-    if not isinstance(skills, list) or not all(isinstance(s, str) and s.strip() for s in skills):
-        yield _problem("skills", "must be a list of non-empty strings")
-
-
-def _expiry_problems(expires_at: object):
-    if expires_at is None:
-        return
-    try:
-        datetime.fromisoformat(expires_at)
-    except (TypeError, ValueError):
-        yield _problem("expiresAt", "must be an ISO 8601 date-time")
-
-
 # --- HTTP -----------------------------------------------------------------------------------
 
 
@@ -240,12 +154,12 @@ async def create_job(request: Request, emulator: Emulator, client_id: Caller) ->
     try:
         body = await http_edge.read_json(request)
     except ValueError as error:
-        raise ErrorAnswer(422, {"errors": [_problem(None, str(error))]}) from error
+        raise ErrorAnswer(422, {"errors": [problem(None, str(error))]}) from error
     errors = posting_errors(body)
     if not errors:
         rejection = emulator.take_fault("reject", CREATE)
         if rejection:
-            errors = [_problem(None, rejection.get("message", "rejected by an emulator fault"))]
+            errors = [problem(None, rejection.get("message", "rejected by an emulator fault"))]
     if errors:
         raise ErrorAnswer(422, {"errors": errors})
     posting = emulator.create(client_id, body)
@@ -269,11 +183,11 @@ async def update_job(job_id: str, request: Request, emulator: Emulator, client_i
     try:
         body = await http_edge.read_json(request)
     except ValueError as error:
-        raise ErrorAnswer(422, {"errors": [_problem(None, str(error))]}) from error
+        raise ErrorAnswer(422, {"errors": [problem(None, str(error))]}) from error
     current = _owned(emulator, client_id, job_id)
     errors = posting_errors(body)
     if not errors and body["reference"] != current["reference"]:
-        errors = [_problem("reference", "must stay the posting's own reference")]
+        errors = [problem("reference", "must stay the posting's own reference")]
     if errors:
         raise ErrorAnswer(422, {"errors": errors})
     if current["status"] == "closed":
