@@ -14,24 +14,29 @@ API, see /work/shared/PLATFORMS.md). It owns that API's definition:
 Faults aimed at creates strike every write (create, update, close), as LinkedIn's writes share
 one endpoint. Like the real site, a second create with the same reference is not refused: it makes a second
 posting. Only the caller's look-up before re-creating prevents a double.
+
+This module owns the routes of that API and puts the app together (`create_app`). The rest of it
+lives beside it: the API-key check every /v1 route starts with (naukri_auth.py), what a valid
+posting is (naukri_validation.py), the postings the emulator holds (naukri_postings.py), the API's
+error answers (naukri_errors.py), and applications: their wire form and the pull
+(naukri_applications.py).
 """
 
 from __future__ import annotations
 
-from http.client import responses as status_phrases
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.emulators import base, faults, http_edge, naukri_applications, quota
+from services.emulators import base, faults, http_edge, naukri_applications, naukri_auth
 from services.emulators.app import build_app
 from services.emulators.faults import CREATE, LOOKUP
 from services.emulators.http_edge import ErrorAnswer
+from services.emulators.naukri_auth import Caller
+from services.emulators.naukri_errors import strike_request_faults
 from services.emulators.naukri_postings import NaukriEmulator
 from services.emulators.naukri_validation import posting_errors, problem
-
-UNAUTHORIZED = {"error": "unauthorized", "message": "invalid client id or API key"}
 
 
 async def _emulator(request: Request) -> NaukriEmulator:
@@ -40,36 +45,7 @@ async def _emulator(request: Request) -> NaukriEmulator:
 
 
 Emulator = Annotated[NaukriEmulator, Depends(_emulator)]
-
-
-async def _caller(request: Request, emulator: Emulator) -> str:
-    """The client id, once its secret checks out; 401 otherwise."""
-    client_id = request.headers.get("x-client-id", "")
-    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
-    if not client_id or scheme.lower() != "bearer" or not emulator.client_is_valid(client_id, secret.strip()):
-        raise ErrorAnswer(401, UNAUTHORIZED)
-    await quota.admit_request(emulator, client_id, _rate_limited)  # the quota is per client id
-    return client_id
-
-
-Caller = Annotated[str, Depends(_caller)]
 router = APIRouter(dependencies=[Depends(base.count_request)])
-
-
-def _rate_limited(retry_after) -> ErrorAnswer:
-    wait = http_edge.retry_after_text(retry_after)
-    body = {"error": "rate_limited", "message": f"too many requests; retry after {wait} seconds"}
-    return ErrorAnswer(429, body, {"Retry-After": wait})
-
-
-def _server_error(status: int) -> ErrorAnswer:
-    return ErrorAnswer(status, {"error": "server_error", "message": status_phrases.get(status, "Server error")})
-
-
-async def _faults(emulator: NaukriEmulator, operation: str, client_id: str | None = None) -> None:
-    await faults.apply_request_faults(
-        emulator, operation, client_id=client_id, rate_limited=_rate_limited, server_error=_server_error
-    )
 
 
 def _answer(posting: dict, site: str) -> dict:
@@ -80,7 +56,7 @@ def _answer(posting: dict, site: str) -> dict:
 
 @router.post("/v1/jobs", status_code=201)
 async def create_job(request: Request, emulator: Emulator, client_id: Caller) -> dict:
-    await _faults(emulator, CREATE, client_id)
+    await strike_request_faults(emulator, CREATE, client_id)
     try:
         body = await http_edge.read_json(request)
     except ValueError as error:
@@ -101,7 +77,7 @@ async def create_job(request: Request, emulator: Emulator, client_id: Caller) ->
 
 @router.get("/v1/jobs")
 async def jobs_with_reference(request: Request, emulator: Emulator, client_id: Caller) -> dict:
-    await _faults(emulator, LOOKUP, client_id)
+    await strike_request_faults(emulator, LOOKUP, client_id)
     found = emulator.with_reference(client_id, request.query_params.get("reference"))
     site = http_edge.base_url(request)
     return {"jobs": [_answer(posting, site) for posting in found]}
@@ -109,7 +85,7 @@ async def jobs_with_reference(request: Request, emulator: Emulator, client_id: C
 
 @router.put("/v1/jobs/{job_id}")
 async def update_job(job_id: str, request: Request, emulator: Emulator, client_id: Caller) -> dict:
-    await _faults(emulator, CREATE, client_id)
+    await strike_request_faults(emulator, CREATE, client_id)
     try:
         body = await http_edge.read_json(request)
     except ValueError as error:
@@ -127,7 +103,7 @@ async def update_job(job_id: str, request: Request, emulator: Emulator, client_i
 
 @router.post("/v1/jobs/{job_id}/close")
 async def close_job(job_id: str, request: Request, emulator: Emulator, client_id: Caller) -> dict:
-    await _faults(emulator, CREATE, client_id)
+    await strike_request_faults(emulator, CREATE, client_id)
     _owned(emulator, client_id, job_id)
     return _answer(emulator.close(client_id, job_id), http_edge.base_url(request))
 
@@ -141,7 +117,7 @@ def _owned(emulator: NaukriEmulator, client_id: str, job_id: str) -> dict:
 
 @router.get("/v1/jobs/{job_id}")
 async def one_job(job_id: str, request: Request, emulator: Emulator, client_id: Caller) -> dict:
-    await _faults(emulator, LOOKUP, client_id)
+    await strike_request_faults(emulator, LOOKUP, client_id)
     posting = emulator.find(client_id, job_id)
     if posting is None:
         raise ErrorAnswer(404, {"error": "not_found", "message": f"no job {job_id} for this client"})
@@ -158,5 +134,5 @@ async def listing_page(job_id: str, emulator: Emulator) -> Response:
 
 def create_app() -> FastAPI:
     """A Naukri emulator app; its state object (the control API) is `app.state.emulator`."""
-    pull = naukri_applications.pull_router(_caller, _faults)
+    pull = naukri_applications.pull_router(naukri_auth.caller, strike_request_faults)
     return build_app("Naukri emulator (simulation mode)", NaukriEmulator(), router, pull)
