@@ -129,7 +129,9 @@ async def listing_page(job_id: str, emulator: Emulator) -> Response:
     posting = emulator.find(None, job_id)
     if posting is None:
         return HTMLResponse("<!doctype html><title>Not found</title><h1>Not found</h1>", status_code=404)
-    return http_edge.listing_page(posting["title"], f"{posting['companyName']}, {posting['location']} (Naukri emulator)")
+    return http_edge.listing_page(
+        posting["title"], f"{posting['companyName']}, {posting['location']} (Naukri emulator)"
+    )
 
 
 def create_app() -> FastAPI:
