@@ -8,6 +8,8 @@ shared/operations.py.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -68,17 +70,20 @@ def _stored(value):
 
 
 def change_postings(
-    session: Session, job: Job, operation: Operation, platforms: list[str] | None, correlation_id: str | None
+    session: Session, job: Job, operation: Operation, platforms: Sequence[str] | None, correlation_id: str | None
 ) -> dict[str, str]:
     """Close or renew the job where it can be (all its platforms, or those named).
 
     Returns the platforms skipped and why; raises Conflict when no platform could be acted on.
     """
     postings = locked_postings(session, job)
-    skipped = {}
+    skipped: dict[str, str] = {}
     for platform in platforms or list(postings):
         posting = postings.get(platform)
-        reason = f"the job was never published to {platform}" if posting is None else why_not(posting, operation)
+        if posting is None:
+            skipped[platform] = f"the job was never published to {platform}"
+            continue
+        reason = why_not(posting, operation)
         if reason:
             skipped[platform] = reason
         else:

@@ -6,6 +6,8 @@ postings and their `JobPublishRequested` events are stored together or not at al
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +21,7 @@ from shared.postings import new_external_id, request_publish
 class FieldProblem(Exception):
     """Input that is well-formed but cannot be used; reported like a validation error."""
 
-    def __init__(self, loc: tuple, message: str, kind: str):
+    def __init__(self, loc: tuple[str | int, ...], message: str, kind: str):
         super().__init__(message)
         self.loc, self.message, self.kind = loc, message, kind
 
@@ -51,7 +53,9 @@ def create_job(session: Session, organization_id: int, job: JobIn) -> Job:
     return row
 
 
-def check_publishable(session: Session, organization_id: int, description: str, platforms: list[str], loc) -> None:
+def check_publishable(
+    session: Session, organization_id: int, description: str, platforms: Sequence[str], loc: tuple[str | int, ...]
+) -> None:
     """Refuse up front what a platform would refuse later: a short description, no connection."""
     connected = connected_platforms(session, organization_id)
     for platform in platforms:
@@ -70,7 +74,7 @@ def check_publishable(session: Session, organization_id: int, description: str, 
             )
 
 
-def publish_job(session: Session, job: Job, platforms: list[str], correlation_id: str | None) -> None:
+def publish_job(session: Session, job: Job, platforms: Sequence[str], correlation_id: str | None) -> None:
     """Request publication where the job is not already live or on its way; a failed platform is tried anew."""
     existing = {posting.platform: posting for posting in job.postings}
     for platform in platforms:
@@ -88,7 +92,7 @@ def publish_job(session: Session, job: Job, platforms: list[str], correlation_id
         request_publish(session, posting, reason="publish", correlation_id=correlation_id)
 
 
-def retry_job(session: Session, job: Job, platforms: list[str] | None, correlation_id: str | None) -> None:
+def retry_job(session: Session, job: Job, platforms: Sequence[str] | None, correlation_id: str | None) -> None:
     postings = {posting.platform: posting for posting in job.postings}
     if platforms is None:
         chosen = [p for p in postings.values() if p.status == PostingStatus.FAILED]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, HTTPException
+from sqlalchemy.orm import Session
 
 from services.api import job_lifecycle as lifecycle
 from services.api import job_publishing as jobs
@@ -22,14 +23,14 @@ router = APIRouter(prefix="/jobs/publishing", tags=["lifecycle"])
 NOT_FOUND = "no job with this id in your organization"
 
 
-def _job(session, organization_id: int, job_id: int) -> Job:
+def _job(session: Session, organization_id: int, job_id: int) -> Job:
     job = jobs.find_job(session, organization_id, job_id)
     if job is None:
         raise HTTPException(404, NOT_FOUND)
     return job
 
 
-def _answer(session, job: Job, skipped: dict[str, str]) -> JobOperationOut:
+def _answer(session: Session, job: Job, skipped: dict[str, str]) -> JobOperationOut:
     session.commit()
     session.refresh(job)
     return JobOperationOut(**jobs.job_status(job).model_dump(), skipped=skipped)
@@ -51,7 +52,14 @@ def edit(
     return _answer(session, job, skipped)
 
 
-def _change(session, organization_id, job_id, operation, body, correlation_id) -> JobOperationOut:
+def _change(
+    session: Session,
+    organization_id: int,
+    job_id: int,
+    operation: Operation,
+    body: LifecycleRequest | None,
+    correlation_id: str,
+) -> JobOperationOut:
     job = _job(session, organization_id, job_id)
     named = expand_platforms(body.platforms) if body and body.platforms else None
     try:

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from services.api.deps import CurrentOrg, SessionDep
 from services.api.job_publishing import FieldProblem
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/jobs/publishing/notifications", tags=["notifications
 NOT_FOUND = "no notification endpoint with this id in your organization"
 
 
-def _endpoint(session, organization_id: int, endpoint_id: int) -> NotificationEndpoint:
+def _endpoint(session: Session, organization_id: int, endpoint_id: int) -> NotificationEndpoint:
     endpoint = session.scalar(
         select(NotificationEndpoint).where(
             NotificationEndpoint.id == endpoint_id, NotificationEndpoint.organization_id == organization_id
@@ -36,15 +37,15 @@ def _endpoint(session, organization_id: int, endpoint_id: int) -> NotificationEn
     return endpoint
 
 
-def _refuse_past_the_limit(session, organization_id: int, limit: int) -> None:
+def _refuse_past_the_limit(session: Session, organization_id: int, limit: int) -> None:
     """Every endpoint costs a delivery per notification: an organization's count is capped."""
     # Lock the organization's row so two registrations at once cannot both pass the count.
     session.execute(select(Organization.id).where(Organization.id == organization_id).with_for_update())
-    count = session.scalar(
+    count = session.execute(
         select(func.count())
         .select_from(NotificationEndpoint)
         .where(NotificationEndpoint.organization_id == organization_id)
-    )
+    ).scalar_one()
     if count >= limit:
         raise HTTPException(
             409,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from services.api import job_publishing as jobs
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep, SettingsDep
@@ -58,18 +59,20 @@ def publish(
     return JSONResponse(answer, status_code=202)
 
 
-def _publish(session, organization_id: int, body: PublishRequest, correlation_id: str) -> dict:
+def _publish(session: Session, organization_id: int, body: PublishRequest, correlation_id: str) -> dict[str, Any]:
     platforms = body.chosen_platforms()
     if body.job is not None:
-        description, loc = body.job.description, ("body", "job", "description")
-    else:
-        job = jobs.find_job(session, organization_id, body.job_id)
-        if job is None:
-            raise HTTPException(404, NOT_FOUND)
-        description, loc = job.description, ("body", "job_id")
-    jobs.check_publishable(session, organization_id, description, platforms, loc)
-    if body.job is not None:
+        jobs.check_publishable(
+            session, organization_id, body.job.description, platforms, ("body", "job", "description")
+        )
         job = jobs.create_job(session, organization_id, body.job)
+    else:
+        assert body.job_id is not None  # PublishRequest._one_job: a job or a job_id, always one of them
+        found = jobs.find_job(session, organization_id, body.job_id)
+        if found is None:
+            raise HTTPException(404, NOT_FOUND)
+        jobs.check_publishable(session, organization_id, found.description, platforms, ("body", "job_id"))
+        job = found
     jobs.publish_job(session, job, platforms, correlation_id)
     return jobs.job_status(job).model_dump(mode="json")
 

@@ -8,6 +8,7 @@ beyond BIGINT, text with a NUL character, a date-time without a time zone or bey
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -85,6 +86,6 @@ class Strict(BaseModel):
         return value
 
 
-def expand_platforms(choices: list[str]) -> list[PlatformName]:
+def expand_platforms(choices: Sequence[str]) -> list[PlatformName]:
     wanted = set(ALL_PLATFORMS) if "both" in choices else set(choices)
     return [name for name in ALL_PLATFORMS if name in wanted]

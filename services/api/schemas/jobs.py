@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError
 
 from services.api.schemas.common import (
@@ -49,7 +50,7 @@ class JobIn(Strict):
     expires_at: UtcDatetime | None = Field(None, description="ISO 8601 with a time zone; must be in the future.")
 
 
-PUBLISH_EXAMPLE = {
+PUBLISH_EXAMPLE: JsonDict = {
     "job": {
         "title": "Backend Engineer",
         "description": "Build and run the services that publish our clients' job postings to LinkedIn and Naukri. "
