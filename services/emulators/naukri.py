@@ -98,18 +98,21 @@ async def update_job(job_id: str, request: Request, emulator: Emulator, client_i
         raise ErrorAnswer(422, {"errors": errors})
     if current["status"] == "closed":
         raise ErrorAnswer(409, {"error": "closed", "message": f"job {job_id} is closed; a closed job cannot change"})
-    return _answer(emulator.replace(client_id, job_id, body), http_edge.base_url(request))
+    return _answer(_found(emulator.replace(client_id, job_id, body), job_id), http_edge.base_url(request))
 
 
 @router.post("/v1/jobs/{job_id}/close")
 async def close_job(job_id: str, request: Request, emulator: Emulator, client_id: Caller) -> dict:
     await strike_request_faults(emulator, CREATE, client_id)
     _owned(emulator, client_id, job_id)
-    return _answer(emulator.close(client_id, job_id), http_edge.base_url(request))
+    return _answer(_found(emulator.close(client_id, job_id), job_id), http_edge.base_url(request))
 
 
 def _owned(emulator: NaukriEmulator, client_id: str, job_id: str) -> dict:
-    posting = emulator.find(client_id, job_id)
+    return _found(emulator.find(client_id, job_id), job_id)
+
+
+def _found(posting: dict | None, job_id: str) -> dict:
     if posting is None:
         raise ErrorAnswer(404, {"error": "not_found", "message": f"no job {job_id} for this client"})
     return posting

@@ -6,6 +6,7 @@ our simulation-mode API's words for what is wrong with it: every problem at once
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeGuard
 
 EMPLOYMENT_TYPES = ("full_time", "part_time", "contract", "internship", "temporary", "volunteer")
 WORK_MODES = ("on_site", "hybrid", "remote")
@@ -68,16 +69,20 @@ def _salary_problems(salary: object):
     if not isinstance(salary, dict):
         yield problem("salary", "must be an object with min, max, currency and period")
         return
-    bounds = [salary.get("min"), salary.get("max")]
-    if not all(isinstance(b, int | float) and not isinstance(b, bool) and b >= 0 for b in bounds):
+    low, high = salary.get("min"), salary.get("max")
+    if not (_is_amount(low) and _is_amount(high)):
         yield problem("salary", "min and max must be numbers of at least 0")
-    elif bounds[0] > bounds[1]:
+    elif low > high:
         yield problem("salary.min", "must not be more than salary.max")
     currency = salary.get("currency")
     if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha() and currency.isupper()):
         yield problem("salary.currency", "must be a three-letter ISO 4217 code, such as INR")
     if salary.get("period") is not None and salary["period"] not in SALARY_PERIODS:
         yield problem("salary.period", f"must be one of: {', '.join(SALARY_PERIODS)}")
+
+
+def _is_amount(value: object) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
 
 def _skills_problems(skills: object):
@@ -91,6 +96,8 @@ def _expiry_problems(expires_at: object):
     if expires_at is None:
         return
     try:
+        if not isinstance(expires_at, str):
+            raise TypeError
         datetime.fromisoformat(expires_at)
     except (TypeError, ValueError):
         yield problem("expiresAt", "must be an ISO 8601 date-time")
