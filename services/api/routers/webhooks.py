@@ -33,7 +33,7 @@ from shared.events import ApplicationReceived
 from shared.models import PlatformConnection, Posting
 from shared.notifications import APPLICATION_RECEIVED, notify
 from shared.outbox import record
-from shared.platforms.linkedin import NotAnApplication, parse_application
+from shared.platforms.linkedin_applications import NotAnApplication, parse_application
 
 router = APIRouter(prefix="/jobs/publishing/webhooks", tags=["webhooks"])
 
