@@ -15,13 +15,13 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy import and_, or_
 
-from services.publisher.attempts import (
+from services.publisher.attempts import retry_delay
+from services.publisher.claims import (
     EARLY_DUPLICATE_TOLERANCE,
     Claim,
     LeaseHeld,
-    _held_posting,
-    _release,
-    retry_delay,
+    held_posting,
+    release,
     take_posting,
 )
 from shared import metrics
@@ -76,7 +76,7 @@ def keep_lease(ctx: WorkerContext, held: Claim, task_id: str | None = None) -> b
     """Extend the lease while the platform settles the operation; remember its task, unless the
     operation was asked for anew meanwhile (the new request must send, not poll this task)."""
     with unit_of_work(ctx.sessions) as session:
-        posting = _held_posting(session, held)
+        posting = held_posting(session, held)
         if posting is None:
             return False
         posting.lease_expires_at = utcnow() + timedelta(seconds=ctx.settings.lease_seconds)
@@ -87,13 +87,13 @@ def keep_lease(ctx: WorkerContext, held: Claim, task_id: str | None = None) -> b
 
 def _end_attempt(posting: Posting) -> None:
     posting.task_id = None
-    _release(posting)
+    release(posting)
 
 
 def record_done(ctx: WorkerContext, held: Claim, correlation_id: str | None) -> None:
     assert held.operation is not None  # claim_operation takes a posting only while an operation waits or runs
     with unit_of_work(ctx.sessions) as session:
-        posting = _held_posting(session, held)
+        posting = held_posting(session, held)
         if posting is None:
             return
         if held.operation == Operation.CLOSE:
@@ -112,7 +112,7 @@ def record_done(ctx: WorkerContext, held: Claim, correlation_id: str | None) -> 
 
 def record_failed(ctx: WorkerContext, held: Claim, error: str, *, permanent: bool, correlation_id: str | None) -> None:
     with unit_of_work(ctx.sessions) as session:
-        posting = _held_posting(session, held)
+        posting = held_posting(session, held)
         if posting is None:
             return
         if not _superseded(posting, held):
@@ -147,7 +147,7 @@ def record_transient(
     delay = ctx.settings.retry_backoff_seconds if give_back else retry_delay(ctx.settings, held.attempt, retry_after)
     retry_at = utcnow() + timedelta(seconds=delay)
     with unit_of_work(ctx.sessions) as session:
-        posting = _held_posting(session, held)
+        posting = held_posting(session, held)
         if posting is None:
             return
         if _superseded(posting, held):
@@ -158,7 +158,7 @@ def record_transient(
         posting.next_attempt_at = retry_at
         if give_back:
             posting.attempts = held.attempt - 1
-        _release(posting)
+        release(posting)
         event = JobOperationRetryScheduled(
             **_fields(held), operation=held.operation, attempt=held.attempt, error=error, retry_at=retry_at
         )

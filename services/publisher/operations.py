@@ -12,7 +12,7 @@ from __future__ import annotations
 import structlog
 
 from services.publisher import operation_attempts as attempts
-from services.publisher.attempts import Claim
+from services.publisher.claims import Claim
 from services.publisher.publishing import StillInProgress, _claim_when_free, _reach_platform
 from shared.context import WorkerContext
 from shared.platforms.base import PermanentPlatformError, Platform, PostingState, TransientPlatformError

@@ -11,7 +11,7 @@ import time
 
 import structlog
 
-from services.publisher import attempts
+from services.publisher import attempts, claims
 from shared.context import WorkerContext
 from shared.models import utcnow
 from shared.platforms.base import PermanentPlatformError, Platform, PostingState, QuotaWait, TransientPlatformError
@@ -58,7 +58,7 @@ def publish_posting(ctx: WorkerContext, posting_id: int, correlation_id: str | N
         attempts.record_published(ctx, held, state, correlation_id)
 
 
-def _claim_when_free(ctx: WorkerContext, posting_id: int, claim=attempts.claim) -> attempts.Claim | None:
+def _claim_when_free(ctx: WorkerContext, posting_id: int, claim=claims.claim) -> claims.Claim | None:
     """Claim the posting; if another worker holds it, wait for that worker to finish or die.
 
     Waiting (instead of dropping the message) matters when the holder was killed: its own
@@ -66,14 +66,14 @@ def _claim_when_free(ctx: WorkerContext, posting_id: int, claim=attempts.claim) 
     """
     while True:
         outcome = claim(ctx, posting_id)
-        if not isinstance(outcome, attempts.LeaseHeld):
+        if not isinstance(outcome, claims.LeaseHeld):
             return outcome
         remaining = (outcome.until - utcnow()).total_seconds()
         time.sleep(min(max(remaining, 0.05), ctx.settings.task_poll_interval_seconds))
 
 
 def _reach_platform(
-    ctx: WorkerContext, platform: Platform, held: attempts.Claim, first_call=None, keep_lease=attempts.keep_lease
+    ctx: WorkerContext, platform: Platform, held: claims.Claim, first_call=None, keep_lease=claims.keep_lease
 ) -> PostingState:
     """Make the first call (a publish's, unless given) and poll its task until the platform settles it."""
     state = (first_call or _first_call)(platform, held)
@@ -88,7 +88,7 @@ def _reach_platform(
     return state
 
 
-def _first_call(platform: Platform, held: attempts.Claim) -> PostingState:
+def _first_call(platform: Platform, held: claims.Claim) -> PostingState:
     content, credentials = held.sendable()
     if held.task_id:
         return platform.check_task(held.task_id, credentials)
@@ -105,7 +105,7 @@ def _first_call(platform: Platform, held: attempts.Claim) -> PostingState:
         raise CreateNeverSent(str(error), retry_after=error.retry_after) from None
 
 
-def _poll(platform: Platform, held: attempts.Claim, state: PostingState) -> PostingState:
+def _poll(platform: Platform, held: claims.Claim, state: PostingState) -> PostingState:
     content, credentials = held.sendable()
     if state.task_id:
         return platform.check_task(state.task_id, credentials)
