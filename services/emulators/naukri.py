@@ -104,6 +104,14 @@ class NaukriEmulator(naukri_applications.NaukriApplications):
                 return None
             return copy.deepcopy(posting)
 
+    def restore(self, saved: dict) -> None:
+        """As the base, then the index by job id and the next job number."""
+        super().restore(saved)
+        with self._lock:
+            self._by_job_id = {p["jobId"]: p for p in self._postings}
+            numbers = [int(job_id.removeprefix("NK")) for job_id in self._by_job_id]
+            self._numbers = itertools.count(max(numbers, default=FIRST_JOB_NUMBER - 1) + 1)
+
     def with_reference(self, client_id: str, reference: str | None) -> list[dict]:
         """The client's postings with this reference (None: all of them), oldest first."""
         with self._lock:
@@ -309,7 +317,9 @@ async def listing_page(job_id: str, emulator: Emulator) -> Response:
     posting = emulator.find(None, job_id)
     if posting is None:
         return HTMLResponse("<!doctype html><title>Not found</title><h1>Not found</h1>", status_code=404)
-    return http_edge.listing_page(posting["title"], f"{posting['companyName']}, {posting['location']} (Naukri emulator)")
+    return http_edge.listing_page(
+        posting["title"], f"{posting['companyName']}, {posting['location']} (Naukri emulator)"
+    )
 
 
 def create_app() -> FastAPI:
