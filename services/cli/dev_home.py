@@ -53,7 +53,7 @@ def claim(home: DataDir, host: str, port: int) -> Claimed:
         for platform, title in EMULATORS.items()
     }
     if lock is None:
-        home.path.mkdir(parents=True, exist_ok=True)
+        home.path.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys and client secrets live there
         lock = _lock(home)
     return Claimed(lock, api, emulators)
 
