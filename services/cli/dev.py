@@ -16,6 +16,7 @@ import secrets
 import threading
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import dramatiq
 import typer
@@ -124,7 +125,7 @@ def _serve(
 
 def _dev_settings(home: DataDir, servers: dict[str, RunningServer], api_url: str) -> Settings:
     linkedin_url, naukri_url = servers["linkedin"].url, servers["naukri"].url
-    overrides = dict(
+    overrides: dict[str, Any] = dict(
         data_dir=home.path,
         public_base_url=api_url,  # LinkedIn's emulator pushes applications to our webhook here
         sync_interval_seconds=DEV_SYNC_INTERVAL_SECONDS,

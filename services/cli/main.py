@@ -6,10 +6,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -22,7 +22,7 @@ from shared.data_dir import default_data_dir
 class InListingOrder(TyperGroup):
     """Lists the commands as LISTING orders them (typer would put every group after every command)."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: object) -> list[str]:
         return [name for _, name, _ in LISTING if name in self.commands]
 
 
@@ -178,7 +178,7 @@ LISTING: list[tuple[str, str, str]] = [
     (OPERATE, "rotate-keys", "Re-encrypt stored secrets under the newest key:  jobpub rotate-keys --dry-run"),
     (OPERATE, "emulator", "One platform emulator alone:  jobpub emulator naukri --port 8100"),
 ]
-COMMANDS = {
+COMMANDS: dict[str, Callable[..., None]] = {
     "dev": dev,
     "keygen": keygen,
     "migrate": migrate,
