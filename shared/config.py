@@ -1,24 +1,34 @@
 """Every setting jobpub reads, from environment variables prefixed `JOBPUB_`.
 
-With none set, jobpub runs on the embedded default (`jobpub dev`): SQLite in the current
-folder and an in-process broker. Production sets `JOBPUB_DATABASE_URL` (PostgreSQL) and
-`JOBPUB_BROKER_URL` (Redis).
+With none set, jobpub runs on the embedded default (`jobpub dev`): SQLite in the dev data
+directory (shared/data_dir.py) and an in-process broker; every command then finds what `jobpub dev`
+keeps there (`get_settings`). Production sets `JOBPUB_DATABASE_URL` (PostgreSQL) and
+`JOBPUB_BROKER_URL` (Redis), and nothing is read from the data directory.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
+from typing import Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "sqlite:///jobpub-dev.db"
+from shared.data_dir import DataDir, default_data_dir
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JOBPUB_", extra="ignore")
 
-    database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL; postgresql+psycopg://… in production.")
+    database_url: str = Field(
+        "", description="SQLAlchemy URL; postgresql+psycopg://… in production; unset: the SQLite database in data_dir."
+    )
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where `jobpub dev` keeps its database, keys and emulators' state; the other commands find"
+        " them there while database_url is unset.",
+    )
     broker_url: str | None = Field(
         None, description="redis://… for the dramatiq broker; unset means in-process (dev only)."
     )
@@ -140,6 +150,12 @@ class Settings(BaseSettings):
             return "postgresql+psycopg://" + url.split("://", 1)[1]
         return url
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, path: Path) -> Path:
+        # The database URL is made from it, and a relative one would move with the working folder.
+        return path.expanduser().absolute()
+
     @field_validator("rate_limit")
     @classmethod
     def _valid_rate_limit(cls, value: str) -> str:
@@ -149,11 +165,49 @@ class Settings(BaseSettings):
             parse_many(value)  # raises ValueError naming what it could not read
         return value.strip()
 
+    @model_validator(mode="after")
+    def _dev_database_by_default(self) -> Self:
+        if not self.database_url:
+            self.database_url = DataDir(self.data_dir).database_url
+        return self
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def uses_data_dir(self) -> bool:
+        """On the dev data directory's database (JOBPUB_DATABASE_URL unset)."""
+        return self.database_url == DataDir(self.data_dir).database_url
+
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return with_dev_setup(Settings())
+
+
+def with_dev_setup(settings: Settings) -> Settings:
+    """On the dev database, what `jobpub dev` recorded in its data directory fills the settings left
+    unset: its encryption key, and its emulators' addresses in place of the real platforms'. So
+    every command works against a dev setup with nothing configured; production is left alone."""
+    if not settings.uses_data_dir:
+        return settings
+    home = DataDir(settings.data_dir)
+    filled: dict[str, object] = {}
+    key = home.read_encryption_key()
+    if settings.encryption_keys is None and key:
+        filled["encryption_keys"] = SecretStr(key)
+    for name, url in _emulator_settings(home.read_addresses()).items():
+        if name not in settings.model_fields_set:
+            filled[name] = url
+    return settings.model_copy(update=filled)
+
+
+def _emulator_settings(addresses: dict[str, str]) -> dict[str, str]:
+    linkedin, naukri = addresses.get("linkedin"), addresses.get("naukri")
+    settings = {"naukri_api_url": naukri} if naukri else {}
+    if linkedin:
+        settings.update(
+            linkedin_api_url=linkedin, linkedin_oauth_url=linkedin, linkedin_job_view_url=linkedin + "/jobs/view/{id}"
+        )
+    return settings

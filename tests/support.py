@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from collections.abc import Callable
@@ -64,3 +65,10 @@ def settled_status(client, tenant, job_id: int, timeout: float = 20.0) -> dict:
         return body if {p["status"] for p in body["platforms"].values()} <= SETTLED else None
 
     return wait_until(check, timeout, what=f"job {job_id} to settle")
+
+
+def user_env(home) -> dict[str, str]:
+    """The environment of a new user whose home folder is `home`: no JOBPUB_ setting, so `jobpub`
+    keeps and finds its dev data directory under `home` (never the real user's)."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("JOBPUB_", "XDG_"))}
+    return {**env, "HOME": str(home)}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -13,12 +12,12 @@ from pathlib import Path
 
 import httpx
 
-from tests.support import free_port, job_body, wait_until
+from tests.support import free_port, job_body, user_env, wait_until
 
 
 def test_jobpub_dev_publishes_a_job_to_both_emulators_with_no_configuration(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JOBPUB_")}
+    env = user_env(tmp_path / "home")
     jobpub = Path(sys.executable).parent / "jobpub"
     process = subprocess.Popen(
         [str(jobpub), "dev", "--port", str(port)],
@@ -48,7 +47,8 @@ def test_jobpub_dev_publishes_a_job_to_both_emulators_with_no_configuration(tmp_
         status = wait_until(published, 30, what="both platforms to publish")["platforms"]
         assert httpx.get(status["linkedin"]["url"]).status_code == 200  # the emulator's posting page
         assert "curl" in "".join(output)
-        assert (tmp_path / "jobpub-dev.db").exists()
+        assert (tmp_path / "home" / ".local" / "share" / "jobpub" / "jobpub.db").exists()  # the user's data folder
+        assert list(tmp_path.glob("*.db")) == []  # nothing in the working folder
 
         # Candidates apply on both emulators; LinkedIn pushes to our webhook, Naukri is pulled.
         for platform in ("linkedin", "naukri"):

@@ -12,9 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared import tenants
-from shared.config import get_settings
+from shared.config import Settings, get_settings
 from shared.connections import PLATFORMS, save_connection
-from shared.crypto import cipher_from_settings
+from shared.crypto import CredentialCipher, cipher_from_settings
+from shared.data_dir import DataDir
 from shared.db import build_engine, build_session_factory, unit_of_work
 from shared.key_rotation import rotate_secrets
 from shared.models import ApiKey, KeyScope, Organization
@@ -31,9 +32,25 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+def settings_with_database() -> Settings:
+    """The settings, once their database is known to be there: on the dev default (nothing set)
+    before any `jobpub dev`, say what to do in one line rather than leave an empty database behind."""
+    settings = get_settings()
+    if settings.uses_data_dir and not DataDir(settings.data_dir).database.is_file():
+        fail(f"no jobpub database in {settings.data_dir}: start `jobpub dev` there first, or set JOBPUB_DATABASE_URL")
+    return settings
+
+
+def cipher_or_fail(settings: Settings) -> CredentialCipher:
+    try:
+        return cipher_from_settings(settings)
+    except ValueError as error:
+        fail(str(error))
+
+
 @contextmanager
 def database() -> Iterator[Session]:
-    with unit_of_work(build_session_factory(build_engine(get_settings()))) as session:
+    with unit_of_work(build_session_factory(build_engine(settings_with_database()))) as session:
         yield session
 
 
@@ -104,11 +121,12 @@ def platform_configure(
     platform: Annotated[str, typer.Argument(help="linkedin or naukri")],
     client_id: Annotated[str, typer.Option(help="The platform client id.")],
     client_secret: Annotated[
-        str,
+        str | None,
         typer.Option(
-            prompt=True, hide_input=True, help="The client secret (Naukri: the API key); prompted if left out."
+            help="The client secret (Naukri: the API key). Left out: asked for, not shown as typed"
+            " (and kept out of the shell's history); a script pipes it in."
         ),
-    ],
+    ] = None,
     organization_urn: Annotated[str | None, typer.Option(help="LinkedIn: urn:li:organization:<id>.")] = None,
     disabled: Annotated[bool, typer.Option("--disabled", help="Store the connection but do not use it.")] = False,
 ) -> None:
@@ -117,10 +135,11 @@ def platform_configure(
         fail(f"unknown platform {platform!r}: choose one of {', '.join(PLATFORMS)}")
     if platform == "linkedin" and not (organization_urn or "").startswith("urn:li:organization:"):
         fail("LinkedIn needs --organization-urn urn:li:organization:<id>")
-    try:
-        cipher = cipher_from_settings(get_settings())
-    except ValueError as error:
-        fail(str(error))
+    cipher = cipher_or_fail(settings_with_database())
+    if client_secret is None:
+        client_secret = typer.prompt("Client secret", hide_input=True)
+    if not client_secret.strip():
+        fail("the client secret must not be empty")
     with database() as session:
         found = organization_or_fail(session, organization)
         save_connection(
@@ -143,10 +162,7 @@ def rotate_keys(
 ) -> None:
     """Re-encrypt every stored secret (platform credentials, notification signing secrets) under the
     newest key; one line per kind; exits 1 if any cannot be decrypted."""
-    try:
-        cipher = cipher_from_settings(get_settings())
-    except ValueError as error:
-        fail(str(error))
+    cipher = cipher_or_fail(settings_with_database())
     with database() as session:
         report = rotate_secrets(session, cipher, dry_run=dry_run)
     for row in report.undecryptable:

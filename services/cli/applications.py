@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import select
 
-from services.cli.admin import database, fail, organization_or_fail
+from services.cli.admin import cipher_or_fail, database, fail, organization_or_fail, settings_with_database
 from services.syncer.csv_import import NotACsvFile, import_naukri_csv
 from services.syncer.syncing import Progress, SyncOutcome, preview_sync, run_sync
 from shared.config import get_settings
@@ -35,7 +35,9 @@ def sync_applications(
     """Pull applications now, from the stored cursor on; exits 1 if any platform's pull fails."""
     if platform is not None and platform not in PLATFORMS:
         fail(f"unknown platform {platform!r}: choose one of {', '.join(PLATFORMS)}")
-    context = build_worker_context(get_settings())
+    settings = settings_with_database()
+    cipher_or_fail(settings)  # one line naming JOBPUB_ENCRYPTION_KEYS, not a traceback from the context
+    context = build_worker_context(settings)
     targets = _targets(platform, organization)
     if not targets:
         fail("no enabled platform connection matches; configure one with `jobpub platform configure`")

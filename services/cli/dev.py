@@ -1,8 +1,13 @@
-"""`jobpub dev`: the whole system in one process, on the embedded default.
+"""`jobpub dev`: the whole system in one process, on the embedded default, kept in one data directory.
 
-SQLite in the current folder, dramatiq's in-process broker, the relay and the publishers on
-threads, and both platform emulators on loopback ports. The organization "dev" is connected to
-the emulators, and a fresh API key is printed with a ready `curl` line.
+SQLite, dramatiq's in-process broker, the relay, publishers and scheduler on threads, and both
+platform emulators on loopback ports. Everything that must outlive a restart lives in the data
+directory (shared/data_dir.py): the database, the encryption key, the organization "dev" and its
+API key, the emulators' ports and what they hold. So a restart resumes where the last run
+stopped, and every other `jobpub` command finds the same setup with nothing configured.
+
+Nothing is printed or written before the data directory is locked and every port is taken
+(dev_home.py): a second `jobpub dev`, or a busy port, stops with one line.
 """
 
 from __future__ import annotations
@@ -11,16 +16,19 @@ import secrets
 import threading
 from functools import partial
 from pathlib import Path
-from typing import TypedDict
+from typing import Any
 
 import dramatiq
 import typer
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.api.app import create_app
-from services.emulators import linkedin, naukri
+from services.cli.dev_banner import print_welcome
+from services.cli.dev_home import Claimed, DevRefused, claim, record_addresses
+from services.emulators import linkedin, naukri, persistence
 from services.emulators.server import RunningServer, serve_in_thread
 from services.notifier.actors import declare_notify_actor
 from services.publisher.actors import declare_publish_actors
@@ -30,31 +38,68 @@ from services.syncer.scheduler import run_scheduler
 from shared import tenants
 from shared.broker import build_broker
 from shared.config import Settings
-from shared.connections import save_connection
+from shared.connections import credentials_of, find_connection, save_connection
 from shared.context import build_worker_context
-from shared.crypto import cipher_from_settings, generate_key
+from shared.crypto import CredentialCipher, CredentialDecryptError, cipher_from_settings, generate_key
+from shared.data_dir import DataDir, write_private_file
 from shared.db import build_engine, build_session_factory, unit_of_work
 from shared.logging import configure_logging
 from shared.migrate import migrate
 
 DEV_ORGANIZATION = "dev"
-DEV_KEY_FILE = Path("jobpub-dev.key")
 DEV_LINKEDIN_URN = "urn:li:organization:1000"
 WORKER_THREADS = 4
 DEV_SYNC_INTERVAL_SECONDS = 30.0  # applications show up quickly while trying jobpub out
 
 
-def run_dev(host: str, port: int) -> None:
-    emulators = {"linkedin": linkedin.create_app(), "naukri": naukri.create_app()}
-    linkedin_server = serve_in_thread(emulators["linkedin"])
-    naukri_server = serve_in_thread(emulators["naukri"])
-    settings = _dev_settings(linkedin_server, naukri_server, f"http://{host}:{port}")
+def run_dev(host: str, port: int, data_dir: Path) -> None:
+    home = DataDir(data_dir)
+    try:
+        claimed = claim(home, host, port)
+        emulators = _restored_emulators(home)
+    except (DevRefused, persistence.UnreadableState) as refusal:
+        typer.echo(f"error: {refusal}", err=True)
+        raise typer.Exit(2) from None
+    servers = {name: serve_in_thread(app, sock=claimed.emulators[name]) for name, app in emulators.items()}
+    api_url = f"http://{host}:{port}"
+    record_addresses(home, {"api": api_url, **{name: server.url for name, server in servers.items()}})
+    settings = _dev_settings(home, servers, api_url)
     configure_logging(settings)
     engine = build_engine(settings)
     migrate(engine)
     sessions = build_session_factory(engine)
-    api_key = _prepare_dev_organization(settings, sessions, emulators)
+    api_key = _prepare_dev_organization(settings, sessions, emulators, home)
+    state_files = [
+        persistence.StateFile(app.state.emulator, home.emulator_state(name)) for name, app in emulators.items()
+    ]
+    for state_file in state_files:
+        state_file.start()
+    try:
+        _serve(settings, sessions, engine, claimed, home, api_key, servers)
+    finally:
+        for server in servers.values():
+            server.stop()
+        for state_file in state_files:
+            state_file.stop()
 
+
+def _restored_emulators(home: DataDir) -> dict[str, FastAPI]:
+    emulators = {"linkedin": linkedin.create_app(), "naukri": naukri.create_app()}
+    for name, app in emulators.items():
+        persistence.load(app.state.emulator, home.emulator_state(name))
+    return emulators
+
+
+def _serve(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    engine: Engine,
+    claimed: Claimed,
+    home: DataDir,
+    api_key: str,
+    servers: dict[str, RunningServer],
+) -> None:
+    """The publishers, relay and scheduler on threads, the API in the foreground until Ctrl+C."""
     broker = build_broker(settings)
     context = build_worker_context(settings, sessions)
     declare_publish_actors(broker, context)
@@ -68,100 +113,85 @@ def run_dev(host: str, port: int) -> None:
         ("scheduler", partial(run_scheduler, sessions, settings)),
     ):
         threading.Thread(target=loop, args=(stop,), name=name, daemon=True).start()
-    _print_welcome(host, port, api_key, linkedin_server, naukri_server)
+    print_welcome(settings.public_base_url, api_key, home, servers, DEV_SYNC_INTERVAL_SECONDS)
+    host, port = claimed.api.getsockname()[:2]
+    config = uvicorn.Config(create_app(settings, engine), host=host, port=port, log_config=None)
     try:
-        uvicorn.run(create_app(settings, engine), host=host, port=port, log_config=None)
+        uvicorn.Server(config).run(sockets=[claimed.api])
     finally:
         stop.set()
         worker.stop()
-        linkedin_server.stop()
-        naukri_server.stop()
 
 
-class _DevOverrides(TypedDict):
-    """The settings `jobpub dev` sets whatever the environment says (the others still come from it)."""
-
-    public_base_url: str
-    sync_interval_seconds: float
-    linkedin_api_url: str
-    linkedin_oauth_url: str
-    linkedin_job_view_url: str
-    naukri_api_url: str
-    broker_url: str | None
-
-
-def _dev_settings(linkedin_server: RunningServer, naukri_server: RunningServer, api_url: str) -> Settings:
-    overrides = _DevOverrides(
+def _dev_settings(home: DataDir, servers: dict[str, RunningServer], api_url: str) -> Settings:
+    linkedin_url, naukri_url = servers["linkedin"].url, servers["naukri"].url
+    overrides: dict[str, Any] = dict(
+        data_dir=home.path,
         public_base_url=api_url,  # LinkedIn's emulator pushes applications to our webhook here
         sync_interval_seconds=DEV_SYNC_INTERVAL_SECONDS,
-        linkedin_api_url=linkedin_server.url,
-        linkedin_oauth_url=linkedin_server.url,
-        linkedin_job_view_url=linkedin_server.url + "/jobs/view/{id}",
-        naukri_api_url=naukri_server.url,
+        linkedin_api_url=linkedin_url,
+        linkedin_oauth_url=linkedin_url,
+        linkedin_job_view_url=linkedin_url + "/jobs/view/{id}",
+        naukri_api_url=naukri_url,
         broker_url=None,
     )
     settings = Settings(**overrides)
     if settings.encryption_keys is None:
         # Dev only: a key kept beside the dev database, so its stored credentials stay readable.
-        if not DEV_KEY_FILE.exists():
-            DEV_KEY_FILE.write_text(generate_key())
-            DEV_KEY_FILE.chmod(0o600)
-        settings = Settings(**overrides, encryption_keys=DEV_KEY_FILE.read_text().strip())
+        if home.read_encryption_key() is None:
+            write_private_file(home.encryption_key, generate_key() + "\n")
+        settings = Settings(**overrides, encryption_keys=home.read_encryption_key())
     return settings
 
 
 def _prepare_dev_organization(
-    settings: Settings, sessions: sessionmaker[Session], emulators: dict[str, FastAPI]
+    settings: Settings, sessions: sessionmaker[Session], emulators: dict[str, FastAPI], home: DataDir
 ) -> str:
-    """Find or create the dev organization, connect it to the emulators, and make a new key."""
+    """Find or create the dev organization, connect it to the emulators, and keep its API key."""
     cipher = cipher_from_settings(settings)
     with unit_of_work(sessions) as session:
         organization = tenants.find_organization(session, DEV_ORGANIZATION) or tenants.create_organization(
             session, DEV_ORGANIZATION
         )
         for platform, urn in (("linkedin", DEV_LINKEDIN_URN), ("naukri", None)):
-            client_id, secret = f"jobpub-dev-{platform}", secrets.token_urlsafe(24)
+            client_id, secret = _connection(session, cipher, organization.id, platform, urn)
             emulators[platform].state.emulator.register_client(client_id, secret)
-            save_connection(
-                session,
-                cipher,
-                organization_id=organization.id,
-                platform=platform,
-                client_id=client_id,
-                client_secret=secret,
-                organization_urn=urn,
-            )
-        _, api_key = tenants.create_api_key(session, organization.id, label="jobpub dev")
+        return _kept_api_key(session, organization.id, home)
+
+
+def _connection(
+    session: Session, cipher: CredentialCipher, organization_id: int, platform: str, urn: str | None
+) -> tuple[str, str]:
+    """The stored credentials, as they are (a restart must not change what the emulators accept);
+    new ones only for an organization that has none, or whose secret no key here decrypts."""
+    connection = find_connection(session, organization_id, platform)
+    if connection is not None:
+        try:
+            credentials = credentials_of(cipher, connection)
+            return credentials.client_id, credentials.client_secret
+        except CredentialDecryptError:
+            pass  # the encryption key file was replaced: connect afresh
+    client_id, secret = f"jobpub-dev-{platform}", secrets.token_urlsafe(24)
+    save_connection(
+        session,
+        cipher,
+        organization_id=organization_id,
+        platform=platform,
+        client_id=client_id,
+        client_secret=secret,
+        organization_urn=urn,
+    )
+    return client_id, secret
+
+
+def _kept_api_key(session: Session, organization_id: int, home: DataDir) -> str:
+    """The key kept in the data directory while it still works; else a new one, kept there.
+    (The database has only its hash, so the plain key lives in a file only its owner reads.)"""
+    if home.api_key.is_file():
+        kept = home.api_key.read_text().strip()
+        row = tenants.authenticate(session, kept)
+        if row is not None and row.organization_id == organization_id:
+            return kept
+    _, api_key = tenants.create_api_key(session, organization_id, label="jobpub dev")
+    write_private_file(home.api_key, api_key + "\n")
     return api_key
-
-
-def _print_welcome(
-    host: str, port: int, api_key: str, linkedin_server: RunningServer, naukri_server: RunningServer
-) -> None:
-    base = f"http://{host}:{port}"
-    body = (
-        '{"platforms": ["both"], "job": {"title": "Backend Engineer", "company": "Acme", '
-        '"location": "Bengaluru, India", "apply_url": "https://acme.example/careers/1", '
-        '"description": "Build and run the services that publish our jobs. ' + "You will own APIs, queues and "
-        'data end to end, with a small team that ships every day."}}'
-    )
-    typer.echo(
-        f"""
-jobpub dev is running (SQLite: jobpub-dev.db, in-process broker)
-  API               {base}   docs: {base}/docs
-  Console           {base}/console/   (paste the API key there)
-  API key           {api_key}
-  LinkedIn emulator {linkedin_server.url}
-  Naukri emulator   {naukri_server.url}
-
-Publish a job to both platforms:
-  curl -s -X POST {base}/jobs/publishing/publish/ -H 'X-API-Key: {api_key}' -H 'Content-Type: application/json' -d '{body}'
-Then follow it (use the job_id from the answer):
-  curl -s {base}/jobs/publishing/1/status/ -H 'X-API-Key: {api_key}'
-Let three candidates apply on Naukri (external_id: the naukri one from the status):
-  curl -s -X POST {naukri_server.url}/_emulator/applications -H 'Content-Type: application/json' -d '{{"external_id": "EXTERNAL_ID", "count": 3}}'
-They arrive within {DEV_SYNC_INTERVAL_SECONDS:.0f} s (LinkedIn's arrive at once, by webhook), or pull them now:
-  curl -s -X POST {base}/jobs/publishing/sync-applications/ -H 'X-API-Key: {api_key}'
-  curl -s {base}/jobs/publishing/applications/ -H 'X-API-Key: {api_key}'
-"""
-    )

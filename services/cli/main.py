@@ -1,37 +1,69 @@
-"""The `jobpub` command: every process jobpub runs, and the operator's tools."""
+"""The `jobpub` command: every process jobpub runs, and the operator's tools.
+
+`jobpub --help` lists the commands in the order a user meets them, each with an example: trying it
+(`dev`), setting up, the processes of a deployment, then the operator's tools (`LISTING`, at the end).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from services.cli import admin, applications, operations
+from services.cli.help import show_no_type_for_flags
 from shared.config import get_settings
+from shared.data_dir import default_data_dir
 
-app = typer.Typer(help="Publish jobs to LinkedIn and Naukri, and bring the applications back.", no_args_is_help=True)
-app.add_typer(admin.org_app, name="org")
-app.add_typer(admin.apikey_app, name="apikey")
-app.add_typer(admin.platform_app, name="platform")
-app.command("sync-applications")(applications.sync_applications)
-app.command("import-applications")(applications.import_applications)
-app.command("scheduler")(applications.scheduler)
-app.command("log")(operations.log)
-app.add_typer(operations.failures_app, name="failures")
 
+class InListingOrder(TyperGroup):
+    """Lists the commands as LISTING orders them (typer would put every group after every command)."""
+
+    def list_commands(self, ctx: object) -> list[str]:
+        return [name for _, name, _ in LISTING if name in self.commands]
+
+
+show_no_type_for_flags()
+app = typer.Typer(
+    cls=InListingOrder,
+    help="Publish jobs to LinkedIn and Naukri, and bring the applications back.",
+    no_args_is_help=True,
+)
+
+TRY, SETUP, RUN, OPERATE = "Try it", "Set up", "Run (one process per role)", "Operate"
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]
 
 
-@app.command()
-def dev(host: Host = "127.0.0.1", port: Port = 8000) -> None:
-    """Run everything in one process: API, relay, publishers and both platform emulators (SQLite, in-process broker)."""
+def dev(
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="JOBPUB_DATA_DIR",
+            file_okay=False,
+            show_default=False,
+            help=f"Where the database, keys and the emulators' state are kept (default: {default_data_dir()})",
+        ),
+    ] = None,
+) -> None:
+    """Run everything on this machine, in one process: the API, relay, publishers, scheduler and
+    both platform emulators (SQLite, an in-process broker; nothing to install or configure).
+
+    All it keeps (the SQLite database, the encryption key, the organization "dev" and its API key,
+    the emulators' ports and postings) lives in one data directory, so a restart resumes with the
+    same key and links, and every other jobpub command finds it with nothing set. One jobpub dev
+    per data directory.
+    """
     from services.cli.dev import run_dev
 
-    run_dev(host, port)
+    run_dev(host, port, (data_dir or default_data_dir()).expanduser().absolute())
 
 
-@app.command()
 def api(
     host: Host = "127.0.0.1", port: Port = 8000, workers: int = typer.Option(1, help="uvicorn worker processes.")
 ) -> None:
@@ -44,7 +76,6 @@ def api(
     uvicorn.run("services.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_config=None)
 
 
-@app.command()
 def relay() -> None:
     """Move recorded events from the database to the broker's queues (run one or more)."""
     import signal
@@ -65,7 +96,6 @@ def relay() -> None:
     Relay(settings, build_session_factory(build_engine(settings)), build_broker(settings)).run(stop)
 
 
-@app.command()
 def worker(
     queues: Annotated[
         list[str] | None, typer.Option("--queues", "-Q", help="Queues to consume (default: all).")
@@ -83,17 +113,18 @@ def worker(
     raise typer.Exit(dramatiq_main(make_argument_parser().parse_args(args)))
 
 
-@app.command()
 def migrate(revision: Annotated[str, typer.Argument(help="Alembic revision.")] = "head") -> None:
     """Apply database migrations."""
     from shared.db import build_engine
     from shared.migrate import migrate as apply
 
-    apply(build_engine(get_settings()), revision)
+    settings = get_settings()
+    if settings.uses_data_dir:  # the dev default: the database is made here, so its folder must be there
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    apply(build_engine(settings), revision)
     typer.echo(f"database is at {revision}")
 
 
-@app.command()
 def keygen() -> None:
     """Print a new encryption key for JOBPUB_ENCRYPTION_KEYS."""
     from shared.crypto import generate_key
@@ -101,10 +132,6 @@ def keygen() -> None:
     typer.echo(generate_key())
 
 
-app.command("rotate-keys")(admin.rotate_keys)
-
-
-@app.command()
 def emulator(
     platform: Annotated[str, typer.Argument(help="linkedin or naukri")],
     host: Host = "127.0.0.1",
@@ -130,3 +157,49 @@ def emulator(
 def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
+
+
+# The listing of `jobpub --help`, in the order a user meets the commands: what each does, and an example.
+LISTING: list[tuple[str, str, str]] = [
+    (TRY, "dev", "Everything in one process, with both platform emulators:  jobpub dev"),
+    (SETUP, "org", "Create an organization:  jobpub org create acme"),
+    (SETUP, "apikey", "An organization's API keys:  jobpub apikey create -o acme --label ATS"),
+    (SETUP, "platform", "Connect an organization to a platform:  jobpub platform configure acme naukri --client-id ID"),
+    (SETUP, "keygen", "A new encryption key for JOBPUB_ENCRYPTION_KEYS:  jobpub keygen"),
+    (SETUP, "migrate", "Apply the database migrations:  jobpub migrate"),
+    (RUN, "api", "The HTTP API:  jobpub api --port 8000 --workers 4"),
+    (RUN, "relay", "Send recorded events to the broker:  jobpub relay"),
+    (RUN, "worker", "The publish, sync and notify actors:  jobpub worker -Q publish.linkedin"),
+    (RUN, "scheduler", "Ask for application pulls on schedule:  jobpub scheduler"),
+    (OPERATE, "log", "A job's publishing log:  jobpub log 42"),
+    (OPERATE, "failures", "Failed postings, and replaying them:  jobpub failures list"),
+    (OPERATE, "sync-applications", "Pull applications now:  jobpub sync-applications --dry-run"),
+    (OPERATE, "import-applications", "Import a Naukri CSV:  jobpub import-applications naukri drop.csv -o acme"),
+    (OPERATE, "rotate-keys", "Re-encrypt stored secrets under the newest key:  jobpub rotate-keys --dry-run"),
+    (OPERATE, "emulator", "One platform emulator alone:  jobpub emulator naukri --port 8100"),
+]
+COMMANDS: dict[str, Callable[..., None]] = {
+    "dev": dev,
+    "keygen": keygen,
+    "migrate": migrate,
+    "api": api,
+    "relay": relay,
+    "worker": worker,
+    "scheduler": applications.scheduler,
+    "log": operations.log,
+    "sync-applications": applications.sync_applications,
+    "import-applications": applications.import_applications,
+    "rotate-keys": admin.rotate_keys,
+    "emulator": emulator,
+}
+GROUPS = {
+    "org": admin.org_app,
+    "apikey": admin.apikey_app,
+    "platform": admin.platform_app,
+    "failures": operations.failures_app,
+}
+for panel, name, listing in LISTING:
+    if name in GROUPS:
+        app.add_typer(GROUPS[name], name=name, short_help=listing, rich_help_panel=panel)
+    else:
+        app.command(name, short_help=listing, rich_help_panel=panel)(COMMANDS[name])

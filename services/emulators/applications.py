@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -210,6 +211,15 @@ class EmulatorWithApplications(base.EmulatorState):
             next_cursor=encode_cursor(position) if len(later) > size else None,
             resume_cursor=encode_cursor(position) if position else None,
         )
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            return {**super().snapshot(), "applications": [dataclasses.asdict(a) for a in self._applications]}
+
+    def restore(self, saved: dict) -> None:
+        super().restore(saved)
+        with self._lock:
+            self._applications = [Application(**application) for application in saved["applications"]]
 
     def stats(self) -> dict:
         return {**super().stats(), "applications": self.application_count()}

@@ -129,6 +129,19 @@ class EmulatorState:
         with self._lock:
             return copy.deepcopy(self._postings)
 
+    def snapshot(self) -> dict:
+        """What outlives a restart, as JSON-ready data (persistence.py): the clients and the postings.
+        Faults, quota, latency and counts are switches a test sets, not the platform's state."""
+        with self._lock:
+            clients = {client_id: list(secrets) for client_id, secrets in self._secrets.items()}
+            return {"clients": clients, "postings": copy.deepcopy(self._postings)}
+
+    def restore(self, saved: dict) -> None:
+        """Take back what `snapshot` gave; a subclass then rebuilds its indexes of the postings."""
+        with self._lock:
+            self._secrets = {client_id: dict.fromkeys(secrets) for client_id, secrets in saved["clients"].items()}
+            self._postings = copy.deepcopy(saved["postings"])
+
     def stats(self) -> dict:
         with self._lock:
             quota = self._quota.counts() if self._quota else None

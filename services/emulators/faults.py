@@ -34,7 +34,9 @@ def check_faults(faults: dict, kinds: frozenset[str]) -> None:
     """Raise ValueError for an unknown kind (a typo in a test), a spec that is not a dict, or a bad "on"."""
     unknown = set(faults) - kinds
     if unknown:
-        raise ValueError(f"unknown fault(s): {', '.join(sorted(unknown))}")
+        raise ValueError(
+            f"unknown fault(s): {', '.join(sorted(unknown))}; this emulator has {', '.join(sorted(kinds))}"
+        )
     if not all(isinstance(spec, dict) for spec in faults.values()):
         raise ValueError('each fault takes a dict, e.g. {"times": 1}')
     if any(spec.get("on", ALL) not in FAULT_TARGETS for spec in faults.values()):

@@ -38,6 +38,8 @@ class LinkedInEmulator(LinkedInTokens, LinkedInApplications):
     Tokens come from LinkedInTokens, applications and their webhook push from LinkedInApplications."""
 
     external_id_field = "externalJobPostingId"
+    # `expire_tokens` is an act, not a fault (LinkedInTokens.set_faults); named here so a typo's answer lists it.
+    fault_kinds = LinkedInApplications.fault_kinds | {"expire_tokens"}
 
     def __init__(
         self, token_ttl_seconds: float = DEFAULT_TOKEN_TTL_SECONDS, settle_seconds: float = DEFAULT_SETTLE_SECONDS
@@ -161,6 +163,19 @@ class LinkedInEmulator(LinkedInTokens, LinkedInApplications):
             for posting in closed:
                 posting["listingStatus"] = "NOT_LISTED"
             return len(closed)
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            return {**super().snapshot(), "tasks": copy.deepcopy(self._tasks)}
+
+    def restore(self, saved: dict) -> None:
+        """As the base, then the tasks, the postings' indexes and the next posting number."""
+        super().restore(saved)
+        with self._lock:
+            self._tasks = copy.deepcopy(saved["tasks"])
+            self._by_external = {(p["owner_client_id"], p["externalJobPostingId"]): p for p in self._postings}
+            self._by_number = {p["jobPostingNumber"]: p for p in self._postings}
+            self._numbers = itertools.count(max(self._by_number, default=FIRST_POSTING_NUMBER - 1) + 1)
 
     def posting_by_number(self, number: int) -> dict | None:
         with self._lock:

@@ -72,6 +72,14 @@ class NaukriEmulator(naukri_applications.NaukriApplications):
                 return None
             return copy.deepcopy(posting)
 
+    def restore(self, saved: dict) -> None:
+        """As the base, then the index by job id and the next job number."""
+        super().restore(saved)
+        with self._lock:
+            self._by_job_id = {p["jobId"]: p for p in self._postings}
+            numbers = [int(job_id.removeprefix("NK")) for job_id in self._by_job_id]
+            self._numbers = itertools.count(max(numbers, default=FIRST_JOB_NUMBER - 1) + 1)
+
     def with_reference(self, client_id: str, reference: str | None) -> list[dict]:
         """The client's postings with this reference (None: all of them), oldest first."""
         with self._lock:

@@ -77,14 +77,18 @@ class RunningServer:
         _log_filter.quiet_threads.discard(self._thread.ident)
 
 
-def serve_in_thread(app: FastAPI, host: str = LOOPBACK, port: int = 0) -> RunningServer:
+def serve_in_thread(
+    app: FastAPI, host: str = LOOPBACK, port: int = 0, sock: socket.socket | None = None
+) -> RunningServer:
     """Start serving `app` on a thread and return once it accepts connections.
 
     Port 0 picks a free port. We bind the socket ourselves so the port is known before uvicorn
-    starts; uvicorn installs no signal handlers off the main thread.
+    starts; uvicorn installs no signal handlers off the main thread. `sock`: one the caller
+    took with `listening_socket` already (`jobpub dev` takes every port before it starts anything).
     """
     _install_log_filter()
-    sock = _bind(host, port)
+    sock = sock or listening_socket(host, port)
+    host = sock.getsockname()[0]
     bound_port = sock.getsockname()[1]
     # log_config=None and no log_level: uvicorn must not reconfigure the process's logging.
     config = uvicorn.Config(app, log_config=None, lifespan="off", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
@@ -122,12 +126,17 @@ def _run_quietly(server: uvicorn.Server, sock: socket.socket) -> None:
         sock.close()  # uvicorn closes it on shutdown, but not when startup fails
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to the port and listening, so nobody else can take it meanwhile.
+    OSError (errno EADDRINUSE) when the port is taken."""
     family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     sock = socket.socket(family, kind, proto)
+    # Reuse lets a restart bind the port its last run left in TIME_WAIT; listening at once
+    # keeps a second socket with the same option from binding it too.
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(address)
+        sock.listen()
     except OSError:
         sock.close()
         raise

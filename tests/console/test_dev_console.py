@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -12,13 +11,13 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests.console.conftest import SCREENSHOTS
-from tests.support import DESCRIPTION, free_port, wait_until
+from tests.support import DESCRIPTION, free_port, user_env, wait_until
 from tests.test_dev_default import _answers, _api_key
 
 
 def test_under_jobpub_dev_a_job_made_in_the_console_is_published_to_both_emulators(browser, tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JOBPUB_")}
+    env = user_env(tmp_path / "home")
     jobpub = Path(sys.executable).parent / "jobpub"
     process = subprocess.Popen(
         [str(jobpub), "dev", "--port", str(port)],
