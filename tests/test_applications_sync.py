@@ -51,6 +51,12 @@ def applications_of(sessions, job_id: int) -> list[Application]:
         return list(session.scalars(select(Application).where(Application.job_id == job_id).order_by(Application.id)))
 
 
+def received_in_the_log(client, tenant, job_id: int) -> list[dict]:
+    """The job's `ApplicationReceived` events, as its events endpoint shows them."""
+    events = client.get(f"/jobs/publishing/{job_id}/events/", params={"limit": 500}, headers=tenant.headers).json()
+    return [e["payload"] for e in events["items"] if e["event_type"] == "ApplicationReceived"]
+
+
 def test_a_scheduled_pull_stores_new_applications_once_and_the_next_window_adds_none(
     client, tenant, pipeline, emulators, sessions, settings
 ):
@@ -144,7 +150,7 @@ def test_a_sync_asked_for_over_the_api_reports_its_progress_and_result(
 
     answer = client.post(SYNC, json={"platform": "naukri"}, headers=tenant.headers)
     assert answer.status_code == 202, answer.text
-    [sync] = answer.json()["syncs"]
+    [sync] = answer.json()["items"]
     assert sync["status"] in ("pending", "running", "succeeded")
 
     def done():
@@ -153,7 +159,13 @@ def test_a_sync_asked_for_over_the_api_reports_its_progress_and_result(
 
     result = wait_until(done, 30, what="the API-requested sync")
     assert (result["status"], result["new"], result["trigger"]) == ("succeeded", 4, "api")
-    assert len(applications_of(sessions, job_id)) == 4
+    stored = applications_of(sessions, job_id)
+    assert len(stored) == 4
+    received = received_in_the_log(client, tenant, job_id)
+    assert sorted((e["application_id"], e["external_application_id"]) for e in received) == sorted(
+        (a.id, a.external_application_id) for a in stored
+    )
+    assert {(e["job_id"], e["platform"], e["source"]) for e in received} == {(job_id, "naukri", "Naukri")}
     not_connected = client.post(SYNC, json={"platform": "linkedin"}, headers=tenant.headers)
     assert not_connected.status_code == 422 and "linkedin is not connected" in not_connected.text
 
@@ -196,7 +208,7 @@ def test_applications_are_listed_in_stable_pages_and_only_to_their_organization(
 
 
 def sync_now(client, tenant) -> None:
-    [sync] = client.post(SYNC, json={"platform": "naukri"}, headers=tenant.headers).json()["syncs"]
+    [sync] = client.post(SYNC, json={"platform": "naukri"}, headers=tenant.headers).json()["items"]
     wait_until(
         lambda: client.get(f"{SYNC}{sync['id']}/", headers=tenant.headers).json()["status"] == "succeeded",
         30,
@@ -216,7 +228,7 @@ def test_the_linkedin_pull_backs_up_the_webhook_without_storing_anything_twice(
     )
 
     def sync(body: dict) -> dict:
-        [sync] = client.post(SYNC, json=body, headers=tenant.headers).json()["syncs"]
+        [sync] = client.post(SYNC, json=body, headers=tenant.headers).json()["items"]
         return wait_until(
             lambda: (
                 (r := client.get(f"{SYNC}{sync['id']}/", headers=tenant.headers).json())["status"] == "succeeded" and r
