@@ -22,6 +22,7 @@ const names = (platforms) => platforms.map((p) => PLATFORM_NAMES[p] ?? p).join("
 export function createJobRequests({ job, onStatus, onRefused, lockAll }) {
   let busy = false;
   let status = job;
+  const title = () => status.title ?? job.title; // an edit may have changed it
 
   /**
    * @param {object} request
@@ -40,7 +41,7 @@ export function createJobRequests({ job, onStatus, onRefused, lockAll }) {
       showStatus(answer);
       const skipped = answer.skipped || {};
       const acted = request.targets.filter((p) => !(p in skipped) && p in answer.platforms);
-      if (Object.keys(skipped).length) toast(`“${job.title}”: not ${done} on ${namedReasons(skipped)}`);
+      if (Object.keys(skipped).length) toast(`“${title()}”: not ${done} on ${namedReasons(skipped)}`);
       const outcome = acted.length ? await follow(kind, acted) : answer;
       report(request, acted, outcome);
     } catch (error) {
@@ -64,25 +65,25 @@ export function createJobRequests({ job, onStatus, onRefused, lockAll }) {
   function report({ button, kind, done, targets }, acted, outcome) {
     if (outcome === null) {
       button.settle();
-      toast(`“${job.title}”: still working on ${names(acted)}; its badges will follow.`);
+      toast(`“${title()}”: still working on ${names(acted)}; its badges will follow.`);
       return;
     }
     const missed = acted.filter((p) => !reachedGoal(kind, outcome.platforms[p]));
     if (missed.length || !acted.length) {
       button.outcome("error", "✕ Failed");
       const reasons = Object.fromEntries(missed.map((p) => [p, whyNot(kind, outcome.platforms[p])]));
-      toast(`“${job.title}” was not ${done} on ${names(missed.length ? missed : targets)}. ${namedReasons(reasons)}`, "error");
+      toast(`“${title()}” was not ${done} on ${names(missed.length ? missed : targets)}. ${namedReasons(reasons)}`, "error");
       return;
     }
     button.outcome("success", `✓ ${done[0].toUpperCase()}${done.slice(1)}`);
-    toast(`“${job.title}” is ${done} on ${names(acted)}.`, "success");
+    toast(`“${title()}” is ${done} on ${names(acted)}.`, "success");
   }
 
   function refused(request, error) {
     const useless = error.status === 409 || error.status === 422 || error.status === 404;
     request.button.outcome("error", error.status === 409 ? "✕ Nothing to do" : "✕ Failed");
     onRefused({ message: error.message, what: request.what, repeat: useless ? null : () => run(request) });
-    toast(`“${job.title}”: ${error.message}`, "error");
+    toast(`“${title()}”: ${error.message}`, "error");
     // The card may be out of date (that is how a useless request gets asked): read where the job stands.
     api("GET", `/jobs/publishing/${job.job_id}/status/`).then(showStatus, () => {});
   }

@@ -13,8 +13,8 @@ const hidden = (text) => h("span", { class: "visually-hidden" }, text);
 /** What each state's button says (visible words, and what a screen reader adds). */
 const LABELS = {
   publish: (name) => [`Publish to ${name}`],
-  busy: (name) => ["Publishing", hidden(` on ${name}`), "…"],
-  live: (name) => ["Published ✓", hidden(` on ${name}`)],
+  busy: (name) => [`Publishing on ${name}…`],
+  live: (name) => [`Published on ${name} ✓`],
   retry: (name) => ["Retry", hidden(" publishing on"), ` ${name}`],
   repost: (name) => [`Repost to ${name}`],
 };
