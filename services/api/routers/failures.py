@@ -41,7 +41,7 @@ def list_failures(
     )
     rows = failed_postings(session, which, limit=limit + 1, after_id=int(cursor) if cursor else None)
     page = [_failure(posting) for posting in rows[:limit]]
-    return {"failures": page, "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None}
+    return {"items": page, "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None}
 
 
 @router.post("/replay/", response_model=ReplayOut)

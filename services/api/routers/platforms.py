@@ -64,7 +64,7 @@ def list_connections(organization_id: CurrentOrg, session: SessionDep):
         select(PlatformConnection).where(PlatformConnection.organization_id == organization_id)
     ).all()
     connections = sorted(rows, key=lambda row: ALL_PLATFORMS.index(row.platform))
-    return {"connections": connections, "connected": [row.platform for row in connections if row.enabled]}
+    return {"items": connections, "connected": [row.platform for row in connections if row.enabled]}
 
 
 @router.get("/{platform}/", response_model=ConnectionOut)

@@ -12,7 +12,7 @@ from services.api import job_publishing as jobs
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep, SettingsDep
 from services.api.idempotency import IdempotencyGuard, fingerprint
 from services.api.schemas.common import IdInPath, NoNul, expand_platforms
-from services.api.schemas.jobs import JobPublishingOut, PublishRequest, RetryRequest
+from services.api.schemas.jobs import JobOperationOut, JobPublishingOut, PublishRequest, RetryRequest
 
 router = APIRouter(prefix="/jobs/publishing", tags=["publishing"])
 
@@ -24,7 +24,7 @@ IdempotencyKeyHeader = Annotated[
 ]
 
 
-@router.post("/publish/", status_code=202, response_model=JobPublishingOut)
+@router.post("/publish/", status_code=202, response_model=JobOperationOut)
 def publish(
     body: PublishRequest,
     request: Request,
@@ -34,7 +34,10 @@ def publish(
     correlation_id: CorrelationId,
     idempotency_key: IdempotencyKeyHeader = None,
 ):
-    """Publish a new or stored job to LinkedIn, Naukri or both. Answers at once; workers do the rest."""
+    """Publish a new or stored job to LinkedIn, Naukri or both. Answers at once; workers do the rest.
+
+    A stored job's platforms where it is live, on its way or closed are `skipped` (a closed one is
+    reposted instead); a failed one is published again. 409 when every platform was skipped."""
     guard = None
     if idempotency_key:
         guard = IdempotencyGuard(
@@ -73,8 +76,8 @@ def _publish(session: Session, organization_id: int, body: PublishRequest, corre
             raise HTTPException(404, NOT_FOUND)
         jobs.check_publishable(session, organization_id, found.description, platforms, ("body", "job_id"))
         job = found
-    jobs.publish_job(session, job, platforms, correlation_id)
-    return jobs.job_status(job).model_dump(mode="json")
+    skipped = jobs.publish_job(session, job, platforms, correlation_id)
+    return JobOperationOut(**jobs.job_status(job).model_dump(), skipped=skipped).model_dump(mode="json")
 
 
 @router.get("/{job_id}/status/", response_model=JobPublishingOut)
@@ -99,10 +102,7 @@ def retry(
     if job is None:
         raise HTTPException(404, NOT_FOUND)
     named = expand_platforms(body.platforms) if body and body.platforms else None
-    try:
-        jobs.retry_job(session, job, named, correlation_id)
-    except jobs.Conflict as conflict:
-        raise HTTPException(409, str(conflict)) from conflict
+    jobs.retry_job(session, job, named, correlation_id)  # a Conflict is a 409 (services/api/app.py)
     session.commit()
     session.refresh(job)
     return jobs.job_status(job)
