@@ -13,6 +13,7 @@ from dramatiq.middleware import (
     AgeLimit,
     Callbacks,
     CurrentMessage,
+    Middleware,
     Pipelines,
     Retries,
     ShutdownNotifications,
@@ -28,7 +29,7 @@ UNEXPECTED_ERROR_MIN_BACKOFF_MS = 1_000
 UNEXPECTED_ERROR_MAX_BACKOFF_MS = 30_000
 
 
-def _middleware(settings: Settings) -> list:
+def _middleware(settings: Settings) -> list[Middleware]:
     return [
         AgeLimit(),
         TimeLimit(time_limit=settings.worker_time_limit_ms),
@@ -51,13 +52,15 @@ def build_broker(settings: Settings, *, worker_process: bool = False) -> dramati
     only when JOBPUB_WORKER_METRICS_ENABLED says so, the group serves Prometheus metrics. The
     relay, the tests and `jobpub dev` (whose counters the API's /metrics shows) never do.
     """
+    broker: dramatiq.Broker
     if settings.broker_url:
         middleware = _middleware(settings)
         if worker_process and settings.worker_metrics_enabled:
             from shared.worker_metrics import worker_metrics_middleware  # imports dramatiq's, which reads env vars
 
             middleware.append(worker_metrics_middleware(settings))
-        broker = RedisBroker(
+        # The ignore: dramatiq ships its types but leaves RedisBroker.__init__ unannotated.
+        broker = RedisBroker(  # type: ignore[no-untyped-call]
             url=settings.broker_url,
             namespace=settings.broker_namespace,
             middleware=middleware,

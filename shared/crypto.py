@@ -17,6 +17,8 @@ import os
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from shared.config import Settings
+
 NONCE_BYTES = 12  # GCM's standard nonce size; random per encryption.
 KEY_BYTES = 32
 
@@ -38,14 +40,12 @@ class CredentialCipher:
         if not encoded_keys:
             raise ValueError("no encryption key configured (JOBPUB_ENCRYPTION_KEYS)")
         self._keys: dict[str, AESGCM] = {}
-        self._newest: str | None = None
         for encoded in encoded_keys:
             key = base64.urlsafe_b64decode(encoded.strip().encode())
             if len(key) != KEY_BYTES:
                 raise ValueError("each encryption key must be 32 bytes, base64-encoded (jobpub keygen makes one)")
-            key_id = _key_id(key)
-            self._keys[key_id] = AESGCM(key)
-            self._newest = self._newest or key_id
+            self._keys[_key_id(key)] = AESGCM(key)
+        self._newest = next(iter(self._keys))  # the first key listed (a dict keeps the order keys came in)
 
     @classmethod
     def from_setting(cls, value: str) -> CredentialCipher:
@@ -73,7 +73,7 @@ class CredentialCipher:
         return not stored.startswith(f"v1.{self._newest}.")
 
 
-def cipher_from_settings(settings) -> CredentialCipher:
+def cipher_from_settings(settings: Settings) -> CredentialCipher:
     """The cipher for `JOBPUB_ENCRYPTION_KEYS`; a clear error when none is configured."""
     if settings.encryption_keys is None:
         raise ValueError("JOBPUB_ENCRYPTION_KEYS is not set; make a key with `jobpub keygen`")

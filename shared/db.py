@@ -6,14 +6,17 @@ so a state change and the event that records it land together or not at all.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from shared.config import Settings
+from shared.models.base import Base
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -34,7 +37,7 @@ def build_engine(settings: Settings) -> Engine:
     )
 
 
-def _tune_sqlite(dbapi_connection, _record) -> None:
+def _tune_sqlite(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     # Let SQLAlchemy's "begin" event open transactions itself (see _begin_immediate).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -45,7 +48,7 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection) -> None:
+def _begin_immediate(connection: Connection) -> None:
     # Take SQLite's write lock at BEGIN: a transaction that reads, then writes, must not find
     # that another thread wrote in between (SQLite would fail it rather than wait).
     connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -69,7 +72,8 @@ def unit_of_work(session_factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def upsert_insert(session: Session, model):
+def upsert_insert(session: Session, model: type[Base] | Table) -> postgresql.Insert | sqlite.Insert:
     """An INSERT that can take `on_conflict_do_nothing`, for the database the session uses."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)

@@ -33,10 +33,28 @@ class PostingEvent(Event):
     platform: str
 
 
-class JobPublishRequested(PostingEvent):
-    """Someone (or recovery) asked for the job to be published on the platform."""
+class PreviousPosting(BaseModel):
+    """A closed posting a repost replaced: our id for it on the platform, and the platform's own id and link."""
 
-    reason: Literal["publish", "retry", "recovered", "replay"] = "publish"
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    external_id: str
+    platform_job_id: str | None
+    url: str | None
+
+
+PublishReason = Literal["publish", "retry", "recovered", "replay", "repost"]
+
+
+class JobPublishRequested(PostingEvent):
+    """Someone (or recovery) asked for the job to be published on the platform.
+
+    A repost (reason "repost") publishes a closed posting anew under a new external id;
+    `repost_of` keeps the closed one's ids and link.
+    """
+
+    reason: PublishReason = "publish"
+    repost_of: PreviousPosting | None = None
 
 
 class JobPublishReplayed(PostingEvent):
@@ -157,12 +175,13 @@ class ApplicationSyncFailed(SyncEvent):
 
 
 class ApplicationReceived(Event):
-    """A platform pushed an application to us (LinkedIn's webhook) and it was new."""
+    """A new application was stored: pushed (LinkedIn's webhook), pulled, or imported from a file."""
 
     job_id: int
     platform: str
     application_id: int
     external_application_id: str
+    source: str | None = None  # "LinkedIn apply", "Naukri", "Naukri CSV"; None in events older than the field
 
 
 class PlatformConnectionChanged(Event):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,16 +27,23 @@ from shared.notifications import secret_binding
 # row being changed over the API waits well under a second.
 BATCH_SIZE = 100
 
+# The models that hold an encrypted column: each has an `id` and an `organization_id`.
+SecretRow = TypeVar("SecretRow", bound=PlatformConnection | NotificationEndpoint)
+
 
 @dataclass(frozen=True)
-class EncryptedColumn:
+class EncryptedColumn(Generic[SecretRow]):
     """One kind of stored secret: where it lives, what it is bound to, and how a row is named."""
 
     kind: str
-    model: type
+    model: type[SecretRow]
     column: str
-    binding: Callable[[object], str]
-    describe: Callable[[object], str]  # names the row, never the secret
+    binding: Callable[[SecretRow], str]
+    describe: Callable[[SecretRow], str]  # names the row, never the secret
+
+    def rotate(self, session: Session, cipher: CredentialCipher, dry_run: bool, batch_size: int) -> KindReport:
+        # A method, so that each kind's row type stays known when ENCRYPTED_COLUMNS (of mixed kinds) is walked.
+        return _rotate_column(session, cipher, self, dry_run, batch_size)
 
 
 ENCRYPTED_COLUMNS = (
@@ -101,12 +109,12 @@ def rotate_secrets(
     """
     report = RotationReport()
     for column in ENCRYPTED_COLUMNS:
-        report.kinds.append(_rotate_column(session, cipher, column, dry_run, batch_size))
+        report.kinds.append(column.rotate(session, cipher, dry_run, batch_size))
     return report
 
 
 def _rotate_column(
-    session: Session, cipher: CredentialCipher, column: EncryptedColumn, dry_run: bool, batch_size: int
+    session: Session, cipher: CredentialCipher, column: EncryptedColumn[SecretRow], dry_run: bool, batch_size: int
 ) -> KindReport:
     report = KindReport(column.kind)
     last_id = 0
@@ -122,7 +130,7 @@ def _rotate_column(
     return report
 
 
-def _next_batch(session: Session, model: type, after_id: int, size: int, *, lock: bool) -> list:
+def _next_batch(session: Session, model: type[SecretRow], after_id: int, size: int, *, lock: bool) -> list[SecretRow]:
     query = (
         select(model)
         .where(model.id > after_id)
@@ -134,7 +142,9 @@ def _next_batch(session: Session, model: type, after_id: int, size: int, *, lock
     return list(session.scalars(query.with_for_update() if lock else query))
 
 
-def _rotate_one(row, column: EncryptedColumn, cipher: CredentialCipher, report: KindReport, dry_run: bool) -> None:
+def _rotate_one(
+    row: SecretRow, column: EncryptedColumn[SecretRow], cipher: CredentialCipher, report: KindReport, dry_run: bool
+) -> None:
     sealed = getattr(row, column.column)
     if not cipher.needs_rotation(sealed):
         report.already_current += 1

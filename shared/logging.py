@@ -11,6 +11,7 @@ import re
 import sys
 
 import structlog
+from structlog.typing import EventDict, Processor, WrappedLogger
 
 from shared.config import Settings
 
@@ -24,7 +25,7 @@ def mask_text(text: str) -> str:
     return _SECRET_TEXT.sub(lambda m: (m.group(1) or m.group(2)) + MASK, text)
 
 
-def _mask(value):
+def _mask(value: object) -> object:
     if isinstance(value, dict):
         return {k: MASK if _SECRET_KEYS.search(str(k)) else _mask(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -34,14 +35,14 @@ def _mask(value):
     return value
 
 
-def redact_secrets(_logger, _method, event_dict):
+def redact_secrets(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
     """Mask values under secret-looking keys and secret-looking text anywhere in a line."""
     return {k: MASK if _SECRET_KEYS.search(k) and k != "event" else _mask(v) for k, v in event_dict.items()}
 
 
 def configure_logging(settings: Settings) -> None:
     renderer = structlog.processors.JSONRenderer() if settings.log_json else structlog.dev.ConsoleRenderer(colors=False)
-    shared_processors = [
+    shared_processors: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,

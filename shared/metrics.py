@@ -20,6 +20,7 @@ import redis
 import structlog
 from prometheus_client import Counter, Histogram, disable_created_metrics, values
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,7 +31,9 @@ from shared.notifications import NOTIFY_QUEUE
 from shared.outbox import SYNC_QUEUE, publish_dispatch
 
 log = structlog.get_logger(__name__)
-disable_created_metrics()  # no `_created` twin for every counter series: half the series, nothing lost we use
+# No `_created` twin for every counter series: half the series, nothing lost we use.
+# (The ignore: prometheus_client ships its types but leaves this function unannotated.)
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 # Queues always reported (at 0 when empty), so a series never vanishes while a queue is idle.
 KNOWN_QUEUES = (*(publish_dispatch(platform).queue for platform in PLATFORMS), SYNC_QUEUE, NOTIFY_QUEUE)
@@ -79,7 +82,8 @@ def use_multiprocess_storage(directory: str) -> None:
     os.makedirs(directory, exist_ok=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory  # where MultiProcessValue opens its files
     if not getattr(values.ValueClass, "_multiprocess", False):
-        values.ValueClass = values.MultiProcessValue()
+        # The ignore: prometheus_client ships its types but leaves MultiProcessValue unannotated.
+        values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
 
 
 def start_at_zero() -> None:
@@ -108,24 +112,24 @@ class BacklogCollector(Collector):
     def __init__(self, engine: Engine, broker_url: str | None, namespace: str):
         self.engine = engine
         self.namespace = namespace
-        self.redis = None
+        self.redis: redis.Redis | None = None
         if broker_url:
             self.redis = redis.Redis.from_url(
                 broker_url, socket_connect_timeout=BROKER_TIMEOUT_SECONDS, socket_timeout=BROKER_TIMEOUT_SECONDS
             )
 
-    def collect(self) -> Iterable:
+    def collect(self) -> Iterable[Metric]:
         up = GaugeMetricFamily("jobpub_metrics_source_up", "1 if this scrape could read the source.", labels=["source"])
         outbox = self._outbox_metrics()
         up.add_metric(["database"], 0 if outbox is None else 1)
         yield from outbox or ()
         if self.redis is not None:
-            queues = self._broker_metrics()
+            queues = self._broker_metrics(self.redis)
             up.add_metric(["broker"], 0 if queues is None else 1)
             yield from queues or ()
         yield up
 
-    def _outbox_metrics(self) -> list | None:
+    def _outbox_metrics(self) -> list[Metric] | None:
         now = utcnow()
         # The WHERE clause is the predicate of the partial index ix_publishing_log_undispatched.
         query = (
@@ -153,17 +157,20 @@ class BacklogCollector(Collector):
             "Seconds since the oldest unsent event of the queue became due (0: none due).",
             labels=["queue"],
         )
-        found = {queue: (count, oldest_due) for queue, count, oldest_due in rows}
+        found: dict[str, tuple[int, datetime | None]] = {}
+        for queue, count, oldest_due in rows:
+            assert queue is not None  # the WHERE clause keeps only events with a queue
+            found[queue] = (count, oldest_due)
         for queue in sorted(set(KNOWN_QUEUES) | set(found)):
             count, oldest_due = found.get(queue, (0, None))
             waiting.add_metric([queue], count)
             oldest.add_metric([queue], _seconds_since(oldest_due, now))
         return [waiting, oldest]
 
-    def _broker_metrics(self) -> list | None:
+    def _broker_metrics(self, client: redis.Redis) -> list[Metric] | None:
         """Messages waiting in Redis (not yet fetched by a worker), keyed as dramatiq's RedisBroker keys them:
         `<namespace>:<queue>` and `<namespace>:<queue>.DQ` are lists, `<namespace>:<queue>.XQ` a sorted set."""
-        pipe = self.redis.pipeline(transaction=False)
+        pipe = client.pipeline(transaction=False)
         for queue in KNOWN_QUEUES:
             key = f"{self.namespace}:{queue}"
             pipe.llen(key)

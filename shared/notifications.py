@@ -16,6 +16,8 @@ import hashlib
 import hmac
 import os
 import uuid
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,7 +38,7 @@ APPLICATION_RECEIVED = "application.received"  # one pushed application (LinkedI
 APPLICATIONS_RECEIVED = "applications.received"  # the new applications of one page of a pull
 
 
-def notify_dispatch(not_before=None) -> Dispatch:
+def notify_dispatch(not_before: datetime | None = None) -> Dispatch:
     return Dispatch(queue=NOTIFY_QUEUE, actor=NOTIFY_QUEUE, not_before=not_before)
 
 
@@ -63,7 +65,7 @@ def open_signing_secret(cipher: CredentialCipher, organization_id: int, sealed: 
     return cipher.decrypt(sealed, bound_to=secret_binding(organization_id))
 
 
-def notify(session: Session, organization_id: int, notification_type: str, data: dict) -> int:
+def notify(session: Session, organization_id: int, notification_type: str, data: dict[str, Any]) -> int:
     """Queue the notification to every enabled endpoint of the organization; returns how many."""
     endpoint_ids = session.scalars(
         select(NotificationEndpoint.id).where(
@@ -87,7 +89,7 @@ def notify(session: Session, organization_id: int, notification_type: str, data:
     return len(endpoint_ids)
 
 
-def queue_delivery(session: Session, delivery: NotificationDelivery, not_before=None) -> None:
+def queue_delivery(session: Session, delivery: NotificationDelivery, not_before: datetime | None = None) -> None:
     event = WebhookDeliveryQueued(
         organization_id=delivery.organization_id,
         delivery_id=delivery.id,

@@ -1,15 +1,15 @@
-"""Asking for a posting to be published: the state change and its event, in the caller's transaction."""
+"""Asking for a posting to be published, or a closed one published anew (a repost): the state
+change and its event, in the caller's transaction."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from shared.events import JobPublishRequested
-from shared.models import Posting, PostingStatus, utcnow
+from shared.events import JobPublishRequested, PreviousPosting, PublishReason
+from shared.models import OperationStatus, Posting, PostingStatus, utcnow
 from shared.outbox import publish_dispatch, record
 
 
@@ -27,9 +27,10 @@ def request_publish(
     session: Session,
     posting: Posting,
     *,
-    reason: Literal["publish", "retry", "recovered", "replay"],
+    reason: PublishReason,
     correlation_id: str | None = None,
     not_before: datetime | None = None,
+    repost_of: PreviousPosting | None = None,
 ) -> None:
     """Put the posting back to pending and record a `JobPublishRequested` for its platform's queue,
     sent to the workers at `not_before` (now if None)."""
@@ -53,5 +54,39 @@ def request_publish(
         posting_id=posting.id,
         platform=posting.platform,
         reason=reason,
+        repost_of=repost_of,
     )
     record(session, event, dispatch=publish_dispatch(posting.platform, not_before), correlation_id=correlation_id)
+
+
+def why_not_repost(posting: Posting) -> str | None:
+    """Why the posting cannot be reposted now; None when it can (it is closed, nothing in flight)."""
+    platform = posting.platform
+    if posting.status != PostingStatus.CLOSED:
+        hint = (
+            f"; retry it with POST /jobs/publishing/{posting.job_id}/retry/"
+            if posting.status == PostingStatus.FAILED
+            else ""
+        )
+        return f"{platform} is {posting.status}; only a closed posting can be reposted{hint}"
+    if posting.operation_status in (OperationStatus.PENDING, OperationStatus.RUNNING):
+        return f"an {posting.operation} is in flight on {platform}; repost once it is done"
+    return None
+
+
+def request_repost(session: Session, posting: Posting, *, correlation_id: str | None = None) -> None:
+    """Publish a closed posting anew: a new posting on the platform, through the normal publish.
+
+    It gets a new external id, because the platform keeps the closed posting under the old one
+    (a create with it would find that one). The old ids and link stay in the publishing log
+    (`repost_of`, and the earlier `JobPublished` and `JobClosed`).
+    """
+    previous = PreviousPosting(
+        external_id=posting.external_id, platform_job_id=posting.platform_job_id, url=posting.url
+    )
+    posting.external_id = new_external_id(posting.job_id)
+    posting.platform_job_id = posting.url = posting.published_at = None
+    posting.total_attempts = 0  # nothing was ever sent under the new id: the first create needs no look-up
+    posting.unfinished_claims = 0
+    posting.operation = posting.operation_status = None  # the close was the old posting's
+    request_publish(session, posting, reason="repost", correlation_id=correlation_id, repost_of=previous)

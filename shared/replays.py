@@ -59,7 +59,10 @@ def failed_postings(
 
 def what_failed(posting: Posting) -> str:
     """ "publish", or the operation (update, close, renew) that failed on a live posting."""
-    return "publish" if posting.status == PostingStatus.FAILED else posting.operation
+    if posting.status == PostingStatus.FAILED:
+        return "publish"
+    assert posting.operation is not None  # listed for a failed operation: `operation` is set with its status
+    return posting.operation
 
 
 def replay_postings(
@@ -102,6 +105,7 @@ def replay_posting(
 def _replay_operation(session: Session, posting: Posting, *, by: str, why: str, not_before: datetime | None) -> bool:
     if posting.operation_status != OperationStatus.FAILED or posting.status == PostingStatus.CLOSED:
         return False
+    assert posting.operation is not None  # its operation failed: `operation` is set with its status
     failed_with = posting.last_error
     request_operation(session, posting, Operation(posting.operation), reason="replay", not_before=not_before)
     event = JobOperationReplayed(

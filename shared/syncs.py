@@ -14,9 +14,9 @@ blocks a tenant's pulls for good.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal, TypedDict
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import CursorResult, func, select, text, update
 from sqlalchemy.orm import Session
 
 from shared.db import upsert_insert
@@ -29,6 +29,15 @@ Trigger = Literal["schedule", "api", "cli"]
 ACTIVE = (SyncStatus.PENDING, SyncStatus.RUNNING)
 JOIN_ATTEMPTS = 3  # the run joined can finish between our insert and our read: then insert again
 STALLED = "stalled: nothing moved for {seconds:.0f}s (its worker stopped); a new pull was asked for"
+
+
+class _RunKey(TypedDict):
+    """What identifies a requested pull: the columns of its `sync_runs` row and the fields of its event."""
+
+    organization_id: int
+    platform: str
+    job_id: int | None
+    trigger: Trigger
 
 
 def request_sync(
@@ -50,7 +59,9 @@ def request_sync(
     ends that pull instead). With `dispatch=False` the event is recorded but not queued: the
     caller runs the sync itself (the command line).
     """
-    values = dict(organization_id=organization_id, platform=platform, job_id=job_id, trigger=trigger)
+    values = _RunKey(organization_id=organization_id, platform=platform, job_id=job_id, trigger=trigger)
+    # The keyword arguments of `on_conflict_do_nothing`: which unique index a duplicate meets.
+    conflict: dict[str, Any]
     if trigger != "api":
         conflict = dict(index_elements=["organization_id", "platform", "schedule_window"])
         return _insert(session, values, conflict, schedule_window, dispatch, correlation_id)
@@ -70,10 +81,16 @@ def request_sync(
 
 
 def _insert(
-    session: Session, values: dict, conflict: dict, window: int | None, dispatch: bool, correlation_id
+    session: Session,
+    values: _RunKey,
+    conflict: dict[str, Any],
+    window: int | None,
+    dispatch: bool,
+    correlation_id: str | None,
 ) -> int | None:
     now = utcnow()
-    sync_id = session.scalar(
+    # SQLAlchemy 2.1 types Session.scalar() of even a typed statement as Any | None; the id column is an int.
+    sync_id: int | None = session.scalar(
         upsert_insert(session, SyncRun)
         .values(
             **values,
@@ -97,7 +114,7 @@ def _insert(
     return sync_id
 
 
-def _active_api_run(session: Session, values: dict) -> int | None:
+def _active_api_run(session: Session, values: _RunKey) -> int | None:
     return session.scalar(
         select(SyncRun.id).where(
             SyncRun.organization_id == values["organization_id"],
@@ -109,14 +126,14 @@ def _active_api_run(session: Session, values: dict) -> int | None:
     )
 
 
-def _end_if_stalled(session: Session, values: dict, stalled_after: float, correlation_id: str | None) -> None:
+def _end_if_stalled(session: Session, values: _RunKey, stalled_after: float, correlation_id: str | None) -> None:
     """End the active identical pull if nothing has moved it for `stalled_after` seconds."""
     sync_id = _active_api_run(session, values)
     if sync_id is None:
         return
     now = utcnow()
     error = STALLED.format(seconds=stalled_after)
-    ended = session.execute(
+    result = session.execute(
         update(SyncRun)
         .where(
             SyncRun.id == sync_id,
@@ -125,9 +142,11 @@ def _end_if_stalled(session: Session, values: dict, stalled_after: float, correl
         )
         .values(status=SyncStatus.FAILED, error=error, finished_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if ended:
+    )
+    assert isinstance(result, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with rowcount
+    if result.rowcount:
         run = session.get(SyncRun, sync_id, populate_existing=True)
+        assert run is not None  # this transaction has just updated it
         fields = dict(organization_id=run.organization_id, platform=run.platform, job_id=run.job_id)
         counts = dict(fetched=run.fetched, new=run.new, duplicates=run.duplicates)
         event = ApplicationSyncFailed(sync_id=sync_id, **fields, **counts, error=error)

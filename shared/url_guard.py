@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
 # Refused outright: where the IPv4 address sits is up to the operator (RFC 8215), or the form is deprecated.
@@ -90,17 +91,22 @@ def check_on_fetch(url: str, allowed: tuple[Network, ...] = ()) -> CheckedTarget
     return CheckedTarget(url=url, host=host, address=str(addresses[0]), port=port)
 
 
-def _resolve(host: str, port: int, *, strict: bool) -> list:
+def _resolve(host: str, port: int, *, strict: bool) -> list[Address]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         if strict:
             raise UnsafeUrl(f"{host} does not resolve") from None
         return []
-    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    addresses: list[Address] = []
+    for *_, sockaddr in infos:
+        ip = sockaddr[0]
+        assert isinstance(ip, str)  # an AF_INET or AF_INET6 socket address, the only families a host name gives
+        addresses.append(ipaddress.ip_address(ip.split("%")[0]))
+    return addresses
 
 
-def _check_address(address, host: str, allowed: tuple[Network, ...]) -> None:
+def _check_address(address: Address, host: str, allowed: tuple[Network, ...]) -> None:
     if any(address in network for network in allowed):
         return
     if address.version == 6 and address.ipv4_mapped is not None:
@@ -137,7 +143,7 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address
     return []
 
 
-def _kind(address) -> str:
+def _kind(address: Address) -> str:
     return (
         "loopback"
         if address.is_loopback

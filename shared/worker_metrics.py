@@ -18,7 +18,11 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+
+import dramatiq
+from dramatiq.middleware import Middleware
 
 from shared.config import Settings, get_settings
 from shared.metrics import start_at_zero, use_multiprocess_storage
@@ -33,7 +37,7 @@ def group_directory(settings: Settings) -> str:
     return os.path.join(base, GROUP_PREFIX + _process_identity(os.getppid()))
 
 
-def worker_metrics_middleware(settings: Settings):
+def worker_metrics_middleware(settings: Settings) -> Middleware:
     """dramatiq's Prometheus middleware, keeping its files in the group's folder and served by our server."""
     directory = group_directory(settings)
     # dramatiq's middleware reads these when its module is first imported: point them at ours first.
@@ -48,13 +52,14 @@ def worker_metrics_middleware(settings: Settings):
 
     class WorkerMetrics(prometheus.Prometheus):
         @property
-        def forks(self):
+        def forks(self) -> list[Callable[[], int]]:
             return [serve_worker_metrics]  # instead of dramatiq's, which reads the parent's environment
 
-        def after_process_boot(self, broker):
+        def after_process_boot(self, broker: dramatiq.Broker) -> None:
             use_multiprocess_storage(directory)  # before dramatiq or an actor makes a value
             start_at_zero()
-            super().after_process_boot(broker)
+            # The ignore: dramatiq ships its types, but its Prometheus middleware overrides this unannotated.
+            super().after_process_boot(broker)  # type: ignore[no-untyped-call]
 
     return WorkerMetrics()
 
@@ -69,7 +74,8 @@ def serve_worker_metrics() -> int:
     os.makedirs(directory, exist_ok=True)
     _remove_folders_of_gone_groups(Path(directory).parent)
     registry = CollectorRegistry()
-    MultiProcessCollector(registry, path=directory)
+    # The ignore: prometheus_client ships its types but leaves MultiProcessCollector.__init__ unannotated.
+    MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
     address = (settings.worker_metrics_host, settings.worker_metrics_port)
     try:
         _server, thread = start_http_server(address[1], address[0], registry)

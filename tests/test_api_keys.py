@@ -56,7 +56,7 @@ def test_an_operator_key_made_on_the_command_line_reaches_the_failures_and_a_rec
     operator_key = re.search(r"(jp_\S+)", made.stdout).group(1)
 
     assert client.get("/jobs/publishing/failures/", headers={"X-API-Key": operator_key}).json() == {
-        "failures": [],
+        "items": [],
         "next_cursor": None,
     }
     assert client.get("/jobs/publishing/failures/", headers={"X-API-Key": recruiter_key}).status_code == 403

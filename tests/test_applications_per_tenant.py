@@ -38,7 +38,7 @@ def test_another_tenant_storing_our_application_ids_first_does_not_drop_ours(
 
     # The backstop pull of the victim counts its own copies, not the attacker's, as already stored.
     [run] = client.post(SYNC, json={"platform": "linkedin", "job_id": victim_job}, headers=victim.headers).json()[
-        "syncs"
+        "items"
     ]
     result = wait_until(
         lambda: (r := client.get(f"{SYNC}{run['id']}/", headers=victim.headers).json())["status"] == "succeeded" and r,

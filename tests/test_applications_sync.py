@@ -144,7 +144,7 @@ def test_a_sync_asked_for_over_the_api_reports_its_progress_and_result(
 
     answer = client.post(SYNC, json={"platform": "naukri"}, headers=tenant.headers)
     assert answer.status_code == 202, answer.text
-    [sync] = answer.json()["syncs"]
+    [sync] = answer.json()["items"]
     assert sync["status"] in ("pending", "running", "succeeded")
 
     def done():
@@ -196,7 +196,7 @@ def test_applications_are_listed_in_stable_pages_and_only_to_their_organization(
 
 
 def sync_now(client, tenant) -> None:
-    [sync] = client.post(SYNC, json={"platform": "naukri"}, headers=tenant.headers).json()["syncs"]
+    [sync] = client.post(SYNC, json={"platform": "naukri"}, headers=tenant.headers).json()["items"]
     wait_until(
         lambda: client.get(f"{SYNC}{sync['id']}/", headers=tenant.headers).json()["status"] == "succeeded",
         30,
@@ -216,7 +216,7 @@ def test_the_linkedin_pull_backs_up_the_webhook_without_storing_anything_twice(
     )
 
     def sync(body: dict) -> dict:
-        [sync] = client.post(SYNC, json=body, headers=tenant.headers).json()["syncs"]
+        [sync] = client.post(SYNC, json=body, headers=tenant.headers).json()["items"]
         return wait_until(
             lambda: (
                 (r := client.get(f"{SYNC}{sync['id']}/", headers=tenant.headers).json())["status"] == "succeeded" and r

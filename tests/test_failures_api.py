@@ -33,12 +33,12 @@ def test_an_operator_lists_failures_replays_them_once_and_each_is_published_once
 
     listed = client.get(FAILURES, params={"error_contains": "503", "platform": "naukri"}, headers=operator.headers)
     assert listed.status_code == 200, listed.text
-    assert sorted(f["job_id"] for f in listed.json()["failures"]) == sorted(jobs)
-    assert all("503" in f["error"] and f["attempts"] >= 1 for f in listed.json()["failures"])
+    assert sorted(f["job_id"] for f in listed.json()["items"]) == sorted(jobs)
+    assert all("503" in f["error"] and f["attempts"] >= 1 for f in listed.json()["items"])
 
     dry = client.post(REPLAY, json={"all": True, "platform": "naukri", "dry_run": True}, headers=operator.headers)
     assert dry.json() == {"matched": 2, "replayed": 0, "skipped": 0, "dry_run": True}
-    assert len(client.get(FAILURES, headers=operator.headers).json()["failures"]) == 2  # a dry run changes nothing
+    assert len(client.get(FAILURES, headers=operator.headers).json()["items"]) == 2  # a dry run changes nothing
 
     done = client.post(REPLAY, json={"all": True, "why": "naukri outage over"}, headers=operator.headers)
     assert done.status_code == 200 and done.json()["replayed"] == 2, done.text
@@ -46,7 +46,7 @@ def test_an_operator_lists_failures_replays_them_once_and_each_is_published_once
         assert settled_status(client, operator, job_id)["platforms"]["naukri"]["status"] == "published"
         assert len(held_on(emulators, sessions, job_id, "naukri")) == 1
     again = client.post(REPLAY, json={"all": True}, headers=operator.headers)
-    assert again.json()["replayed"] == 0 and client.get(FAILURES, headers=operator.headers).json()["failures"] == []
+    assert again.json()["replayed"] == 0 and client.get(FAILURES, headers=operator.headers).json()["items"] == []
 
     with sessions() as session:
         replays = session.scalars(

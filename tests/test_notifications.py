@@ -104,7 +104,7 @@ def test_an_endpoint_that_fails_is_retried_with_the_same_id_and_every_attempt_is
     settled_status(client, tenant, job_id)
 
     def delivered():
-        rows = client.get(f"{NOTIFICATIONS}{endpoint['id']}/deliveries/", headers=tenant.headers).json()
+        rows = client.get(f"{NOTIFICATIONS}{endpoint['id']}/deliveries/", headers=tenant.headers).json()["items"]
         return rows if rows and rows[0]["status"] == "delivered" else None
 
     [delivery] = wait_until(delivered, 30, what="the delivery to succeed")
@@ -132,7 +132,7 @@ def test_urls_inside_our_network_are_refused_when_saved_and_when_fetched(
             assert (
                 answer.json()["detail"][0]["loc"] == ["body", "url"] and "refused" in answer.json()["detail"][0]["msg"]
             )
-        assert guarded.get(NOTIFICATIONS, headers=tenant.headers).json() == []
+        assert guarded.get(NOTIFICATIONS, headers=tenant.headers).json()["items"] == []
 
     # A URL accepted earlier (a name that later resolves inside our network, say) is checked again at every delivery.
     delivery_id = _queued_delivery(sessions, settings, tenant.id, receiver.url)
@@ -215,7 +215,7 @@ def test_a_delivery_claimed_by_a_worker_that_died_mid_send_is_sent_again_once_it
 def test_one_organization_cannot_see_or_remove_anothers_endpoints(client, make_tenant, receiver):
     owner, stranger = make_tenant(platforms=()), make_tenant(platforms=())
     endpoint = register(client, owner, receiver.url)
-    assert client.get(NOTIFICATIONS, headers=stranger.headers).json() == []
+    assert client.get(NOTIFICATIONS, headers=stranger.headers).json()["items"] == []
     assert client.get(f"{NOTIFICATIONS}{endpoint['id']}/deliveries/", headers=stranger.headers).status_code == 404
     assert client.delete(f"{NOTIFICATIONS}{endpoint['id']}/", headers=stranger.headers).status_code == 404
-    assert [e["id"] for e in client.get(NOTIFICATIONS, headers=owner.headers).json()] == [endpoint["id"]]
+    assert [e["id"] for e in client.get(NOTIFICATIONS, headers=owner.headers).json()["items"]] == [endpoint["id"]]

@@ -214,7 +214,7 @@ def test_an_organization_cannot_register_more_endpoints_than_the_limit(client, m
 
     assert refused.status_code == 409, refused.text
     assert f"at most {limit} notification endpoints" in refused.json()["detail"]
-    assert len(client.get(NOTIFICATIONS, headers=owner.headers).json()) == limit
+    assert len(client.get(NOTIFICATIONS, headers=owner.headers).json()["items"]) == limit
     register(client, other, "http://127.0.0.1:9/hook/other")
     assert client.delete(f"{NOTIFICATIONS}{made[0]['id']}/", headers=owner.headers).status_code == 204
     register(client, owner, "http://127.0.0.1:9/hook/one-more")
@@ -254,7 +254,7 @@ def test_ipv6_addresses_embedding_a_non_public_ipv4_address_are_refused_when_sav
                     answer.json()["detail"][0]["loc"] == ["body", "url"]
                     and "refused" in answer.json()["detail"][0]["msg"]
                 )
-    assert client.get(NOTIFICATIONS, headers=tenant.headers).json() == []
+    assert client.get(NOTIFICATIONS, headers=tenant.headers).json()["items"] == []
 
     for allowed in (parse_networks(settings.webhook_allowed_networks), ()):
         for url in EMBEDDING_NON_PUBLIC:  # literal addresses: the lookup is local, nothing is sent

@@ -37,7 +37,7 @@ def test_a_connection_configured_over_the_api_publishes_and_never_shows_its_secr
     assert all(answer.status_code == 200 or answer is created for answer in answers)
     assert not any(secret in answer.text for answer in answers)
     listing = answers[1].json()
-    assert listing["connected"] == ["naukri"] and listing["connections"][0]["client_secret_set"] is True
+    assert listing["connected"] == ["naukri"] and listing["items"][0]["client_secret_set"] is True
 
     with sessions() as session:
         stored = session.scalar(select(PlatformConnection).where(PlatformConnection.organization_id == tenant.id))
@@ -137,7 +137,7 @@ def test_bad_connection_input_names_the_field_and_changes_nothing(client, make_t
 
 def test_one_organization_never_sees_or_changes_anothers_connections(client, make_tenant):
     owner, stranger = make_tenant(), make_tenant(platforms=())
-    assert client.get(PLATFORMS, headers=stranger.headers).json() == {"connections": [], "connected": []}
+    assert client.get(PLATFORMS, headers=stranger.headers).json() == {"items": [], "next_cursor": None, "connected": []}
     assert client.get(f"{PLATFORMS}linkedin/", headers=stranger.headers).status_code == 404
     assert client.delete(f"{PLATFORMS}linkedin/", headers=stranger.headers).status_code == 404
     assert client.post(f"{PLATFORMS}linkedin/test-connection/", headers=stranger.headers).status_code == 404

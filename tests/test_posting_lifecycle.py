@@ -176,7 +176,7 @@ def test_an_edit_after_a_close_does_not_reopen_the_posting(client, tenant, pipel
 
     assert act(client, tenant, job_id, "close").status_code == 202
     late = edit(client, tenant, job_id, title="Too Late")
-    assert late.status_code == 202 and late.json()["skipped"]["linkedin"] in (
+    assert late.status_code == 409 and late.json()["skipped"]["linkedin"] in (
         "linkedin is being closed",
         "linkedin is closed",
     )
@@ -265,7 +265,7 @@ def test_a_posting_linkedin_closed_on_its_own_shows_closed_after_a_sync(client, 
 
     [sync] = client.post(
         "/jobs/publishing/sync-applications/", json={"platform": "linkedin"}, headers=tenant.headers
-    ).json()["syncs"]
+    ).json()["items"]
     wait_until(
         lambda: (
             client.get(f"/jobs/publishing/sync-applications/{sync['id']}/", headers=tenant.headers).json()["status"]

@@ -25,9 +25,9 @@ def test_a_jobs_events_read_in_order_over_the_api_and_only_by_its_organization(
     rest = client.get(
         f"/jobs/publishing/{job_id}/events/", params={"cursor": first["next_cursor"]}, headers=owner.headers
     ).json()
-    kinds = [event["event_type"] for event in first["events"] + rest["events"]]
+    kinds = [event["event_type"] for event in first["items"] + rest["items"]]
     assert kinds == ["JobPublishRequested", "JobPublishRetryScheduled", "JobPublished"]
-    assert "503" in first["events"][1]["payload"]["error"]
+    assert "503" in first["items"][1]["payload"]["error"]
     assert rest["next_cursor"] is None
     assert client.get(f"/jobs/publishing/{job_id}/events/", headers=stranger.headers).status_code == 404
 

@@ -118,7 +118,7 @@ def run_a_tenants_day(base: str, api_key: str, canary: str, emulators) -> list[h
         http.get(f"/jobs/publishing/{job_id}/status/"),
         http.get("/jobs/publishing/platforms/"),
     ]
-    for sync in syncs.json()["syncs"]:
+    for sync in syncs.json()["items"]:
         wait_until(
             lambda sync=sync: (
                 http.get(f"/jobs/publishing/sync-applications/{sync['id']}/").json()["status"] == "succeeded"

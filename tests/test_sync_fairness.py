@@ -48,7 +48,7 @@ def test_twenty_identical_pull_requests_at_once_make_one_run_and_every_answer_na
         answers = list(pool.map(ask, range(20)))
 
     assert {answer.status_code for answer in answers} == {202}
-    ids = {sync["id"] for answer in answers for sync in answer.json()["syncs"]}
+    ids = {sync["id"] for answer in answers for sync in answer.json()["items"]}
     with sessions() as session:
         made = session.scalars(select(SyncRun.id).where(SyncRun.organization_id == tenant.id)).all()
     assert len(ids) == 1 and made == list(ids)
@@ -70,10 +70,10 @@ def test_a_tenant_flooding_the_sync_queue_does_not_hold_back_another_tenants_pul
     for job_id in jobs:  # one pull per job: the dedupe does not merge them
         answer = client.post(SYNC, json={"platform": "naukri", "job_id": job_id}, headers=flooder.headers)
         assert answer.status_code == 202, answer.text
-        flood += [sync["id"] for sync in answer.json()["syncs"]]
+        flood += [sync["id"] for sync in answer.json()["items"]]
     answer = client.post(SYNC, json={"platform": "naukri"}, headers=newcomer.headers)
     assert answer.status_code == 202, answer.text
-    [own] = [sync["id"] for sync in answer.json()["syncs"]]
+    [own] = [sync["id"] for sync in answer.json()["items"]]
 
     runs = {run.id: run for run in wait_finished(sessions, [*flood, own])}
     asked = runs[own].created_at
@@ -92,7 +92,7 @@ def test_a_pull_quiet_for_longer_than_the_stall_limit_is_ended_when_asked_again_
 ):
     tenant = make_tenant(platforms=("naukri",))
     emulators.naukri.set_faults({"slow": {"on": "applications", "seconds": 2, "times": 1}})
-    first = client.post(SYNC, json={"platform": "naukri"}, headers=tenant.headers).json()["syncs"][0]["id"]
+    first = client.post(SYNC, json={"platform": "naukri"}, headers=tenant.headers).json()["items"][0]["id"]
     wait_until(lambda: runs_of(sessions, [first])[0].status == "running", 10, what="the pull to start")
     long_ago = utcnow() - timedelta(seconds=settings.recovery_stalled_after_seconds + 1)
     with unit_of_work(sessions) as session:  # what a worker that died mid-pull, its message lost, leaves behind
@@ -101,7 +101,7 @@ def test_a_pull_quiet_for_longer_than_the_stall_limit_is_ended_when_asked_again_
     again = client.post(SYNC, json={"platform": "naukri"}, headers=tenant.headers)
 
     assert again.status_code == 202
-    [fresh] = again.json()["syncs"]
+    [fresh] = again.json()["items"]
     assert fresh["id"] != first
     wait_for_syncs_to_settle(sessions)  # the slow pull's worker comes back: its late finish changes nothing
     stalled = client.get(f"{SYNC}{first}/", headers=tenant.headers).json()

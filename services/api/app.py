@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from services.api.console import mount_console
-from services.api.job_publishing import FieldProblem
+from services.api.job_publishing import Conflict, FieldProblem, NothingToDo
 from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware, RequestMetricsMiddleware
 from services.api.rate_limits import OrganizationRateLimit
 from services.api.routers import (
@@ -19,6 +19,7 @@ from services.api.routers import (
     health,
     jobs,
     lifecycle,
+    me,
     metrics,
     notifications,
     platforms,
@@ -51,8 +52,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
     app.add_middleware(RequestMetricsMiddleware)  # outermost of ours: it sees every answer, a 413 too
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(FieldProblem, _field_problem)
+    # Starlette types every handler as taking `Exception`; it cannot tie the handler's parameter to
+    # the class registered with it, so a handler for a subclass is refused though it is always right.
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(FieldProblem, _field_problem)  # type: ignore[arg-type]
+    app.add_exception_handler(Conflict, _conflict)  # type: ignore[arg-type]
+    app.include_router(me.router)
     app.include_router(publishing.router)
     app.include_router(jobs.router)
     app.include_router(lifecycle.router)
@@ -76,3 +81,11 @@ async def _validation_error(_request: Request, error: RequestValidationError) ->
 
 async def _field_problem(_request: Request, problem: FieldProblem) -> JSONResponse:
     return JSONResponse({"detail": [{"loc": list(problem.loc), "msg": problem.message, "type": problem.kind}]}, 422)
+
+
+async def _conflict(_request: Request, conflict: Conflict) -> JSONResponse:
+    """A request that does not fit the job's state; one that could act nowhere says why per platform."""
+    body: dict[str, str | dict[str, str]] = {"detail": str(conflict)}
+    if isinstance(conflict, NothingToDo):
+        body["skipped"] = conflict.skipped
+    return JSONResponse(body, status_code=409)

@@ -1,39 +1,43 @@
-"""What the lifecycle endpoints (edit, close, renew) do to the database, apart from HTTP.
+"""What the lifecycle endpoints (edit, close, renew, repost) do to the database, apart from HTTP.
 
 Each works inside the caller's transaction with the job's postings locked; the route commits
 once, so the change, the postings' operation slots and their `JobOperationRequested` events are
 stored together or not at all. Which postings a request may act on is decided by
-shared/operations.py.
+shared/operations.py (a repost, which publishes anew, by shared/postings.py). A request that
+could act on no platform raises NothingToDo before it changes anything.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
-from services.api.job_publishing import Conflict, FieldProblem
+from services.api.job_publishing import Conflict, FieldProblem, NothingToDo, locked_postings
 from services.api.schemas.common import MIN_DESCRIPTION
 from services.api.schemas.jobs import JobPatch
 from shared.models import Job, Operation, Posting, PostingStatus
 from shared.operations import RenewInFlight, request_operation, why_not
+from shared.postings import request_repost, why_not_repost
 
 # The request's field name → the job column it changes, where they differ.
 COLUMNS = {"company": "company_name"}
 VERBS = {Operation.UPDATE: "update", Operation.CLOSE: "close", Operation.RENEW: "renew"}
 
 
-def locked_postings(session: Session, job: Job) -> dict[str, Posting]:
-    query = select(Posting).where(Posting.job_id == job.id).order_by(Posting.platform).with_for_update()
-    return {posting.platform: posting for posting in session.scalars(query.execution_options(populate_existing=True))}
-
-
 def edit_job(session: Session, job: Job, patch: JobPatch, correlation_id: str | None) -> dict[str, str]:
-    """Store the changed fields and ask each live platform for an update. Returns the platforms skipped, and why."""
+    """Store the changed fields and ask each live platform for an update. Returns the platforms skipped, and why.
+
+    Raises NothingToDo, storing nothing, when no platform is live and none failed (a failed one
+    keeps the edit: its retry publishes the job as it is then).
+    """
     postings = locked_postings(session, job)
     try:
         skipped = {platform: why_not(posting, Operation.UPDATE) for platform, posting in postings.items()}
     except RenewInFlight as conflict:
         raise Conflict(str(conflict)) from None
+    if all(skipped.values()) and not any(p.status == PostingStatus.FAILED for p in postings.values()):
+        raise NothingToDo(VERBS[Operation.UPDATE], {platform: why for platform, why in skipped.items() if why})
     _check_description(patch, postings)
     for name in patch.model_fields_set:
         setattr(job, COLUMNS.get(name, name), _stored(getattr(patch, name)))
@@ -68,22 +72,46 @@ def _stored(value):
 
 
 def change_postings(
-    session: Session, job: Job, operation: Operation, platforms: list[str] | None, correlation_id: str | None
+    session: Session, job: Job, operation: Operation, platforms: Sequence[str] | None, correlation_id: str | None
 ) -> dict[str, str]:
     """Close or renew the job where it can be (all its platforms, or those named).
 
-    Returns the platforms skipped and why; raises Conflict when no platform could be acted on.
+    Returns the platforms skipped and why; raises NothingToDo when no platform could be acted on.
     """
     postings = locked_postings(session, job)
-    skipped = {}
+    skipped: dict[str, str] = {}
     for platform in platforms or list(postings):
         posting = postings.get(platform)
-        reason = f"the job was never published to {platform}" if posting is None else why_not(posting, operation)
+        if posting is None:
+            skipped[platform] = f"the job was never published to {platform}"
+            continue
+        reason = why_not(posting, operation)
         if reason:
             skipped[platform] = reason
         else:
             request_operation(session, posting, operation, correlation_id=correlation_id)
     if len(skipped) == len(platforms or postings):
-        reasons = "; ".join(skipped.values()) or "the job was never published"
-        raise Conflict(f"nothing to {VERBS[operation]}: {reasons}")
+        raise NothingToDo(VERBS[operation], skipped)
+    return skipped
+
+
+def repost_postings(
+    session: Session, job: Job, platforms: Sequence[str] | None, correlation_id: str | None
+) -> dict[str, str]:
+    """Publish the job anew where its posting is closed (all its platforms, or those named).
+
+    Returns the platforms skipped and why; raises NothingToDo when none is closed.
+    """
+    postings = locked_postings(session, job)
+    skipped: dict[str, str] = {}
+    for platform in platforms or list(postings):
+        posting = postings.get(platform)
+        if posting is None:
+            skipped[platform] = f"the job was never published to {platform}; publish it there"
+        elif reason := why_not_repost(posting):
+            skipped[platform] = reason
+        else:
+            request_repost(session, posting, correlation_id=correlation_id)
+    if len(skipped) == len(platforms or postings):
+        raise NothingToDo("repost", skipped)
     return skipped

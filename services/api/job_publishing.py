@@ -6,6 +6,8 @@ postings and their `JobPublishRequested` events are stored together or not at al
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,13 +21,27 @@ from shared.postings import new_external_id, request_publish
 class FieldProblem(Exception):
     """Input that is well-formed but cannot be used; reported like a validation error."""
 
-    def __init__(self, loc: tuple, message: str, kind: str):
+    def __init__(self, loc: tuple[str | int, ...], message: str, kind: str):
         super().__init__(message)
         self.loc, self.message, self.kind = loc, message, kind
 
 
 class Conflict(Exception):
     """The request does not fit the job's current state (409)."""
+
+
+class NothingToDo(Conflict):
+    """No platform could be acted on: a 409 whose `skipped` says why, per platform."""
+
+    def __init__(self, verb: str, skipped: dict[str, str]):
+        super().__init__(f"nothing to {verb}: " + ("; ".join(skipped.values()) or "the job was never published"))
+        self.skipped = skipped
+
+
+def locked_postings(session: Session, job: Job) -> dict[str, Posting]:
+    """The job's postings by platform, locked until the transaction ends (workers wait for the decision)."""
+    query = select(Posting).where(Posting.job_id == job.id).order_by(Posting.platform).with_for_update()
+    return {posting.platform: posting for posting in session.scalars(query.execution_options(populate_existing=True))}
 
 
 def find_job(session: Session, organization_id: int, job_id: int) -> Job | None:
@@ -51,7 +67,9 @@ def create_job(session: Session, organization_id: int, job: JobIn) -> Job:
     return row
 
 
-def check_publishable(session: Session, organization_id: int, description: str, platforms: list[str], loc) -> None:
+def check_publishable(
+    session: Session, organization_id: int, description: str, platforms: Sequence[str], loc: tuple[str | int, ...]
+) -> None:
     """Refuse up front what a platform would refuse later: a short description, no connection."""
     connected = connected_platforms(session, organization_id)
     for platform in platforms:
@@ -70,9 +88,13 @@ def check_publishable(session: Session, organization_id: int, description: str, 
             )
 
 
-def publish_job(session: Session, job: Job, platforms: list[str], correlation_id: str | None) -> None:
-    """Request publication where the job is not already live or on its way; a failed platform is tried anew."""
-    existing = {posting.platform: posting for posting in job.postings}
+def publish_job(session: Session, job: Job, platforms: Sequence[str], correlation_id: str | None) -> dict[str, str]:
+    """Request publication where the job is not already live or on its way; a failed platform is tried anew.
+
+    Returns the platforms skipped, and why; raises NothingToDo when every one was.
+    """
+    existing = locked_postings(session, job)
+    skipped: dict[str, str] = {}
     for platform in platforms:
         posting = existing.get(platform)
         if posting is None:
@@ -84,11 +106,25 @@ def publish_job(session: Session, job: Job, platforms: list[str], correlation_id
             )
             session.add(posting)
         elif posting.status != PostingStatus.FAILED:
-            continue  # pending, publishing, published or closed: asking again changes nothing
+            skipped[platform] = why_not_publish(posting)
+            continue
         request_publish(session, posting, reason="publish", correlation_id=correlation_id)
+    if len(skipped) == len(platforms):
+        raise NothingToDo("publish", skipped)
+    return skipped
 
 
-def retry_job(session: Session, job: Job, platforms: list[str] | None, correlation_id: str | None) -> None:
+def why_not_publish(posting: Posting) -> str:
+    """Why publishing again would change nothing on a posting that has not failed."""
+    platform = posting.platform
+    if posting.status == PostingStatus.CLOSED:
+        return f"{platform} is closed: repost it with POST /jobs/publishing/{posting.job_id}/repost/"
+    if posting.status == PostingStatus.PUBLISHED:
+        return f"{platform} is already published"
+    return f"{platform} is already being published"
+
+
+def retry_job(session: Session, job: Job, platforms: Sequence[str] | None, correlation_id: str | None) -> None:
     postings = {posting.platform: posting for posting in job.postings}
     if platforms is None:
         chosen = [p for p in postings.values() if p.status == PostingStatus.FAILED]

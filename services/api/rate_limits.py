@@ -14,7 +14,7 @@ import time
 import structlog
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, RedisStorage
+from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
 from shared.config import Settings
@@ -28,6 +28,7 @@ REDIS_TIMEOUT_SECONDS = 0.25
 class OrganizationRateLimit:
     def __init__(self, settings: Settings):
         self._items: list[RateLimitItem] = parse_many(settings.rate_limit) if settings.rate_limit else []
+        storage: Storage
         if settings.broker_url:
             storage = RedisStorage(
                 settings.broker_url,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from sqlalchemy import select
@@ -26,7 +26,7 @@ platform_app = typer.Typer(help="An organization's platform connections.", no_ar
 OrgOption = Annotated[str, typer.Option("--organization", "-o", help="Organization name or id.")]
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
 

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from services.cli.admin import database, fail, organization_or_fail
 from services.syncer.csv_import import NotACsvFile, import_naukri_csv
-from services.syncer.syncing import SyncOutcome, preview_sync, run_sync
+from services.syncer.syncing import Progress, SyncOutcome, preview_sync, run_sync
 from shared.config import get_settings
 from shared.connections import PLATFORMS
-from shared.context import build_worker_context
+from shared.context import WorkerContext, build_worker_context
 from shared.db import unit_of_work
 from shared.models import Organization, PlatformConnection
 from shared.platforms.base import PlatformError
@@ -70,10 +70,10 @@ def _targets(platform: str | None, organization: str | None) -> list[tuple[int, 
             query = query.where(Organization.id == organization_or_fail(session, organization).id)
         if platform is not None:
             query = query.where(PlatformConnection.platform == platform)
-        return [tuple(row) for row in session.execute(query.order_by(Organization.id, PlatformConnection.platform))]
+        return [row._tuple() for row in session.execute(query.order_by(Organization.id, PlatformConnection.platform))]
 
 
-def _pull(context, organization_id: int, platform: str, dry_run: bool, show) -> SyncOutcome:
+def _pull(context: WorkerContext, organization_id: int, platform: str, dry_run: bool, show: Progress) -> SyncOutcome:
     if dry_run:
         try:
             return preview_sync(context, organization_id, platform, show)
@@ -81,7 +81,12 @@ def _pull(context, organization_id: int, platform: str, dry_run: bool, show) -> 
             return SyncOutcome(error=str(error))
     with unit_of_work(context.sessions) as session:
         sync_id = request_sync(session, organization_id, platform, trigger="cli", dispatch=False)
-    return run_sync(context, sync_id, progress=show)
+    # None only for a schedule window already requested, and the command line asks for none.
+    assert sync_id is not None
+    outcome = run_sync(context, sync_id, progress=show)
+    # None only for a run already finished or claimed by a queue turn; this one was never dispatched.
+    assert outcome is not None
+    return outcome
 
 
 def import_applications(

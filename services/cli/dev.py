@@ -11,10 +11,12 @@ import secrets
 import threading
 from functools import partial
 from pathlib import Path
+from typing import TypedDict
 
 import dramatiq
 import typer
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.api.app import create_app
@@ -76,8 +78,20 @@ def run_dev(host: str, port: int) -> None:
         naukri_server.stop()
 
 
+class _DevOverrides(TypedDict):
+    """The settings `jobpub dev` sets whatever the environment says (the others still come from it)."""
+
+    public_base_url: str
+    sync_interval_seconds: float
+    linkedin_api_url: str
+    linkedin_oauth_url: str
+    linkedin_job_view_url: str
+    naukri_api_url: str
+    broker_url: str | None
+
+
 def _dev_settings(linkedin_server: RunningServer, naukri_server: RunningServer, api_url: str) -> Settings:
-    overrides = dict(
+    overrides = _DevOverrides(
         public_base_url=api_url,  # LinkedIn's emulator pushes applications to our webhook here
         sync_interval_seconds=DEV_SYNC_INTERVAL_SECONDS,
         linkedin_api_url=linkedin_server.url,
@@ -96,7 +110,9 @@ def _dev_settings(linkedin_server: RunningServer, naukri_server: RunningServer, 
     return settings
 
 
-def _prepare_dev_organization(settings: Settings, sessions: sessionmaker[Session], emulators: dict) -> str:
+def _prepare_dev_organization(
+    settings: Settings, sessions: sessionmaker[Session], emulators: dict[str, FastAPI]
+) -> str:
     """Find or create the dev organization, connect it to the emulators, and make a new key."""
     cipher = cipher_from_settings(settings)
     with unit_of_work(sessions) as session:
@@ -119,7 +135,9 @@ def _prepare_dev_organization(settings: Settings, sessions: sessionmaker[Session
     return api_key
 
 
-def _print_welcome(host: str, port: int, api_key: str, linkedin_server, naukri_server) -> None:
+def _print_welcome(
+    host: str, port: int, api_key: str, linkedin_server: RunningServer, naukri_server: RunningServer
+) -> None:
     base = f"http://{host}:{port}"
     body = (
         '{"platforms": ["both"], "job": {"title": "Backend Engineer", "company": "Acme", '

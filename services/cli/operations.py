@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from services.cli.admin import database, fail, organization_or_fail
 from shared.config import get_settings
@@ -82,7 +83,13 @@ ErrorOption = Annotated[str | None, typer.Option("--error-contains", help="Only 
 SinceOption = Annotated[datetime | None, typer.Option(help="Only failures since (ISO 8601, UTC if no zone).")]
 
 
-def _filter(session, platform, organization, error_contains, since) -> FailureFilter:
+def _filter(
+    session: Session,
+    platform: str | None,
+    organization: str | None,
+    error_contains: str | None,
+    since: datetime | None,
+) -> FailureFilter:
     organization_id = organization_or_fail(session, organization).id if organization else None
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
@@ -130,7 +137,10 @@ def failures_replay(
         fail("name posting ids, or --all (with filters), not both or neither")
     with database() as session:
         which = _filter(session, platform, organization, error_contains, since)
-        chosen = [p.id for p in failed_postings(session, which)] if replay_all else _existing(session, posting_ids)
+        if posting_ids:  # then not --all (checked above)
+            chosen = _existing(session, posting_ids)
+        else:
+            chosen = [p.id for p in failed_postings(session, which)]
     if dry_run:
         typer.echo(f"would replay {len(chosen)}")
         return
@@ -143,7 +153,7 @@ def failures_replay(
     typer.echo(f"replayed {replayed}, no longer failed {len(chosen) - replayed}")
 
 
-def _existing(session, posting_ids: list[int]) -> list[int]:
+def _existing(session: Session, posting_ids: list[int]) -> list[int]:
     known = set(session.scalars(select(Posting.id).where(Posting.id.in_(posting_ids))))
     unknown = [str(i) for i in posting_ids if i not in known]
     if unknown:

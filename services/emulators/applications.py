@@ -16,6 +16,7 @@ import binascii
 import copy
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -95,7 +96,7 @@ def make_candidate(number: int, given: dict | None) -> Candidate:
 def _candidate_fields(given: dict) -> dict:
     if not isinstance(given, dict):
         raise ValueError("candidate must be an object")
-    fields = {}
+    fields: dict[str, Any] = {}
     for key, value in given.items():
         if key == "name":
             first, _, last = str(value).partition(" ")

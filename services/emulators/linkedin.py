@@ -82,6 +82,7 @@ def _create_one(emulator: LinkedInEmulator, client_id: str, element: object) -> 
             errors = [rejection.get("message", "ERROR :: / :: rejected by an emulator fault")]
     if errors:
         return {"error": {"message": "\n".join(errors), "status": 422}, "status": 422}
+    assert isinstance(element, dict)  # element_errors refuses anything else
     urn = emulator.submit(client_id, element)
     return {"id": urn, "status": 202, "location": f"/simpleJobPostings/{quote(urn, safe='')}"}
 

@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 import httpx
@@ -38,7 +39,7 @@ def challenge_response(challenge_code: str, secret: str) -> str:
     return hmac.new(secret.encode(), challenge_code.encode(), hashlib.sha256).hexdigest()
 
 
-def is_deliverable(url: object) -> bool:
+def is_deliverable(url: object) -> TypeGuard[str]:
     if not isinstance(url, str):
         return False
     parts = urlsplit(url)

@@ -23,7 +23,7 @@ from services.emulators.http_edge import DeliberateDisconnect
 LOOPBACK = "127.0.0.1"
 STARTUP_TIMEOUT_SECONDS = 10.0
 # In-flight requests (a `slow` fault) get this long to finish when a server stops.
-GRACEFUL_SHUTDOWN_SECONDS = 2.0
+GRACEFUL_SHUTDOWN_SECONDS = 2  # uvicorn takes whole seconds
 STOP_TIMEOUT_SECONDS = 10.0
 UVICORN_LOGGERS = ("uvicorn.error", "uvicorn.access")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dramatiq
 import structlog
 
@@ -14,9 +16,9 @@ def declare_notify_actor(broker: dramatiq.Broker, ctx: WorkerContext) -> dramati
     route = notify_dispatch()
     sender = build_notify_client(ctx)
 
-    def notify_webhook(event: dict, correlation_id: str | None = None) -> None:
+    def notify_webhook(event: dict[str, Any], correlation_id: str | None = None) -> None:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(correlation_id=correlation_id, delivery_id=event["delivery_id"])
         deliver(ctx, sender, event["delivery_id"])
 
-    return dramatiq.actor(notify_webhook, actor_name=route.actor, queue_name=route.queue, broker=broker)
+    return dramatiq.actor(actor_name=route.actor, queue_name=route.queue, broker=broker)(notify_webhook)

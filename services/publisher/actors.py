@@ -6,6 +6,8 @@ always built first, in one place (shared/broker.py), and tests can run them on t
 
 from __future__ import annotations
 
+from typing import Any
+
 import dramatiq
 import structlog
 
@@ -22,7 +24,7 @@ def declare_publish_actors(broker: dramatiq.Broker, ctx: WorkerContext) -> dict[
 def _declare(broker: dramatiq.Broker, ctx: WorkerContext, platform: str) -> dramatiq.Actor:
     route = publish_dispatch(platform)
 
-    def publish(event: dict, correlation_id: str | None = None) -> None:
+    def publish(event: dict[str, Any], correlation_id: str | None = None) -> None:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(
             correlation_id=correlation_id, event_id=event.get("event_id"), posting_id=event["posting_id"]
@@ -34,4 +36,4 @@ def _declare(broker: dramatiq.Broker, ctx: WorkerContext, platform: str) -> dram
             publish_posting(ctx, event["posting_id"], correlation_id)
 
     publish.__name__ = publish.__qualname__ = f"publish_{platform}"
-    return dramatiq.actor(publish, actor_name=route.actor, queue_name=route.queue, broker=broker)
+    return dramatiq.actor(actor_name=route.actor, queue_name=route.queue, broker=broker)(publish)

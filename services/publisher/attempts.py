@@ -14,9 +14,10 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import structlog
-from sqlalchemy import and_, or_, update
+from sqlalchemy import CursorResult, and_, or_, update
 from sqlalchemy.orm import Session, joinedload
 
 from services.publisher.content import posting_content
@@ -57,6 +58,12 @@ class Claim:
     operation: str | None = None  # set for an update, close or renew (services/publisher/operations.py)
     platform_job_id: str | None = None
 
+    def sendable(self) -> tuple[PostingContent, PlatformCredentials]:
+        """What an attempt sends; only a usable claim is sent, and `_build_claim` sets both for it."""
+        if self.content is None or self.credentials is None:
+            raise RuntimeError(f"posting {self.posting_id}: an unusable claim cannot be sent ({self.unusable})")
+        return self.content, self.credentials
+
 
 @dataclass(frozen=True)
 class LeaseHeld:
@@ -87,7 +94,8 @@ def take_posting(
     When the posting is not claimable, `not_taken(posting, now)` says whether to wait for a lease."""
     token = str(uuid.uuid4())
     with unit_of_work(ctx.sessions) as session:
-        taken = session.execute(
+        # An UPDATE's result is a CursorResult (which has the rowcount); Session.execute is typed as any Result.
+        result = session.execute(
             update(Posting)
             .where(Posting.id == posting_id, claimable)
             .values(
@@ -99,7 +107,8 @@ def take_posting(
                 next_attempt_at=None,
             )
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
+        taken = cast("CursorResult[Any]", result).rowcount
         # The job comes in the same query: the attempt needs it to build what it sends.
         posting = session.get(Posting, posting_id, populate_existing=True, options=[joinedload(Posting.job)])
         if posting is None:

@@ -91,6 +91,7 @@ def _end_attempt(posting: Posting) -> None:
 
 
 def record_done(ctx: WorkerContext, held: Claim, correlation_id: str | None) -> None:
+    assert held.operation is not None  # claim_operation takes a posting only while an operation waits or runs
     with unit_of_work(ctx.sessions) as session:
         posting = _held_posting(session, held)
         if posting is None:

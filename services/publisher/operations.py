@@ -49,7 +49,10 @@ def run_operation(ctx: WorkerContext, posting_id: int, correlation_id: str | Non
 
 
 def _send_operation(platform: Platform, held: Claim) -> PostingState:
+    content, credentials = held.sendable()
     if held.task_id:
-        return platform.check_task(held.task_id, held.credentials)
+        return platform.check_task(held.task_id, credentials)
+    # claim_operation takes only a published posting (it has the platform's id) with an operation waiting.
+    assert held.operation is not None and held.platform_job_id is not None
     send = {"update": platform.update_posting, "close": platform.close_posting, "renew": platform.renew_posting}
-    return send[held.operation](held.platform_job_id, held.content, held.credentials)
+    return send[held.operation](held.platform_job_id, content, credentials)

@@ -44,7 +44,9 @@ def publish_posting(ctx: WorkerContext, posting_id: int, correlation_id: str | N
     except QuotaWait as error:
         log.info("publish.deferred", error=str(error), retry_after=error.retry_after)
         sent = not isinstance(error, CreateNeverSent)
-        attempts.record_deferred(ctx, held, str(error), error.retry_after, correlation_id, sent=sent)
+        # A quota wait always says when the next free turn is (shared/platforms/http.py); its type allows None.
+        wait = ctx.settings.retry_backoff_seconds if error.retry_after is None else error.retry_after
+        attempts.record_deferred(ctx, held, str(error), wait, correlation_id, sent=sent)
     except PermanentPlatformError as error:
         log.info("publish.failed", error=str(error))
         attempts.record_failed(ctx, held, str(error), permanent=True, correlation_id=correlation_id)
@@ -87,15 +89,16 @@ def _reach_platform(
 
 
 def _first_call(platform: Platform, held: attempts.Claim) -> PostingState:
+    content, credentials = held.sendable()
     if held.task_id:
-        return platform.check_task(held.task_id, held.credentials)
+        return platform.check_task(held.task_id, credentials)
     if held.look_up_first:
-        found = platform.find_posting(held.content.external_id, held.credentials)
+        found = platform.find_posting(content.external_id, credentials)
         if found is not None:
             log.info("publish.found_existing", published=found.published)
             return found
     try:
-        return platform.create_posting(held.content, held.credentials)
+        return platform.create_posting(content, credentials)
     except QuotaWait as error:
         if held.look_up_first:
             raise
@@ -103,9 +106,10 @@ def _first_call(platform: Platform, held: attempts.Claim) -> PostingState:
 
 
 def _poll(platform: Platform, held: attempts.Claim, state: PostingState) -> PostingState:
+    content, credentials = held.sendable()
     if state.task_id:
-        return platform.check_task(state.task_id, held.credentials)
-    found = platform.find_posting(held.content.external_id, held.credentials)
+        return platform.check_task(state.task_id, credentials)
+    found = platform.find_posting(content.external_id, credentials)
     if found is None:
         raise TransientPlatformError(
             f"{platform.name} lost track of the posting while it was in progress", unclear=True

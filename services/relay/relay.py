@@ -56,12 +56,15 @@ class Relay:
             return len(rows)
 
     def _send(self, row: PublishingLog) -> None:
-        if row.dispatch_queue not in self._declared:
-            self.broker.declare_queue(row.dispatch_queue)
-            self._declared.add(row.dispatch_queue)
-        message = Message(
-            queue_name=row.dispatch_queue,
-            actor_name=row.dispatch_actor,
+        queue, actor = row.dispatch_queue, row.dispatch_actor
+        # relay_once reads only rows with a queue, and shared/outbox.py sets the queue and the actor together.
+        assert queue is not None and actor is not None
+        if queue not in self._declared:
+            self.broker.declare_queue(queue)
+            self._declared.add(queue)
+        message: Message[None] = Message(  # every actor returns None
+            queue_name=queue,
+            actor_name=actor,
             args=(),
             kwargs={"event": row.payload, "correlation_id": row.correlation_id},
             options={},

@@ -9,6 +9,8 @@ first and in one place (shared/broker.py).
 
 from __future__ import annotations
 
+from typing import Any
+
 import dramatiq
 import structlog
 
@@ -20,7 +22,7 @@ from shared.outbox import sync_dispatch
 def declare_sync_actor(broker: dramatiq.Broker, ctx: WorkerContext) -> dramatiq.Actor:
     route = sync_dispatch()
 
-    def sync_applications(event: dict, correlation_id: str | None = None) -> None:
+    def sync_applications(event: dict[str, Any], correlation_id: str | None = None) -> None:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(
             correlation_id=correlation_id,
@@ -30,4 +32,4 @@ def declare_sync_actor(broker: dramatiq.Broker, ctx: WorkerContext) -> dramatiq.
         )
         run_sync(ctx, event["sync_id"], correlation_id, turn=event["event_id"])
 
-    return dramatiq.actor(sync_applications, actor_name=route.actor, queue_name=route.queue, broker=broker)
+    return dramatiq.actor(actor_name=route.actor, queue_name=route.queue, broker=broker)(sync_applications)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import unit_of_work
 from shared.events import JobClosedByPlatform
@@ -23,7 +24,7 @@ log = structlog.get_logger(__name__)
 
 
 def close_what_the_platform_closed(
-    sessions,
+    sessions: sessionmaker[Session],
     platform: Platform,
     credentials: PlatformCredentials,
     organization_id: int,
@@ -50,9 +51,13 @@ def close_what_the_platform_closed(
     return closed
 
 
-def _mark_closed(sessions, posting_id: int, listing_status: str, correlation_id: str | None) -> bool:
+def _mark_closed(
+    sessions: sessionmaker[Session], posting_id: int, listing_status: str, correlation_id: str | None
+) -> bool:
     with unit_of_work(sessions) as session:
         posting = session.get(Posting, posting_id, with_for_update=True, populate_existing=True)
+        if posting is None:  # gone since it was read: nothing left to close
+            return False
         leased = posting.lease_expires_at is not None and posting.lease_expires_at >= utcnow()
         if posting.status != PostingStatus.PUBLISHED or in_flight(posting) or leased:
             return False

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import structlog
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from services.syncer.platform_closures import close_what_the_platform_closed
 from services.syncer.turns import claim, claim_turn
@@ -23,7 +24,7 @@ from shared.connections import PlatformNotConnected, load_credentials
 from shared.context import WorkerContext
 from shared.crypto import CredentialDecryptError
 from shared.db import unit_of_work, upsert_insert
-from shared.events import ApplicationsSynced, ApplicationSyncFailed
+from shared.events import ApplicationsSynced, ApplicationSyncFailed, SyncEvent
 from shared.models import Posting, SyncCursor, SyncRun, SyncStatus, utcnow
 from shared.notifications import APPLICATIONS_RECEIVED, notify
 from shared.outbox import record
@@ -201,25 +202,26 @@ def preview_sync(
     return outcome
 
 
-def locked_cursor(session, organization_id: int, platform: str) -> SyncCursor:
+def locked_cursor(session: Session, organization_id: int, platform: str) -> SyncCursor:
     """The organization's cursor on the platform, made if missing, locked until the transaction ends."""
     session.execute(
         upsert_insert(session, SyncCursor)
         .values(organization_id=organization_id, platform=platform, cursor=None, updated_at=utcnow())
         .on_conflict_do_nothing(index_elements=["organization_id", "platform"])
     )
-    return session.scalar(
+    return session.scalars(
         select(SyncCursor)
         .where(SyncCursor.organization_id == organization_id, SyncCursor.platform == platform)
         .with_for_update()
         .execution_options(populate_existing=True)
-    )
+    ).one()  # made just above if it was missing
 
 
 def _finish(ctx: WorkerContext, run: _Run, outcome: SyncOutcome, correlation_id: str | None) -> None:
     with unit_of_work(ctx.sessions) as session:
         row = session.get(SyncRun, run.id, with_for_update=True, populate_existing=True)
-        if row.status != SyncStatus.RUNNING:  # ended as stalled while this worker was away: that stands
+        # Ended as stalled while this worker was away: that stands (and a run no longer stored has nothing to end).
+        if row is None or row.status != SyncStatus.RUNNING:
             return
         row.updated_at = utcnow()
         row.status = SyncStatus.FAILED if outcome.error else SyncStatus.SUCCEEDED
@@ -227,6 +229,7 @@ def _finish(ctx: WorkerContext, run: _Run, outcome: SyncOutcome, correlation_id:
         row.finished_at = utcnow()
         fields = dict(organization_id=run.organization_id, sync_id=run.id, platform=run.platform, job_id=run.job_id)
         counts = dict(fetched=outcome.fetched, new=outcome.new, duplicates=outcome.duplicates)
+        event: SyncEvent
         if outcome.error:
             event = ApplicationSyncFailed(**fields, **counts, error=outcome.error)
         else:

@@ -30,7 +30,9 @@ surplus as scheduled retries, but the messages already queued still run first.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from shared.models import SyncRun, SyncStatus, utcnow
@@ -60,14 +62,14 @@ def claim(session: Session, sync_id: int, turn: str | None, *, also_running: boo
     """Mark the run running for `turn`, if it is still pending (or running, with `also_running`)."""
     statuses = [SyncStatus.PENDING, SyncStatus.RUNNING] if also_running else [SyncStatus.PENDING]
     now = utcnow()
-    return bool(
-        session.execute(
-            update(SyncRun)
-            .where(SyncRun.id == sync_id, SyncRun.status.in_(statuses))
-            .values(status=SyncStatus.RUNNING, started_at=now, updated_at=now, claimed_by=turn)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+    result = session.execute(
+        update(SyncRun)
+        .where(SyncRun.id == sync_id, SyncRun.status.in_(statuses))
+        .values(status=SyncStatus.RUNNING, started_at=now, updated_at=now, claimed_by=turn)
+        .execution_options(synchronize_session=False)
     )
+    # An UPDATE's result is a CursorResult (which has the rowcount); Session.execute is typed as any Result.
+    return bool(cast("CursorResult[Any]", result).rowcount)
 
 
 def _pending():

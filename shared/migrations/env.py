@@ -1,6 +1,7 @@
 """Alembic environment: the database URL comes from jobpub's settings, never from a file."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 from shared.config import get_settings
 from shared.db import build_engine
@@ -22,7 +23,7 @@ def run_migrations() -> None:
         engine.dispose()
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,

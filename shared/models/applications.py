@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -53,9 +54,9 @@ class Application(Base):
     candidate_phone: Mapped[str | None] = mapped_column(String(64))
     resume_url: Mapped[str | None] = mapped_column(String(2000))  # stored, never fetched
     cover_letter: Mapped[str | None] = mapped_column(Text)
-    answers: Mapped[dict | list | None] = mapped_column(Json)
+    answers: Mapped[dict[str, Any] | list[Any] | None] = mapped_column(Json)
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    raw: Mapped[dict] = mapped_column(Json)
+    raw: Mapped[dict[str, Any]] = mapped_column(Json)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

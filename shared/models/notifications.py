@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -46,7 +47,7 @@ class NotificationDelivery(Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     message_id: Mapped[str] = mapped_column(String(64))  # the webhook-id header: the receiver's dedup key
     event_type: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[dict] = mapped_column(Json)
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sending | delivered | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_status_code: Mapped[int | None] = mapped_column(Integer)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -55,8 +56,8 @@ class Job(Base):
     workplace_type: Mapped[str] = mapped_column(String(32))
     apply_url: Mapped[str] = mapped_column(String(2000))
     company_name: Mapped[str] = mapped_column(String(200))
-    salary: Mapped[dict | None] = mapped_column(Json)
-    skills: Mapped[list] = mapped_column(Json, default=list)
+    salary: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    skills: Mapped[list[str]] = mapped_column(Json, default=list)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -119,7 +120,7 @@ class PublishingLog(Base):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     job_id: Mapped[int | None] = mapped_column(BigInteger)
     platform: Mapped[str | None] = mapped_column(String(32))
-    payload: Mapped[dict] = mapped_column(Json)
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
     correlation_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     dispatch_queue: Mapped[str | None] = mapped_column(String(64))

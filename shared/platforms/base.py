@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class EmploymentType(StrEnum):
@@ -94,9 +94,9 @@ class PlatformApplication:
     candidate_phone: str | None
     resume_url: str | None
     cover_letter: str | None
-    answers: dict | list | None
+    answers: dict[str, Any] | list[Any] | None
     applied_at: datetime
-    raw: dict  # the payload exactly as received
+    raw: dict[str, Any]  # the payload exactly as received
 
 
 @dataclass(frozen=True)

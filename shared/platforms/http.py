@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 
@@ -25,7 +26,7 @@ def send(
     *,
     quota: PlatformQuota | None = None,
     quota_key: str = "",
-    **kwargs,
+    **kwargs: Any,
 ) -> httpx.Response:
     """Send one request in its turn of the platform's quota (`quota_key`: see quota.quota_key);
     raise TransientPlatformError for what is worth retrying.
@@ -76,7 +77,7 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
-def json_or_empty(response: httpx.Response) -> dict:
+def json_or_empty(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError:

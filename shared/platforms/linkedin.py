@@ -8,6 +8,7 @@ second CREATE for it ends FAILED with ErrorCode 2009 instead of making a duplica
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from shared.platforms.base import (
     PlatformCredentials,
     PostingContent,
     PostingState,
+    Salary,
     TransientPlatformError,
 )
 from shared.platforms.http import json_or_empty, send
@@ -156,7 +158,15 @@ class LinkedInPlatform:
         numeric_id = job_posting_urn.rsplit(":", 1)[-1]
         return PostingState(published=True, platform_job_id=numeric_id, url=self._job_view_url.format(id=numeric_id))
 
-    def _call(self, method: str, path: str, credentials: PlatformCredentials, *, headers=None, **kwargs) -> dict:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        credentials: PlatformCredentials,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
         """One API call with a valid token; a token LinkedIn refuses (expired, revoked) is replaced once."""
         for attempt in (1, 2):
             token = self._tokens.token(credentials)
@@ -179,7 +189,7 @@ class LinkedInPlatform:
         raise AssertionError("the second attempt always returns")
 
 
-def _checked(response: httpx.Response, body: dict) -> dict:
+def _checked(response: httpx.Response, body: dict[str, Any]) -> dict[str, Any]:
     if response.status_code == 401:
         raise AuthenticationFailed(f"LinkedIn refused the access token: {body.get('message', 'unauthorized')}")
     if response.status_code >= 400:
@@ -210,16 +220,14 @@ def posting_element(content: PostingContent, credentials: PlatformCredentials, *
     if content.skills:
         element["skillsDescription"] = ", ".join(content.skills)[:SKILLS_MAX]
     if content.salary:
-        element["compensation"] = _compensation(content)
+        element["compensation"] = _compensation(content.salary)
     if content.application_webhook_url:
         element["onsiteApplyConfiguration"] = {"jobApplicationWebhookUrl": content.application_webhook_url}
     return element
 
 
-def _compensation(content: PostingContent) -> dict:
-    salary = content.salary
-
-    def money(amount: float) -> dict:
+def _compensation(salary: Salary) -> dict[str, Any]:
+    def money(amount: float) -> dict[str, str]:
         return {"amount": f"{amount:.2f}", "currencyCode": salary.currency}
 
     return {
@@ -233,7 +241,7 @@ def _compensation(content: PostingContent) -> dict:
     }
 
 
-def _epoch_ms(moment) -> int:
+def _epoch_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
@@ -275,14 +283,14 @@ def parse_application(payload: object) -> PlatformApplication:
     )
 
 
-def _object(payload: dict, key: str) -> dict:
+def _object(payload: dict[str, Any], key: str) -> dict[str, Any]:
     value = payload.get(key)
     if value is not None and not isinstance(value, dict):
         raise NotAnApplication((key,), "must be an object")
     return value or {}
 
 
-def _identifier(payload: dict, key: str) -> str:
+def _identifier(payload: dict[str, Any], key: str) -> str:
     value = payload.get(key)
     # bool is an int to Python, and `True` is no id.
     if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
@@ -290,7 +298,7 @@ def _identifier(payload: dict, key: str) -> str:
     return _within(str(value), (key,), ID_MAX)
 
 
-def _text(container: dict, field: tuple[str, ...], limit: int | None = None) -> str | None:
+def _text(container: dict[str, Any], field: tuple[str, ...], limit: int | None = None) -> str | None:
     value = container.get(field[-1])
     if value is None:
         return None
@@ -305,7 +313,7 @@ def _within(value: str, field: tuple[str, ...], limit: int | None) -> str:
     return value
 
 
-def _answers(value: object) -> dict | list | None:
+def _answers(value: object) -> dict[str, Any] | list[Any] | None:
     if value is not None and not isinstance(value, dict | list):
         raise NotAnApplication(("questionAnswers",), "must be an object or a list")
     return value

@@ -110,7 +110,7 @@ class NaukriPlatform:
         # resumeCursor is where the next pull starts even after the last page (nextCursor is null there).
         return ApplicationPage(applications, body.get("resumeCursor") or cursor, bool(body.get("hasMore")))
 
-    def _call(self, method: str, path: str, credentials: PlatformCredentials, **kwargs) -> dict:
+    def _call(self, method: str, path: str, credentials: PlatformCredentials, **kwargs: Any) -> dict[str, Any]:
         headers = {"X-Client-Id": credentials.client_id, "Authorization": f"Bearer {credentials.client_secret}"}
         response = send(
             self._http,
@@ -161,11 +161,11 @@ def job_document(content: PostingContent) -> dict[str, Any]:
     return document
 
 
-def _state(posting: dict) -> PostingState:
+def _state(posting: dict[str, Any]) -> PostingState:
     return PostingState(published=True, platform_job_id=str(posting["jobId"]), url=posting.get("url"))
 
 
-def _problems(body: dict) -> str:
+def _problems(body: dict[str, Any]) -> str:
     problems = [
         f"{problem['field']}: {problem['message']}" if problem.get("field") else problem.get("message", "")
         for problem in body.get("errors") or []
@@ -173,7 +173,7 @@ def _problems(body: dict) -> str:
     return "; ".join(p for p in problems if p) or "Naukri refused the job as invalid"
 
 
-def parse_application(payload: dict) -> PlatformApplication:
+def parse_application(payload: dict[str, Any]) -> PlatformApplication:
     """A Naukri application in our terms; ValueError if it is not one."""
     try:
         candidate = payload.get("candidate") or {}

@@ -82,7 +82,7 @@ def sync_applications(
         for platform in wanted
     ]
     session.commit()
-    return {"syncs": session.scalars(select(SyncRun).where(SyncRun.id.in_(ids)).order_by(SyncRun.id)).all()}
+    return {"items": session.scalars(select(SyncRun).where(SyncRun.id.in_(ids)).order_by(SyncRun.id)).all()}
 
 
 @router.get("/sync-applications/{sync_id}/", response_model=SyncOut)

@@ -36,4 +36,4 @@ def job_events(
         query = query.where(PublishingLog.id > cursor)
     rows = session.scalars(query.order_by(PublishingLog.id).limit(limit + 1)).all()
     page = rows[:limit]
-    return {"events": page, "next_cursor": str(page[-1].id) if len(rows) > limit else None}
+    return {"items": page, "next_cursor": str(page[-1].id) if len(rows) > limit else None}

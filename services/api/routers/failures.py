@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from services.api.deps import OperatorOrg, SessionDep, SettingsDep
 from services.api.job_publishing import FieldProblem
@@ -40,7 +41,7 @@ def list_failures(
     )
     rows = failed_postings(session, which, limit=limit + 1, after_id=int(cursor) if cursor else None)
     page = [_failure(posting) for posting in rows[:limit]]
-    return {"failures": page, "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None}
+    return {"items": page, "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None}
 
 
 @router.post("/replay/", response_model=ReplayOut)
@@ -58,6 +59,7 @@ def replay_failures(
         )
         chosen = [posting.id for posting in failed_postings(session, which, limit=MAX_REPLAY)]
     else:
+        assert body.posting_ids is not None  # ReplayRequest._one_selection: posting_ids when not all
         chosen = _own_postings(session, organization_id, body.posting_ids)
     session.rollback()  # each replay locks and commits its posting on its own
     if body.dry_run:
@@ -69,7 +71,7 @@ def replay_failures(
     return ReplayOut(matched=len(chosen), replayed=replayed, skipped=len(chosen) - replayed, dry_run=False)
 
 
-def _own_postings(session, organization_id: int, posting_ids: list[int]) -> list[int]:
+def _own_postings(session: Session, organization_id: int, posting_ids: list[int]) -> list[int]:
     """The ids, all of them the organization's; another organization's posting is as unknown as a missing one."""
     query = select(Posting.id).where(Posting.id.in_(posting_ids), Posting.organization_id == organization_id)
     known = set(session.scalars(query))

@@ -11,11 +11,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from services.api.deps import CurrentOrg, SessionDep
 from services.api.job_publishing import FieldProblem
 from services.api.schemas.common import IdInPath
-from services.api.schemas.notifications import DeliveryOut, EndpointIn, EndpointOut, NewEndpointOut
+from services.api.schemas.notifications import DeliveriesOut, EndpointIn, EndpointOut, EndpointsOut, NewEndpointOut
 from shared.models import NotificationDelivery, NotificationEndpoint, Organization
 from shared.notifications import new_signing_secret, seal_signing_secret
 from shared.url_guard import UnsafeUrl, check_on_save, parse_networks
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/jobs/publishing/notifications", tags=["notifications
 NOT_FOUND = "no notification endpoint with this id in your organization"
 
 
-def _endpoint(session, organization_id: int, endpoint_id: int) -> NotificationEndpoint:
+def _endpoint(session: Session, organization_id: int, endpoint_id: int) -> NotificationEndpoint:
     endpoint = session.scalar(
         select(NotificationEndpoint).where(
             NotificationEndpoint.id == endpoint_id, NotificationEndpoint.organization_id == organization_id
@@ -36,15 +37,15 @@ def _endpoint(session, organization_id: int, endpoint_id: int) -> NotificationEn
     return endpoint
 
 
-def _refuse_past_the_limit(session, organization_id: int, limit: int) -> None:
+def _refuse_past_the_limit(session: Session, organization_id: int, limit: int) -> None:
     """Every endpoint costs a delivery per notification: an organization's count is capped."""
     # Lock the organization's row so two registrations at once cannot both pass the count.
     session.execute(select(Organization.id).where(Organization.id == organization_id).with_for_update())
-    count = session.scalar(
+    count = session.execute(
         select(func.count())
         .select_from(NotificationEndpoint)
         .where(NotificationEndpoint.organization_id == organization_id)
-    )
+    ).scalar_one()
     if count >= limit:
         raise HTTPException(
             409,
@@ -77,13 +78,15 @@ def create_endpoint(body: EndpointIn, request: Request, organization_id: Current
     return {**EndpointOut.model_validate(endpoint).model_dump(), "secret": secret}
 
 
-@router.get("/", response_model=list[EndpointOut])
+@router.get("/", response_model=EndpointsOut)
 def list_endpoints(organization_id: CurrentOrg, session: SessionDep):
-    return session.scalars(
+    """The organization's endpoints, oldest first (at most the server's limit, so one page)."""
+    endpoints = session.scalars(
         select(NotificationEndpoint)
         .where(NotificationEndpoint.organization_id == organization_id)
         .order_by(NotificationEndpoint.id)
     ).all()
+    return {"items": endpoints, "next_cursor": None}
 
 
 @router.delete("/{endpoint_id}/", status_code=204)
@@ -94,7 +97,7 @@ def delete_endpoint(endpoint_id: IdInPath, organization_id: CurrentOrg, session:
     return Response(status_code=204)
 
 
-@router.get("/{endpoint_id}/deliveries/", response_model=list[DeliveryOut])
+@router.get("/{endpoint_id}/deliveries/", response_model=DeliveriesOut)
 def list_deliveries(
     endpoint_id: IdInPath,
     organization_id: CurrentOrg,
@@ -103,9 +106,10 @@ def list_deliveries(
 ):
     """The endpoint's latest deliveries, newest first: status, attempts, last answer or error."""
     _endpoint(session, organization_id, endpoint_id)
-    return session.scalars(
+    deliveries = session.scalars(
         select(NotificationDelivery)
         .where(NotificationDelivery.endpoint_id == endpoint_id)
         .order_by(NotificationDelivery.id.desc())
         .limit(limit)
     ).all()
+    return {"items": deliveries, "next_cursor": None}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep
 from services.api.job_publishing import FieldProblem
@@ -37,7 +38,7 @@ def _cipher(request: Request) -> CredentialCipher:
     return request.app.state.cipher
 
 
-def _configured(session, organization_id: int, platform: str) -> PlatformConnection:
+def _configured(session: Session, organization_id: int, platform: str) -> PlatformConnection:
     connection = find_connection(session, organization_id, platform)
     if connection is None:
         raise HTTPException(404, NOT_CONFIGURED)
@@ -49,7 +50,9 @@ def _require_urn(platform: str, urn: str | None) -> None:
         raise FieldProblem(("body", "organization_urn"), "LinkedIn needs urn:li:organization:<id>", "missing")
 
 
-def _changed(session, organization_id: int, platform: str, change: str, fields: list[str], correlation_id: str) -> None:
+def _changed(
+    session: Session, organization_id: int, platform: str, change: str, fields: list[str], correlation_id: str
+) -> None:
     event = PlatformConnectionChanged(organization_id=organization_id, platform=platform, change=change, fields=fields)
     record(session, event, correlation_id=correlation_id)
 
@@ -61,7 +64,7 @@ def list_connections(organization_id: CurrentOrg, session: SessionDep):
         select(PlatformConnection).where(PlatformConnection.organization_id == organization_id)
     ).all()
     connections = sorted(rows, key=lambda row: ALL_PLATFORMS.index(row.platform))
-    return {"connections": connections, "connected": [row.platform for row in connections if row.enabled]}
+    return {"items": connections, "connected": [row.platform for row in connections if row.enabled]}
 
 
 @router.get("/{platform}/", response_model=ConnectionOut)

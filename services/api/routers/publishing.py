@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from services.api import job_publishing as jobs
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep, SettingsDep
 from services.api.idempotency import IdempotencyGuard, fingerprint
 from services.api.schemas.common import IdInPath, NoNul, expand_platforms
-from services.api.schemas.jobs import JobPublishingOut, PublishRequest, RetryRequest
+from services.api.schemas.jobs import JobOperationOut, JobPublishingOut, PublishRequest, RetryRequest
 
 router = APIRouter(prefix="/jobs/publishing", tags=["publishing"])
 
@@ -23,7 +24,7 @@ IdempotencyKeyHeader = Annotated[
 ]
 
 
-@router.post("/publish/", status_code=202, response_model=JobPublishingOut)
+@router.post("/publish/", status_code=202, response_model=JobOperationOut)
 def publish(
     body: PublishRequest,
     request: Request,
@@ -33,7 +34,10 @@ def publish(
     correlation_id: CorrelationId,
     idempotency_key: IdempotencyKeyHeader = None,
 ):
-    """Publish a new or stored job to LinkedIn, Naukri or both. Answers at once; workers do the rest."""
+    """Publish a new or stored job to LinkedIn, Naukri or both. Answers at once; workers do the rest.
+
+    A stored job's platforms where it is live, on its way or closed are `skipped` (a closed one is
+    reposted instead); a failed one is published again. 409 when every platform was skipped."""
     guard = None
     if idempotency_key:
         guard = IdempotencyGuard(
@@ -58,20 +62,22 @@ def publish(
     return JSONResponse(answer, status_code=202)
 
 
-def _publish(session, organization_id: int, body: PublishRequest, correlation_id: str) -> dict:
+def _publish(session: Session, organization_id: int, body: PublishRequest, correlation_id: str) -> dict[str, Any]:
     platforms = body.chosen_platforms()
     if body.job is not None:
-        description, loc = body.job.description, ("body", "job", "description")
-    else:
-        job = jobs.find_job(session, organization_id, body.job_id)
-        if job is None:
-            raise HTTPException(404, NOT_FOUND)
-        description, loc = job.description, ("body", "job_id")
-    jobs.check_publishable(session, organization_id, description, platforms, loc)
-    if body.job is not None:
+        jobs.check_publishable(
+            session, organization_id, body.job.description, platforms, ("body", "job", "description")
+        )
         job = jobs.create_job(session, organization_id, body.job)
-    jobs.publish_job(session, job, platforms, correlation_id)
-    return jobs.job_status(job).model_dump(mode="json")
+    else:
+        assert body.job_id is not None  # PublishRequest._one_job: a job or a job_id, always one of them
+        found = jobs.find_job(session, organization_id, body.job_id)
+        if found is None:
+            raise HTTPException(404, NOT_FOUND)
+        jobs.check_publishable(session, organization_id, found.description, platforms, ("body", "job_id"))
+        job = found
+    skipped = jobs.publish_job(session, job, platforms, correlation_id)
+    return JobOperationOut(**jobs.job_status(job).model_dump(), skipped=skipped).model_dump(mode="json")
 
 
 @router.get("/{job_id}/status/", response_model=JobPublishingOut)
@@ -96,10 +102,7 @@ def retry(
     if job is None:
         raise HTTPException(404, NOT_FOUND)
     named = expand_platforms(body.platforms) if body and body.platforms else None
-    try:
-        jobs.retry_job(session, job, named, correlation_id)
-    except jobs.Conflict as conflict:
-        raise HTTPException(409, str(conflict)) from conflict
+    jobs.retry_job(session, job, named, correlation_id)  # a Conflict is a 409 (services/api/app.py)
     session.commit()
     session.refresh(job)
     return jobs.job_status(job)

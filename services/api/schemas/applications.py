@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.api.schemas.common import MAX_ID, PlatformName
+from services.api.schemas.common import MAX_ID, Page, PlatformName
 
 MAX_PAGE_SIZE = 200
 
@@ -30,9 +30,8 @@ class ApplicationOut(BaseModel):
     received_at: datetime
 
 
-class ApplicationPageOut(BaseModel):
-    items: list[ApplicationOut]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+class ApplicationPageOut(Page[ApplicationOut]):
+    pass
 
 
 class SyncRequest(BaseModel):
@@ -60,5 +59,5 @@ class SyncOut(BaseModel):
     finished_at: datetime | None
 
 
-class SyncsOut(BaseModel):
-    syncs: list[SyncOut]
+class SyncsOut(Page[SyncOut]):
+    """The pulls a request queued (or found under way), one per platform; `next_cursor` is always null."""

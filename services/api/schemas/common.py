@@ -8,11 +8,12 @@ beyond BIGINT, text with a NUL character, a date-time without a time zone or bey
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, SecretStr, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 PlatformName = Literal["linkedin", "naukri"]
@@ -60,6 +61,16 @@ def _utc_convertible(value: datetime | None) -> datetime | None:
 
 UtcDatetime = Annotated[datetime, AfterValidator(_utc_convertible)]
 
+
+def _in_future(value: datetime | None) -> datetime | None:
+    if value is not None and value <= datetime.now(UTC):
+        raise PydanticCustomError("datetime_future", "must be in the future, e.g. 2030-01-31T00:00:00Z")
+    return value
+
+
+# A job's expiry: a platform refuses a posting that has already expired, so it is a 422 here.
+FutureUtcDatetime = Annotated[UtcDatetime, AfterValidator(_in_future)]
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
@@ -85,6 +96,19 @@ class Strict(BaseModel):
         return value
 
 
-def expand_platforms(choices: list[str]) -> list[PlatformName]:
+def expand_platforms(choices: Sequence[str]) -> list[PlatformName]:
     wanted = set(ALL_PLATFORMS) if "both" in choices else set(choices)
     return [name for name in ALL_PLATFORMS if name in wanted]
+
+
+Item = TypeVar("Item")
+
+
+class Page(BaseModel, Generic[Item]):
+    """Every list the API answers: `items`, and `next_cursor` (null on the last page, and always
+    on a list that does not page)."""
+
+    items: list[Item]
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` for the next page; null on the last page (and where a list does not page)."
+    )

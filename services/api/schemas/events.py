@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from services.api.schemas.common import Page
+
 
 class EventOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -20,6 +22,5 @@ class EventOut(BaseModel):
     dispatched_at: datetime | None
 
 
-class EventPageOut(BaseModel):
-    events: list[EventOut]
-    next_cursor: str | None
+class EventPageOut(Page[EventOut]):
+    pass

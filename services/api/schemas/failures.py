@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
-from services.api.schemas.common import MAX_ID, PlatformName, Strict, UtcDatetime
+from services.api.schemas.common import MAX_ID, Page, PlatformName, Strict, UtcDatetime
 
 # One request replays at most this many; the answer's `matched` tells the operator to call again.
 MAX_REPLAY = 1000
@@ -25,9 +25,8 @@ class FailureOut(BaseModel):
     error: str | None
 
 
-class FailurePageOut(BaseModel):
-    failures: list[FailureOut]
-    next_cursor: str | None
+class FailurePageOut(Page[FailureOut]):
+    pass
 
 
 class ReplayRequest(Strict):

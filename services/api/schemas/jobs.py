@@ -6,17 +6,19 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError
 
 from services.api.schemas.common import (
     MAX_DESCRIPTION,
     MAX_ID,
+    FutureUtcDatetime,
     HttpUrl,
+    Page,
     PlatformChoice,
     PlatformName,
     Strict,
     Text,
-    UtcDatetime,
     expand_platforms,
 )
 from shared.platforms.base import EmploymentType, WorkplaceType
@@ -46,10 +48,10 @@ class JobIn(Strict):
     company: Annotated[Text, StringConstraints(max_length=200)]
     salary: SalaryIn | None = None
     skills: list[Annotated[Text, StringConstraints(max_length=100)]] = Field(default_factory=list, max_length=50)
-    expires_at: UtcDatetime | None = Field(None, description="ISO 8601 with a time zone; must be in the future.")
+    expires_at: FutureUtcDatetime | None = Field(None, description="ISO 8601 with a time zone; must be in the future.")
 
 
-PUBLISH_EXAMPLE = {
+PUBLISH_EXAMPLE: JsonDict = {
     "job": {
         "title": "Backend Engineer",
         "description": "Build and run the services that publish our clients' job postings to LinkedIn and Naukri. "
@@ -100,7 +102,7 @@ class JobPatch(Strict):
     company: Annotated[Text, StringConstraints(max_length=200)] | None = None
     salary: SalaryIn | None = None
     skills: list[Annotated[Text, StringConstraints(max_length=100)]] | None = Field(None, max_length=50)
-    expires_at: UtcDatetime | None = None
+    expires_at: FutureUtcDatetime | None = None
 
     @field_validator("title", "description", "location", "employment_type", "workplace_type", "apply_url", "company")
     @classmethod
@@ -119,6 +121,12 @@ class JobPatch(Strict):
 class LifecycleRequest(Strict):
     platforms: list[PlatformChoice] | None = Field(
         None, min_length=1, max_length=3, description="Default: every platform of the job."
+    )
+
+
+class RepostRequest(Strict):
+    platforms: list[PlatformChoice] | None = Field(
+        None, min_length=1, max_length=3, description="Default: every platform where the job's posting is closed."
     )
 
 
@@ -166,6 +174,5 @@ class JobListItemOut(JobPublishingOut):
     created_at: datetime
 
 
-class JobPageOut(BaseModel):
-    items: list[JobListItemOut]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page; null on the last page.")
+class JobPageOut(Page[JobListItemOut]):
+    pass

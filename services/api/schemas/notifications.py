@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.api.schemas.common import Strict
+from services.api.schemas.common import Page, Strict
 
 
 class EndpointIn(Strict):
@@ -44,3 +44,11 @@ class DeliveryOut(BaseModel):
     )
     created_at: datetime
     delivered_at: datetime | None
+
+
+class EndpointsOut(Page[EndpointOut]):
+    pass
+
+
+class DeliveriesOut(Page[DeliveryOut]):
+    pass

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints
 
-from services.api.schemas.common import PlatformName, Strict
+from services.api.schemas.common import Page, PlatformName, Strict
 
 ClientId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # [0-9], not \d (which takes any script's digits); 200: the column's width.
@@ -57,8 +57,7 @@ class ConnectionOut(BaseModel):
     updated_at: datetime
 
 
-class ConnectionsOut(BaseModel):
-    connections: list[ConnectionOut]
+class ConnectionsOut(Page[ConnectionOut]):
     connected: list[PlatformName] = Field(description="The platforms a publish can use now: configured and enabled.")
 
 

@@ -51,7 +51,7 @@ export function renderApplicationsPage(container) {
     pull.textContent = "Pulling…";
     try {
       const body = { platform: platform.value || undefined, job_id: job.value ? Number(job.value) : undefined };
-      const { syncs } = await api("POST", "/jobs/publishing/sync-applications/", { body });
+      const { items: syncs } = await api("POST", "/jobs/publishing/sync-applications/", { body });
       const finished = await Promise.all(syncs.map(waitForSync));
       const fresh = finished.reduce((sum, run) => sum + run.new, 0);
       const failed = finished.filter((run) => run.status !== "succeeded");

@@ -15,7 +15,7 @@ export async function renderConnectionsPage(container) {
     container.append(h("p", { class: "problem", role: "alert" }, `Could not read the connections: ${error.message}`));
     return;
   }
-  const byPlatform = Object.fromEntries(answer.connections.map((c) => [c.platform, c]));
+  const byPlatform = Object.fromEntries(answer.items.map((c) => [c.platform, c]));
   for (const platform of PLATFORMS) container.append(connectionPanel(platform, byPlatform[platform]));
 }
 

@@ -19,7 +19,7 @@ export function renderEventsPage(container, { jobId }) {
   async function load() {
     try {
       const page = await api("GET", `/jobs/publishing/${jobId}/events/`, { params: { limit: PAGE_SIZE, cursor } });
-      rows.append(...page.events.map(eventRow));
+      rows.append(...page.items.map(eventRow));
       cursor = page.next_cursor;
       more.hidden = !cursor;
       summary.textContent = `${rows.children.length} event(s).`;

@@ -40,7 +40,7 @@ export function renderFailuresPage(container) {
     try {
       const page = await api("GET", "/jobs/publishing/failures/", { params: { ...currentFilters(), limit: PAGE_SIZE, cursor: append ? cursor : null } });
       if (!append) rows.replaceChildren();
-      rows.append(...page.failures.map(failureRow));
+      rows.append(...page.items.map(failureRow));
       cursor = page.next_cursor;
       more.hidden = !cursor;
       summary.textContent = rows.children.length ? `${rows.children.length} failure(s) shown.` : "No failures match.";
