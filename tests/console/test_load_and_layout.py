@@ -63,7 +63,7 @@ def test_at_phone_size_every_page_is_reachable_nothing_scrolls_sideways_and_addr
 ):
     # Given an operator (every page is theirs) with a job and an application from a long address
     operator = make_tenant(scope=KeyScope.OPERATOR)
-    job_id = publish(client, operator, platforms=["naukri"], title="A job whose title is long enough to wrap on a phone")
+    job_id = publish(client, operator, platforms=["naukri"], title="A title long enough to wrap on a phone")
     postings = settled_status(client, operator, job_id)["platforms"]
     emulators.naukri.apply(
         postings["naukri"]["external_id"],

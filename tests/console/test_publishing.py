@@ -54,9 +54,7 @@ def test_a_platform_s_button_spins_shows_a_check_mark_for_3_s_then_rests_as_a_di
     )
 
 
-def test_a_new_job_published_to_both_from_the_form_follows_the_both_button_to_a_check_mark(
-    page, console_url, tenant
-):
+def test_a_new_job_published_to_both_from_the_form_follows_the_both_button_to_a_check_mark(page, console_url, tenant):
     sign_in(page, console_url, tenant.api_key)
     page.get_by_text("New job", exact=True).click()
     for label, value in (
