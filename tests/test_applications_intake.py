@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from shared.models import Application, PublishingLog
 from tests.conftest import settings_env, wait_for_syncs_to_settle
-from tests.test_applications_sync import applications_of, published_on
+from tests.test_applications_sync import applications_of, published_on, received_in_the_log
 
 WEBHOOK = "/jobs/publishing/webhooks/linkedin/applications/"
 JOBPUB = str(Path(sys.executable).parent / "jobpub")
@@ -148,9 +148,16 @@ def test_a_naukri_csv_import_stores_the_good_rows_and_reports_bad_ones_by_line(
         ("CSV-6", "Naukri CSV"),
     ]
 
+    received = received_in_the_log(client, tenant, job_id)
+    assert sorted((e["external_application_id"], e["source"]) for e in received) == [
+        ("CSV-1", "Naukri CSV"),
+        ("CSV-6", "Naukri CSV"),
+    ]
+
     again = jobpub(settings, "import-applications", "naukri", str(drop), "--organization", tenant.name)
     assert "stored 0, already stored 2" in again.stdout
     assert len(applications_of(sessions, job_id)) == 2
+    assert len(received_in_the_log(client, tenant, job_id)) == 2
     missing = jobpub(
         settings, "import-applications", "naukri", str(tmp_path / "nope.csv"), "--organization", tenant.name
     )

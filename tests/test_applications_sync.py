@@ -51,6 +51,12 @@ def applications_of(sessions, job_id: int) -> list[Application]:
         return list(session.scalars(select(Application).where(Application.job_id == job_id).order_by(Application.id)))
 
 
+def received_in_the_log(client, tenant, job_id: int) -> list[dict]:
+    """The job's `ApplicationReceived` events, as its events endpoint shows them."""
+    events = client.get(f"/jobs/publishing/{job_id}/events/", params={"limit": 500}, headers=tenant.headers).json()
+    return [e["payload"] for e in events["items"] if e["event_type"] == "ApplicationReceived"]
+
+
 def test_a_scheduled_pull_stores_new_applications_once_and_the_next_window_adds_none(
     client, tenant, pipeline, emulators, sessions, settings
 ):
@@ -153,7 +159,13 @@ def test_a_sync_asked_for_over_the_api_reports_its_progress_and_result(
 
     result = wait_until(done, 30, what="the API-requested sync")
     assert (result["status"], result["new"], result["trigger"]) == ("succeeded", 4, "api")
-    assert len(applications_of(sessions, job_id)) == 4
+    stored = applications_of(sessions, job_id)
+    assert len(stored) == 4
+    received = received_in_the_log(client, tenant, job_id)
+    assert sorted((e["application_id"], e["external_application_id"]) for e in received) == sorted(
+        (a.id, a.external_application_id) for a in stored
+    )
+    assert {(e["job_id"], e["platform"], e["source"]) for e in received} == {(job_id, "naukri", "Naukri")}
     not_connected = client.post(SYNC, json={"platform": "linkedin"}, headers=tenant.headers)
     assert not_connected.status_code == 422 and "linkedin is not connected" in not_connected.text
 

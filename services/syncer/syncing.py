@@ -144,7 +144,12 @@ def _pull_page(ctx, run: _Run, platform: Platform, credentials, outcome: SyncOut
             credentials, cursor, page_size=ctx.settings.sync_page_size, job_external_id=run.job_external_id or None
         )
         stored = store_applications(
-            session, run.organization_id, run.platform, platform.application_source, page.applications
+            session,
+            run.organization_id,
+            run.platform,
+            platform.application_source,
+            page.applications,
+            correlation_id=run.correlation_id,
         )
         if cursor_row is not None:
             cursor_row.cursor = page.next_cursor

@@ -29,10 +29,8 @@ from services.api.schemas.common import NUL_PROBLEM, NoNul
 from shared.applications import store_applications
 from shared.connections import PlatformNotConnected, load_credentials
 from shared.crypto import CredentialDecryptError
-from shared.events import ApplicationReceived
 from shared.models import PlatformConnection, Posting
 from shared.notifications import APPLICATION_RECEIVED, notify
-from shared.outbox import record
 from shared.platforms.linkedin import NotAnApplication, parse_application
 
 router = APIRouter(prefix="/jobs/publishing/webhooks", tags=["webhooks"])
@@ -83,16 +81,15 @@ def linkedin_application(request: Request, session: SessionDep, body: Annotated[
         application = parse_application(payload)
     except NotAnApplication as error:
         raise FieldProblem(("body", *error.field), error.problem, "invalid_application") from None
-    stored = store_applications(session, posting.organization_id, PLATFORM, "LinkedIn apply", [application])
-    for application_id in stored.new_ids:
-        event = ApplicationReceived(
-            organization_id=posting.organization_id,
-            job_id=posting.job_id,
-            platform=PLATFORM,
-            application_id=application_id,
-            external_application_id=application.external_id,
-        )
-        record(session, event, correlation_id=request.state.correlation_id)
+    stored = store_applications(
+        session,
+        posting.organization_id,
+        PLATFORM,
+        "LinkedIn apply",
+        [application],
+        correlation_id=request.state.correlation_id,
+    )
+    for application_id in stored.new_ids:  # its ApplicationReceived is recorded with it
         data = dict(
             job_id=posting.job_id,
             platform=PLATFORM,
