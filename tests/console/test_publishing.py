@@ -1,4 +1,5 @@
-"""The jobs page in a real browser: the publish buttons, live badges, failure and Retry."""
+"""The jobs page in a real browser: the publish buttons following each platform, live badges,
+failure and Retry."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import time
 from playwright.sync_api import expect
 
 from tests.console.conftest import badge_status, job_card, sign_in, toast_saying
-from tests.support import publish, settled_status
+from tests.support import DESCRIPTION, publish, settled_status
 
 
-def test_publish_to_both_turns_both_badges_published_with_links_and_the_button_resets_after_3_s(
+def test_a_platform_s_button_spins_shows_a_check_mark_for_3_s_then_rests_as_a_disabled_published_on_linkedin(
     page, console_url, client, tenant, emulators
 ):
     # Given a job so far on Naukri only, and a LinkedIn that takes a second to create a posting
@@ -19,35 +20,60 @@ def test_publish_to_both_turns_both_badges_published_with_links_and_the_button_r
     settled_status(client, tenant, job_id)
     emulators.linkedin.set_faults({"slow": {"seconds": 1.0, "times": 1}})
     sign_in(page, console_url, tenant.api_key)
+    card = job_card(page, job_id)
     expect(badge_status(page, job_id, "linkedin")).to_have_text("Not published")
+    # Naukri is live: its button says so and cannot be clicked; "Publish to both" is not offered
+    expect(card.get_by_role("button", name="Published on Naukri ✓")).to_have_attribute("aria-disabled", "true")
+    expect(card.get_by_role("button", name="Publish to both")).to_have_count(0)
 
-    # When the recruiter clicks "Publish to both"
-    job_card(page, job_id).get_by_role("button", name="Publish to both").click()
-    button = job_card(page, job_id).locator('[data-action="both"]')  # its name changes with its state
+    # When the recruiter clicks "Publish to LinkedIn"
+    card.get_by_role("button", name="Publish to LinkedIn").click()
+    button = card.locator('[data-action="linkedin"]')  # its name changes with its state
 
-    # Then the button spins, and both badges end Published, each with a link to the posting
+    # Then the button spins, and the LinkedIn badge ends Published with a link to the posting
     expect(button).to_have_attribute("aria-busy", "true")
     expect(button).to_contain_text("Publishing")
     expect(badge_status(page, job_id, "linkedin")).to_have_text("Published")
-    expect(badge_status(page, job_id, "naukri")).to_have_text("Published")
     for name in ("LinkedIn", "Naukri"):
-        link = job_card(page, job_id).get_by_role("link", name=f"View on {name}")
+        link = card.get_by_role("link", name=f"View on {name}")
         expect(link).to_have_attribute("href", re.compile(r"^http://127\.0\.0\.1:\d+/"))
-    expect(toast_saying(page, "is published on LinkedIn and Naukri")).to_be_visible()
+    expect(toast_saying(page, "is published on LinkedIn")).to_be_visible()
 
-    # And the check mark goes back to the button's label after 3 s
-    success = job_card(page, job_id).locator('[data-action="both"][data-state="success"]')
+    # And the check mark gives way after 3 s to a disabled "Published on LinkedIn ✓"
+    success = card.locator('[data-action="linkedin"][data-state="success"]')
     expect(success).to_contain_text("✓ Published")
     seen_at = time.monotonic()
     expect(success).to_have_count(0, timeout=6_000)
-    expect(button).to_have_text("Publish to both")
     assert 2.0 <= time.monotonic() - seen_at <= 4.5
+    expect(card.get_by_role("button", name="Published on LinkedIn ✓")).to_have_attribute("aria-disabled", "true")
     assert (
         client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()["platforms"]["linkedin"][
             "status"
         ]
         == "published"
     )
+
+
+def test_a_new_job_published_to_both_from_the_form_follows_the_both_button_to_a_check_mark(page, console_url, tenant):
+    sign_in(page, console_url, tenant.api_key)
+    page.get_by_text("New job", exact=True).click()
+    for label, value in (
+        ("Title", "Console both job"),
+        ("Company", "Acme"),
+        ("Location", "Remote"),
+        ("Apply URL", "https://acme.example/careers/both"),
+        ("Description", DESCRIPTION),
+    ):
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="Create and publish").click()
+
+    card = page.locator("li.job-card", has_text="Console both job")
+    expect(card.locator('[data-action="both"][data-state="success"]')).to_contain_text("✓ Published")
+    expect(toast_saying(page, "is published on LinkedIn and Naukri")).to_be_visible()
+    for platform in ("linkedin", "naukri"):
+        expect(card.locator(f'[data-platform="{platform}"] .badge-status')).to_have_text("Published")
+    # Once the check mark is gone, "Publish to both" is not offered: both are live
+    expect(card.locator('[data-action="both"]')).to_be_hidden(timeout=6_000)
 
 
 def test_a_job_linkedin_rejects_shows_the_error_and_publishes_on_retry_once_the_fault_is_cleared(
@@ -71,11 +97,11 @@ def test_a_job_linkedin_rejects_shows_the_error_and_publishes_on_retry_once_the_
     expect(card.locator('[data-action="linkedin"]')).to_contain_text("✕ Failed")
     expect(toast_saying(page, "was not published")).to_be_visible()
     expect(badge_status(page, job_id, "linkedin")).to_have_text("Failed")
-    # The button resets after 3 s; the error and its Retry stay while LinkedIn is failed
+    # The button rests after 3 s as LinkedIn's Retry, while the error stays
     expect(card.locator('[data-action="linkedin"]')).to_have_attribute("data-state", "idle", timeout=6_000)
-    expect(card.get_by_role("button", name="Publish to LinkedIn")).to_be_enabled()
-    retry = card.get_by_role("button", name=re.compile(r"^Retry"))
-    expect(retry).to_be_visible()
+    retry = card.get_by_role("button", name="Retry publishing on LinkedIn")
+    expect(retry).to_be_enabled()
+    expect(card.get_by_role("button", name="Publish to LinkedIn")).to_have_count(0)
 
     # When the fault is cleared and the recruiter clicks Retry
     emulators.linkedin.clear_faults()
@@ -86,4 +112,5 @@ def test_a_job_linkedin_rejects_shows_the_error_and_publishes_on_retry_once_the_
     expect(card.get_by_role("link", name="View on LinkedIn")).to_be_visible()
     expect(toast_saying(page, "is published on LinkedIn")).to_be_visible()
     expect(card.locator(".alert p")).to_have_count(0)
-    expect(retry).to_be_hidden(timeout=6_000)
+    expect(card.get_by_role("button", name="Published on LinkedIn ✓")).to_be_visible(timeout=6_000)
+    expect(retry).to_have_count(0)

@@ -2,7 +2,7 @@
 // and "Pull now", which asks the platforms for new applications and waits for the pull to end.
 
 import { api } from "./api.js";
-import { externalLink, field, formatTime, h, PLATFORM_NAMES, sleep } from "./dom.js";
+import { emailAddress, externalLink, field, formatTime, h, PLATFORM_NAMES, sleep } from "./dom.js";
 import { toast } from "./toast.js";
 
 const PAGE_SIZE = 50;
@@ -93,10 +93,10 @@ async function fillJobChoices(select, titles) {
 }
 
 function applicationRow(item, jobTitles) {
-  const contact = [item.candidate_email, item.candidate_phone].filter(Boolean);
+  const contact = [item.candidate_email && emailAddress(item.candidate_email), item.candidate_phone].filter(Boolean);
   return h("tr", { dataset: { applicationId: item.id } },
     h("td", {}, item.candidate_name),
-    h("td", { class: "wrap" }, contact.flatMap((c, i) => (i ? [h("br"), c] : [c]))),
+    h("td", { class: "contact" }, contact.flatMap((c, i) => (i ? [h("br"), c] : [c]))),
     h("td", {}, jobTitles.has(item.job_id) ? `#${item.job_id} ${jobTitles.get(item.job_id)}` : `#${item.job_id}`),
     h("td", {}, PLATFORM_NAMES[item.platform] ?? item.platform),
     h("td", { class: "source" }, item.source),

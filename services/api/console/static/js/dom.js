@@ -76,6 +76,13 @@ export function externalLink(url, text) {
     h("span", { class: "visually-hidden" }, " (opens in a new tab)"));
 }
 
+/** An e-mail address that may wrap only before its "@" and its dots, never mid-word; whole in its title. */
+export function emailAddress(address) {
+  const parts = String(address).split(/(?=[@.])/);
+  const pieces = parts.map((part) => h("span", { class: "email-part" }, part)); // each kept whole (a hyphen too)
+  return h("span", { class: "email", title: address }, pieces.flatMap((piece, i) => (i ? [h("wbr"), piece] : [piece])));
+}
+
 export function spinner() {
   return h("span", { class: "spinner", "aria-hidden": "true" });
 }

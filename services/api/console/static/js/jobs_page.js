@@ -1,19 +1,16 @@
-// The jobs page: the organization's jobs, newest first, each with its per-platform badges and
-// publish buttons. Badges follow the API by polling: a job being published is followed closely
-// by its own buttons; the whole list is read again every REFRESH_EVERY_MS for changes made elsewhere.
+// The jobs page: the organization's jobs, newest first, each a card (job_card.js) with its
+// per-platform badges and buttons. Cards follow the API by polling: a job being acted on is followed
+// closely by its own buttons; the whole list is read again every REFRESH_EVERY_MS (and when the tab
+// comes back into view) for changes made elsewhere.
 
 import { api } from "./api.js";
-import { externalLink, formatTime, h, PLATFORM_NAMES, PLATFORMS } from "./dom.js";
+import { h } from "./dom.js";
+import { createJobCard } from "./job_card.js";
 import { createNewJobForm } from "./new_job_form.js";
-import { createPublishActions } from "./publish_actions.js";
 
 const REFRESH_EVERY_MS = 2000;
 const PAGE_SIZE = 50;
 const MAX_REFRESHED = 200; // the API's largest page; older pages loaded beyond it are not refreshed
-
-const STATUS_LABELS = {
-  pending: "Pending", publishing: "Publishing", published: "Published", failed: "Failed", closed: "Closed",
-};
 
 export function renderJobsPage(container, { operator }) {
   const cards = new Map();
@@ -77,43 +74,9 @@ export function renderJobsPage(container, { operator }) {
 
   refresh();
   const timer = setInterval(refresh, REFRESH_EVERY_MS);
-  return () => clearInterval(timer);
-}
-
-function createJobCard(job, operator) {
-  const titleId = `job-${job.job_id}-title`;
-  const title = h("h2", { id: titleId }, job.title);
-  const meta = h("p", { class: "job-meta" });
-  const badges = h("ul", { class: "badges", "aria-live": "polite", "aria-label": "Status on each platform" });
-  const actions = createPublishActions({ job, onStatus: (status) => update(status) });
-  const log = operator ? h("p", {}, h("a", { href: `#/jobs/${job.job_id}/events` }, "Event log",
-    h("span", { class: "visually-hidden" }, ` of “${job.title}”`))) : null;
-  const element = h("li", { class: "job-card", dataset: { jobId: job.job_id }, "aria-labelledby": titleId },
-    title, meta, badges, actions.element, log);
-  let details = job;
-
-  function update(status) {
-    details = { ...details, ...status };
-    meta.textContent = [`#${details.job_id}`, details.company, details.location, formatTime(details.created_at)]
-      .filter(Boolean).join(" · ");
-    for (const platform of PLATFORMS) renderBadge(badges, platform, status.platforms[platform]);
-    actions.update(status);
-  }
-
-  update(job);
-  return { jobId: job.job_id, element, update, actions };
-}
-
-function renderBadge(badges, platform, posting) {
-  const state = posting?.status ?? "none";
-  const shown = `${state} ${posting?.url ?? ""}`;
-  let badge = badges.querySelector(`[data-platform="${platform}"]`);
-  if (badge?.dataset.shown === shown) return; // unchanged: nothing new for the live region to read
-  const name = PLATFORM_NAMES[platform];
-  const fresh = h("li", { class: "badge", dataset: { platform, status: state, shown } },
-    h("span", { class: "badge-platform" }, `${name}: `),
-    h("span", { class: "badge-status" }, STATUS_LABELS[state] ?? "Not published"),
-    posting?.url && state === "published" ? [" · ", externalLink(posting.url, `View on ${name}`)] : null);
-  if (badge) badge.replaceWith(fresh);
-  else badges.append(fresh);
+  document.addEventListener("visibilitychange", refresh);
+  return () => {
+    clearInterval(timer);
+    document.removeEventListener("visibilitychange", refresh);
+  };
 }

@@ -1,5 +1,6 @@
-// The console's start: ask for the API key once (kept in session storage), learn whether it is
-// an operator's key, then show the page the address names (#/jobs, #/applications, …).
+// The console's start: ask for the API key once (kept in session storage), ask the API whose key
+// it is (/me/: the organization, and whether it is an operator's key, so a recruiter is never shown,
+// nor sent probing, an operator's page), then show the page the address names (#/jobs, …).
 
 import { api, forgetKey, rememberKey, storedKey, whenUnauthorized } from "./api.js";
 import { renderApplicationsPage } from "./applications_page.js";
@@ -11,6 +12,7 @@ import { renderJobsPage } from "./jobs_page.js";
 const $ = (id) => document.getElementById(id);
 const WRONG_KEY = "This API key was not accepted: it is wrong, or it has been revoked. Check it and try again.";
 
+const ME = "/jobs/publishing/me/";
 const context = { operator: false };
 let leavePage = null;
 
@@ -41,7 +43,7 @@ async function submitKey(event) {
   }
   problem.textContent = "";
   try {
-    await api("GET", "/jobs/publishing/platforms/", { key }); // any authenticated read proves the key
+    await api("GET", ME, { key }); // proves the key
   } catch (error) {
     problem.textContent = error.status === 401 ? WRONG_KEY : error.message;
     $("api-key").setAttribute("aria-invalid", "true");
@@ -55,8 +57,11 @@ async function submitKey(event) {
 }
 
 async function openConsole() {
-  context.operator = await isOperatorKey();
+  const me = await whoAmI();
   if (!storedKey()) return; // the key was refused meanwhile (401), and the key form is back
+  context.operator = me?.key?.scope === "operator";
+  $("who").textContent = me ? [me.organization?.name, me.key?.label].filter(Boolean).join(" · ") : "";
+  $("who").hidden = !me;
   document.querySelectorAll("[data-operator]").forEach((element) => { element.hidden = !context.operator; });
   $("key-gate").hidden = true;
   $("nav").hidden = false;
@@ -64,13 +69,12 @@ async function openConsole() {
   showPage();
 }
 
-/** The failures list answers an operator's key only (a recruiter's gets 403); an API without it, 404. */
-async function isOperatorKey() {
+/** The key's organization and scope; null if the API cannot say (then no operator pages are shown). */
+async function whoAmI() {
   try {
-    await api("GET", "/jobs/publishing/failures/", { params: { limit: 1 } });
-    return true;
+    return await api("GET", ME);
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -80,6 +84,7 @@ function askForKey(message) {
   leavePage = null;
   $("page").replaceChildren();
   $("nav").hidden = true;
+  $("who").hidden = true;
   $("sign-out").hidden = true;
   $("key-gate").hidden = false;
   $("key-problem").textContent = message;

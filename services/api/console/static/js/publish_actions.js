@@ -1,166 +1,87 @@
-// A job's three publish buttons, behaving like the seed frontend's JobPublishActions: the clicked
-// button spins while the platforms work, then shows a check mark or a failure for RESET_AFTER_MS
-// before going back to its label; each outcome is also a toast. Below the buttons, every platform
-// that failed shows its error and one Retry button, for as long as it stays failed.
+// A job's publish buttons, one per platform, each following its platform's state as the seed
+// frontend's JobPublishActions did: "Publish to …" where it is not on the platform, a spinner while
+// it is on its way, a disabled "Published ✓" where it is live, "Retry" where it failed, "Repost"
+// where it was closed. "Publish to both" is offered only while both can be published.
 
 import { api } from "./api.js";
-import { h, PLATFORM_NAMES, PLATFORMS, sleep, spinner } from "./dom.js";
-import { toast } from "./toast.js";
+import { createActionButton } from "./action_button.js";
+import { h, PLATFORM_NAMES, PLATFORMS } from "./dom.js";
+import { platformAction } from "./posting_state.js";
 
-export const RESET_AFTER_MS = 3000;
-const POLL_EVERY_MS = 400;
-// Retries of a transient failure can take minutes; past this the badges keep following it.
-const FOLLOW_FOR_MS = 120000;
-const SETTLED = new Set(["published", "failed", "closed"]);
+const hidden = (text) => h("span", { class: "visually-hidden" }, text);
 
-const CHOICES = [
-  { choice: "linkedin", label: "LinkedIn", targets: ["linkedin"] },
-  { choice: "naukri", label: "Naukri", targets: ["naukri"] },
-  { choice: "both", label: "both", targets: PLATFORMS },
-];
+/** What each state's button says (visible words, and what a screen reader adds). */
+const LABELS = {
+  publish: (name) => [`Publish to ${name}`],
+  busy: (name) => [`Publishing on ${name}…`],
+  live: (name) => [`Published on ${name} ✓`],
+  retry: (name) => ["Retry", hidden(" publishing on"), ` ${name}`],
+  repost: (name) => [`Repost to ${name}`],
+};
+
+/** How each click is sent, and the words its button shows meanwhile. */
+const REQUESTS = {
+  publish: { kind: "publish", label: "Publishing…", done: "published", what: "Publish",
+    path: () => "/jobs/publishing/publish/", body: (jobId, platforms) => ({ job_id: jobId, platforms }) },
+  retry: { kind: "publish", label: "Retrying…", done: "published", what: "Retry",
+    path: (jobId) => `/jobs/publishing/${jobId}/retry/`, body: (_, platforms) => ({ platforms }) },
+  repost: { kind: "repost", label: "Reposting…", done: "reposted", what: "Repost",
+    path: (jobId) => `/jobs/publishing/${jobId}/repost/`, body: (_, platforms) => ({ platforms }) },
+};
 
 /**
- * @param {{job: object, onStatus: (status: object) => void}} options
- *   job: the job's status as the API answers it; onStatus: told of every status read here.
+ * @param {{job: object, requests: object}} options
+ *   job: the job's status as the API answers it; requests: the card's job_requests.
  */
-export function createPublishActions({ job, onStatus }) {
-  let busy = false;
-  let resetTimer = null;
+export function createPublishActions({ job, requests }) {
   let status = job;
-  let refused = null; // a request the API refused outright (422…): its message and a way to repeat it
-
-  const buttons = Object.fromEntries(CHOICES.map(({ choice, label }) => {
-    const button = h("button", { type: "button", dataset: { action: choice } });
-    // "LinkedIn" on screen, "Publish to LinkedIn" to a screen reader.
-    button.idleLabel = () => (choice === "both" ? ["Publish to both"] : [h("span", { class: "visually-hidden" }, "Publish to "), label]);
-    return [choice, button];
-  }));
-  const retryButton = h("button", { type: "button", class: "secondary", dataset: { action: "retry" }, hidden: true });
-  retryButton.idleLabel = () => ["Retry", h("span", { class: "visually-hidden" }, ` publishing “${job.title}”`)];
-  const messages = h("div", { role: "alert" });
-  const alertPanel = h("div", { class: "alert problems", hidden: true }, messages, retryButton);
-  const element = h("div", { class: "publish-actions" },
-    h("div", { class: "actions", role: "group", "aria-label": `Publish “${job.title}”` }, Object.values(buttons)),
-    alertPanel);
-
-  for (const { choice, targets } of CHOICES) {
-    buttons[choice].addEventListener("click", () =>
-      run(buttons[choice], targets, () => api("POST", "/jobs/publishing/publish/", { body: { job_id: job.job_id, platforms: [choice] } })));
+  const buttons = {};
+  for (const platform of PLATFORMS) {
+    buttons[platform] = createActionButton({ action: platform, onClick: () => clicked(platform) });
   }
-  retryButton.addEventListener("click", retry);
-  resetButtons();
+  buttons.both = createActionButton({ action: "both", onClick: () => send("publish", PLATFORMS, buttons.both) });
+  const element = h("div", { class: "actions", role: "group", "aria-label": `Publish “${job.title}”` },
+    PLATFORMS.map((p) => buttons[p].element), buttons.both.element);
 
-  function retry() {
-    if (refused) return refused.repeat();
-    const failed = failedPlatforms();
-    return run(retryButton, failed, () =>
-      api("POST", `/jobs/publishing/${job.job_id}/retry/`, { body: { platforms: failed } }));
+  function clicked(platform) {
+    const action = platformAction(status.platforms[platform]);
+    if (REQUESTS[action]) send(action, [platform], buttons[platform]);
   }
 
-  async function run(button, targets, request) {
-    if (busy || button.getAttribute("aria-disabled") === "true") return;
-    busy = true;
-    clearTimeout(resetTimer);
-    refused = null;
-    resetButtons();
-    Object.values(buttons).concat(retryButton).forEach((b) => b.setAttribute("aria-disabled", "true"));
-    show(button, "busy", "Publishing…");
-    try {
-      showStatus(await request());
-      const outcome = await followUntilSettled(targets);
-      reportOutcome(button, targets, outcome);
-    } catch (error) {
-      refused = { message: error.message, repeat: () => run(retryButton, targets, request) };
-      show(button, "error", "✕ Failed");
-      toast(`“${job.title}”: ${error.message}`, "error");
-    } finally {
-      busy = false;
-      Object.values(buttons).concat(retryButton).forEach((b) => b.removeAttribute("aria-disabled"));
-      renderAlert();
-      resetTimer = setTimeout(resetButtons, RESET_AFTER_MS);
-    }
-  }
-
-  async function followUntilSettled(targets) {
-    const deadline = Date.now() + FOLLOW_FOR_MS;
-    while (!targets.every((p) => SETTLED.has(status.platforms[p]?.status))) {
-      if (Date.now() > deadline) return null;
-      await sleep(POLL_EVERY_MS);
-      showStatus(await api("GET", `/jobs/publishing/${job.job_id}/status/`));
-    }
-    return status;
-  }
-
-  function reportOutcome(button, targets, outcome) {
-    const names = targets.map((p) => PLATFORM_NAMES[p]).join(" and ");
-    if (outcome === null) {
-      show(button, "idle");
-      toast(`“${job.title}” is still publishing on ${names}; its badges will follow.`);
-      return;
-    }
-    const failed = targets.filter((p) => outcome.platforms[p]?.status === "failed");
-    if (failed.length) {
-      show(button, "error", "✕ Failed");
-      const reasons = failed.map((p) => `${PLATFORM_NAMES[p]}: ${outcome.platforms[p].last_error || "failed"}`);
-      toast(`“${job.title}” was not published. ${reasons.join("; ")}`, "error");
-    } else {
-      show(button, "success", "✓ Published");
-      toast(`“${job.title}” is published on ${names}.`, "success");
-    }
-  }
-
-  function show(button, mode, text) {
-    button.classList.toggle("is-success", mode === "success");
-    button.classList.toggle("is-error", mode === "error");
-    button.dataset.state = mode;
-    if (mode === "busy") button.setAttribute("aria-busy", "true");
-    else button.removeAttribute("aria-busy");
-    button.replaceChildren(...(mode === "idle" ? button.idleLabel() : [mode === "busy" ? spinner() : "", text]));
-  }
-
-  function resetButtons() {
-    const retryHadFocus = document.activeElement === retryButton;
-    Object.values(buttons).concat(retryButton).forEach((b) => {
-      if (!busy) b.removeAttribute("aria-disabled");
-      show(b, "idle");
+  function send(action, platforms, button, answer) {
+    const request = REQUESTS[action];
+    let first = answer; // the new-job form has made the first request already
+    return requests.run({
+      ...request, button, targets: platforms,
+      send: () => {
+        const given = first;
+        first = undefined;
+        return given ?? api("POST", request.path(job.job_id), { body: request.body(job.job_id, platforms) });
+      },
     });
-    renderAlert();
-    if (retryHadFocus && retryButton.hidden) buttons.both.focus();
   }
 
-  function failedPlatforms() {
-    return PLATFORMS.filter((p) => status.platforms[p]?.status === "failed");
-  }
-
-  function renderAlert() {
-    const lines = failedPlatforms().map((p) => [`${PLATFORM_NAMES[p]} failed: `, status.platforms[p].last_error || "no reason given"]);
-    if (!lines.length && refused) lines.push(["Not published: ", refused.message]);
-    const text = JSON.stringify(lines);
-    if (messages.dataset.shown !== text) { // rebuilt only on change, so the alert is read out once
-      messages.dataset.shown = text;
-      messages.replaceChildren(...lines.map(([name, reason]) => h("p", {}, h("strong", {}, name), reason)));
-    }
-    retryButton.hidden = !lines.length && retryButton.dataset.state === "idle";
-    alertPanel.hidden = retryButton.hidden && !lines.length;
-    alertPanel.classList.toggle("alert", lines.length > 0); // no red frame around a retry's check mark
-  }
-
-  function showStatus(next) {
+  function update(next) {
     status = next;
-    onStatus(next);
+    const actions = PLATFORMS.map((p) => platformAction(next.platforms[p]));
+    PLATFORMS.forEach((platform, index) => {
+      const action = actions[index];
+      buttons[platform].rest(LABELS[action](PLATFORM_NAMES[platform]),
+        { disabled: action === "live", busy: action === "busy" });
+      buttons[platform].element.dataset.offers = action;
+    });
+    buttons.both.rest(["Publish to both"], { hidden: !actions.every((a) => a === "publish") });
   }
 
+  update(job);
   return {
     element,
-    /** A newer status read elsewhere (the page's refresh). */
-    update(next) {
-      status = next;
-      if (!busy) renderAlert();
-    },
+    update,
+    lock: (on) => Object.values(buttons).forEach((b) => b.lock(on)),
     /** Follow a publish requested elsewhere (the new-job form) as if its button had been clicked. */
     follow(choice, answer) {
-      const { targets } = CHOICES.find((c) => c.choice === choice);
-      return run(buttons[choice], targets, async () => answer);
+      const platforms = choice === "both" ? PLATFORMS : [choice];
+      return send("publish", platforms, buttons[choice], answer);
     },
   };
 }

@@ -1,0 +1,64 @@
+// One button of a job card with the seed frontend's states: its resting label (which the posting's
+// state decides), a spinner while a request runs, then a check mark or a failure for RESET_AFTER_MS
+// before it rests again. Unavailable means aria-disabled, so a focused button keeps its focus.
+
+import { h, spinner } from "./dom.js";
+
+export const RESET_AFTER_MS = 3000;
+
+/**
+ * @param {{action: string, className?: string, onClick: () => void}} options
+ *   action: the button's data-action (tests and styles find it by this).
+ */
+export function createActionButton({ action, className, onClick }) {
+  const element = h("button", { type: "button", class: className, dataset: { action, state: "idle" } });
+  let resting = { label: [], disabled: false, hidden: false, busy: false };
+  let mode = "idle"; // idle, running, success or error
+  let locked = false;
+  let timer = null;
+
+  element.addEventListener("click", () => {
+    if (element.getAttribute("aria-disabled") !== "true") onClick();
+  });
+
+  function paint() {
+    const busy = mode === "running" || (mode === "idle" && resting.busy);
+    element.dataset.state = mode === "idle" ? (busy ? "busy" : "idle") : mode === "running" ? "busy" : mode;
+    element.classList.toggle("is-success", mode === "success");
+    element.classList.toggle("is-error", mode === "error");
+    element.hidden = mode === "idle" && resting.hidden;
+    if (busy) element.setAttribute("aria-busy", "true");
+    else element.removeAttribute("aria-busy");
+    const unavailable = locked || busy || (mode === "idle" && resting.disabled);
+    if (unavailable) element.setAttribute("aria-disabled", "true");
+    else element.removeAttribute("aria-disabled");
+    if (mode === "idle") element.replaceChildren(...(resting.busy ? [spinner()] : []), ...resting.label);
+  }
+
+  function show(next, content) {
+    clearTimeout(timer);
+    mode = next;
+    element.replaceChildren(...content);
+    paint();
+  }
+
+  return {
+    element,
+    /** The label and availability the posting's state calls for; shown whenever no outcome is. */
+    rest(label, { disabled = false, hidden = false, busy = false } = {}) {
+      resting = { label, disabled, hidden, busy };
+      paint();
+    },
+    running(text) { show("running", [spinner(), text]); },
+    /** A check mark ("success") or a failure ("error"), then back to rest after RESET_AFTER_MS. */
+    outcome(kind, text) {
+      show(kind, [text]);
+      timer = setTimeout(() => { mode = "idle"; paint(); }, RESET_AFTER_MS);
+    },
+    /** Back to rest at once (an outcome the page tells some other way). */
+    settle() { clearTimeout(timer); mode = "idle"; paint(); },
+    /** While another request of the card runs, nothing else can be asked. */
+    lock(on) { locked = on; paint(); },
+    get isRunning() { return mode === "running"; },
+  };
+}
