@@ -18,12 +18,17 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from shared.config import Settings
 from shared.models.base import Base
 
+# A database error's message would otherwise carry the statement's parameters, the rows it wrote
+# (a page of candidates' names, e-mails and phones), into every log that reports the error.
+HIDE_PARAMETERS = True
+
 
 def build_engine(settings: Settings) -> Engine:
     if settings.is_sqlite:
         engine = create_engine(
             settings.database_url,
             connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=HIDE_PARAMETERS,
         )
         event.listen(engine, "connect", _tune_sqlite)
         event.listen(engine, "begin", _begin_immediate)
@@ -34,6 +39,7 @@ def build_engine(settings: Settings) -> Engine:
         max_overflow=20,
         # Reconnect by itself after PostgreSQL restarts instead of failing the next request.
         pool_pre_ping=True,
+        hide_parameters=HIDE_PARAMETERS,
     )
 
 

@@ -31,6 +31,9 @@ app = typer.Typer(
     cls=InListingOrder,
     help="Publish jobs to LinkedIn and Naukri, and bring the applications back.",
     no_args_is_help=True,
+    # A crash's traceback must not print local variables: they hold candidates' rows and decrypted
+    # secrets, and an operator's terminal output is often kept in a log (older typers showed them by default).
+    pretty_exceptions_show_locals=False,
 )
 
 TRY, SETUP, RUN, OPERATE = "Try it", "Set up", "Run (one process per role)", "Operate"
