@@ -26,6 +26,11 @@ from shared.platforms.base import PlatformApplication
 
 # Ids per look-up of what a dry run would find already stored.
 LOOKUP_CHUNK = 1000
+# The `applications` columns' sizes (shared/models/applications.py). A longer contact value from a
+# platform is cut to fit: one absurd phone number must not fail its page's INSERT, and with it
+# every later pull of the organization, which would resume from that page again and again.
+ID_MAX = 200
+FITTED = {"candidate_name": 300, "candidate_email": 320, "candidate_phone": 64, "resume_url": 2000}
 
 
 @dataclass
@@ -56,7 +61,7 @@ def store_applications(
     rows: dict[str, dict[str, Any]] = {}
     for application in applications:
         posting = postings.get(application.job_external_id)
-        if posting is None:
+        if posting is None or len(application.external_id) > ID_MAX:  # no application of ours has such an id
             result.unmatched += 1
         elif application.external_id in rows:
             result.duplicates += 1  # the same application twice in one batch
@@ -109,7 +114,7 @@ def _row(
         "platform": platform,
         "external_application_id": application.external_id,
         "source": source,
-        "candidate_name": application.candidate_name[:300],
+        "candidate_name": application.candidate_name,
         "candidate_email": application.candidate_email,
         "candidate_phone": application.candidate_phone,
         "resume_url": application.resume_url,
@@ -119,6 +124,9 @@ def _row(
         "raw": application.raw,
         "received_at": utcnow(),
     }
+    for column, limit in FITTED.items():
+        if isinstance(row[column], str):
+            row[column] = row[column][:limit]
     return {column: _without_nul(value) for column, value in row.items()}
 
 

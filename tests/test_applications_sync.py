@@ -246,3 +246,19 @@ def test_the_linkedin_pull_backs_up_the_webhook_without_storing_anything_twice(
     assert sorted(a.external_application_id for a in applications_of(sessions, job_id)) == sorted(
         a.external_application_id for a in pushed
     )
+
+
+def test_a_pulled_application_with_an_absurdly_long_phone_is_stored_cut_and_later_pulls_go_on(
+    client, make_tenant, pipeline, emulators, sessions
+):
+    tenant = make_tenant(platforms=("naukri",))
+    job_id, external_id = published_on(client, tenant, sessions, "naukri")
+    client_id = tenant.clients["naukri"][0]
+    emulators.naukri.apply(external_id, client_id=client_id, candidate={"name": "Long Phone", "phone": "9" * 100})
+    sync_now(client, tenant)
+    [stored] = applications_of(sessions, job_id)
+    assert stored.candidate_name == "Long Phone" and stored.candidate_phone == "9" * 64
+
+    emulators.naukri.apply(external_id, client_id=client_id, candidate={"name": "Next One"})
+    sync_now(client, tenant)
+    assert [a.candidate_name for a in applications_of(sessions, job_id)] == ["Long Phone", "Next One"]

@@ -189,7 +189,8 @@ def parse_application(payload: dict[str, Any]) -> PlatformApplication:
             applied_at=_utc(datetime.fromisoformat(payload["appliedAt"])),
             raw=payload,
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
+        # OverflowError: a date whose zone moves it past year 9999 (or before year 1) in UTC.
         raise ValueError(f"not a Naukri application: {type(error).__name__} {error}") from None
 
 
