@@ -7,9 +7,10 @@ from sqlalchemy.orm import Session
 
 from shared.crypto import CredentialCipher
 from shared.models import PlatformConnection
+from shared.platforms import PLATFORM_NAMES
 from shared.platforms.base import PlatformCredentials
 
-PLATFORMS = ("linkedin", "naukri")
+PLATFORMS = PLATFORM_NAMES  # the registry's names (shared/platforms/__init__.py)
 
 
 class PlatformNotConnected(Exception):

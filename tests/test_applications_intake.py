@@ -47,7 +47,12 @@ def test_an_application_linkedin_delivers_six_times_is_stored_once(client, tenan
     [stored] = applications_of(sessions, job_id)
     assert stored.external_application_id == application["jobApplicationId"]
     assert stored.source == "LinkedIn apply" and stored.organization_id == tenant.id
-    assert stored.candidate_name == f"{application['candidate']['firstName']} {application['candidate']['lastName']}"
+    contact = application["questionResponses"]["contactInformationQuestionResponses"]
+    assert stored.candidate_name == f"{contact['firstNameAnswer']['value']} {contact['lastNameAnswer']['value']}"
+    assert stored.candidate_email == contact["emailAnswer"]["value"] and stored.candidate_phone.startswith("+91 ")
+    assert stored.resume_url.endswith(".pdf") and stored.answers == {
+        "years-of-python": stored.answers["years-of-python"]
+    }
     with sessions() as session:
         received = session.scalars(
             select(PublishingLog.event_type).where(
@@ -55,6 +60,58 @@ def test_an_application_linkedin_delivers_six_times_is_stored_once(client, tenan
             )
         ).all()
     assert len(received) == 1
+
+
+def documented_payload(external_id: str, number: int) -> dict:
+    """An application in the shape Apply Connect documents (shared/platforms/linkedin_applications.py)."""
+    return {
+        "jobApplicationId": f"urn:li:jobApplication:{number}",
+        "externalJobId": external_id,
+        "appliedAt": 1_764_000_000_000,
+        "questionResponses": {
+            "contactInformationQuestionResponses": {
+                "firstNameAnswer": {"value": "Meera"},
+                "lastNameAnswer": {"value": "Iyer"},
+                "emailAnswer": {"value": "meera@candidates.example"},
+                "cellphoneNumberQuestionAnswer": {"countryCode": "91", "nationalNumber": "9876543210"},
+            },
+            "resumeQuestionResponses": {"resumeQuestionAnswer": {"mediaUrl": "https://media.example/meera.pdf"}},
+            "coverLetterQuestionResponses": {"textCoverLetterQuestionAnswer": {"answer": {"value": "Dear team"}}},
+            "additionalQuestionResponses": {
+                "customQuestionSetResponses": [
+                    {
+                        "customQuestionResponses": [
+                            {"questionIdentifier": "years-of-python", "answer": {"textAnswerValue": {"value": "6"}}},
+                            {
+                                "questionIdentifier": "work-authorization",
+                                "answer": {"multipleChoiceAnswerValue": {"symbolicNames": ["YES"]}},
+                            },
+                        ]
+                    }
+                ]
+            },
+        },
+    }
+
+
+def test_a_signed_push_in_linkedins_documented_shape_stores_the_candidates_answers(client, tenant, pipeline, sessions):
+    job_id, external_id = published_on(client, tenant, sessions, "linkedin")
+    body = json.dumps(documented_payload(external_id, number=9004)).encode()
+    answer = client.post(WEBHOOK, content=body, headers=signed(body, tenant.clients["linkedin"][1]))
+    assert answer.status_code == 200 and answer.json()["status"] == "stored", answer.text
+
+    [stored] = applications_of(sessions, job_id)
+    assert (stored.candidate_name, stored.candidate_email, stored.candidate_phone) == (
+        "Meera Iyer",
+        "meera@candidates.example",
+        "+91 9876543210",
+    )
+    assert (stored.resume_url, stored.cover_letter) == ("https://media.example/meera.pdf", "Dear team")
+    assert stored.answers == {"years-of-python": "6", "work-authorization": ["YES"]}
+    listed = client.get("/jobs/publishing/applications/", params={"job_id": job_id}, headers=tenant.headers).json()
+    assert [(a["candidate_name"], a["candidate_email"]) for a in listed["items"]] == [
+        ("Meera Iyer", "meera@candidates.example")
+    ]
 
 
 def test_an_unsigned_tampered_or_wrongly_signed_delivery_is_refused_and_stores_nothing(

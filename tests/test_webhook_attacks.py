@@ -165,6 +165,12 @@ MALFORMED_FIELDS = [
     (("resume", "mediaUrl"), "https://media.example/" + "r" * 3000),
     (("coverLetter",), 42),
     (("questionAnswers",), "yes"),
+    # The documented shape (answers under questionResponses) is checked as closely.
+    (("questionResponses",), "yes"),
+    (("questionResponses", "contactInformationQuestionResponses", "emailAnswer", "value"), 7),
+    (("questionResponses", "contactInformationQuestionResponses", "firstNameAnswer"), "Mallory"),
+    (("questionResponses", "resumeQuestionResponses", "resumeQuestionAnswer", "mediaUrl"), "r" * 3000),
+    (("questionResponses", "additionalQuestionResponses", "customQuestionSetResponses"), {"q": 1}),
 ]
 
 

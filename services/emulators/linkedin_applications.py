@@ -1,4 +1,5 @@
-"""Applications on the LinkedIn emulator: their wire form (the Apply Connect payload), the push
+"""Applications on the LinkedIn emulator: their wire form (the Apply Connect payload, in its
+documented shape: contact details, resume and screening answers under `questionResponses`), the push
 to a posting's webhook, and the pull `GET /v2/jobApplications`, a stand-in for the pull API that
 is closed to new partners:
 
@@ -27,6 +28,7 @@ from services.emulators.linkedin_webhooks import Delivery, WebhookSender
 DUPLICATE_DELIVERIES = "duplicate_deliveries"  # {"times": n, "copies": k}: push the next n applications k times
 DEFAULT_COPIES = 2
 DEFAULT_WAIT_SECONDS = 10.0
+PYTHON_YEARS_QUESTION = "years-of-python"  # the one screening question every emulated job asks
 
 
 class LinkedInApplications(EmulatorWithApplications):
@@ -40,20 +42,39 @@ class LinkedInApplications(EmulatorWithApplications):
         self._webhooks = WebhookSender()
 
     def _application_wire(self, posting: dict, number: int, candidate: Candidate) -> dict:
+        """Apply Connect's documented shape: the candidate as answers to the job's questions
+        (shared/platforms/linkedin_applications.py says what it rests on)."""
         return {
             "jobApplicationId": f"urn:li:jobApplication:{number}",
             "externalJobId": posting["externalJobPostingId"],
             "jobPosting": posting["jobPosting"],
             "appliedAt": int(time.time() * 1000),
-            "candidate": {
-                "firstName": candidate.first_name,
-                "lastName": candidate.last_name,
-                "email": candidate.email,
-                "phoneNumber": candidate.phone,
+            "questionResponses": {
+                "contactInformationQuestionResponses": {
+                    "firstNameAnswer": {"value": candidate.first_name},
+                    "lastNameAnswer": {"value": candidate.last_name},
+                    "emailAnswer": {"value": candidate.email},
+                    "cellphoneNumberQuestionAnswer": _phone_answer(candidate.phone),
+                },
+                "resumeQuestionResponses": {"resumeQuestionAnswer": {"mediaUrl": self.resume_url(number)}},
+                "coverLetterQuestionResponses": {
+                    "textCoverLetterQuestionAnswer": {
+                        "answer": {"value": candidate.cover_letter or _cover_letter(posting)}
+                    }
+                },
+                "additionalQuestionResponses": {
+                    "customQuestionSetResponses": [
+                        {
+                            "customQuestionResponses": [
+                                {
+                                    "questionIdentifier": PYTHON_YEARS_QUESTION,
+                                    "answer": {"textAnswerValue": {"value": str(2 + number % 8)}},
+                                }
+                            ]
+                        }
+                    ]
+                },
             },
-            "resume": {"mediaUrl": self.resume_url(number)},
-            "coverLetter": candidate.cover_letter or _cover_letter(posting),
-            "questionAnswers": [{"question": "Years of Python?", "answer": str(2 + number % 8)}],
         }
 
     def _after_apply(self, posting: dict, made: list[Application]) -> None:
@@ -106,6 +127,14 @@ class LinkedInApplications(EmulatorWithApplications):
         if secret is None:
             raise ValueError(f"unknown client {client_id!r}")
         return secret
+
+
+def _phone_answer(phone: str) -> dict:
+    """ "+91 98…" as a country code and the national number; a number without "+" has no country code."""
+    if phone.startswith("+"):
+        code, _, national = phone[1:].partition(" ")
+        return {"countryCode": code, "nationalNumber": national}
+    return {"nationalNumber": phone}
 
 
 def _webhook_url(posting: dict) -> object:

@@ -7,6 +7,11 @@ import httpx
 from shared.config import Settings
 from shared.platforms.base import Platform
 
+# Every platform jobpub speaks to, in the order lists show them: the names used in requests, queues
+# (`publish.<name>`), connections and stored rows. `build_platforms` builds one adapter per name;
+# the API's platform names, the connections and the metrics read this list (docs/platforms.md).
+PLATFORM_NAMES: tuple[str, ...] = ("linkedin", "naukri")
+
 # Connections per platform per process; each worker thread holds at most one at a time.
 HTTP_POOL_CONNECTIONS = 32
 
@@ -26,7 +31,7 @@ def build_platforms(settings: Settings, http: httpx.Client) -> dict[str, Platfor
     from shared.platforms.quota import build_quotas
 
     quotas = build_quotas(settings)  # shared by every process through Redis; none on the embedded default
-    return {
+    platforms: dict[str, Platform] = {
         "linkedin": LinkedInPlatform(
             http,
             api_url=settings.linkedin_api_url,
@@ -36,3 +41,5 @@ def build_platforms(settings: Settings, http: httpx.Client) -> dict[str, Platfor
         ),
         "naukri": NaukriPlatform(http, api_url=settings.naukri_api_url, quota=quotas.get("naukri")),
     }
+    assert tuple(platforms) == PLATFORM_NAMES, "an adapter per name in PLATFORM_NAMES, in its order"
+    return platforms

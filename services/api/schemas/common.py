@@ -10,15 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
-PlatformName = Literal["linkedin", "naukri"]
-PlatformChoice = Literal["linkedin", "naukri", "both"]
-ALL_PLATFORMS: tuple[PlatformName, ...] = ("linkedin", "naukri")
+from shared.platforms import PLATFORM_NAMES
+
+# Built from the registry (shared/platforms/__init__.py), so a new platform is a new valid name
+# here too. A Literal of a variable is fine at run time (pydantic, the OpenAPI enum) but no static
+# type, so mypy sees plain strings.
+if TYPE_CHECKING:
+    PlatformName = str
+    PlatformChoice = str
+else:
+    PlatformName = Literal[PLATFORM_NAMES]
+    PlatformChoice = Literal[(*PLATFORM_NAMES, "both")]
+ALL_PLATFORMS: tuple[PlatformName, ...] = PLATFORM_NAMES
 
 # The shortest description each platform accepts (LinkedIn documents 100; Naukri's is our API's).
 MIN_DESCRIPTION = {"linkedin": 100, "naukri": 50}

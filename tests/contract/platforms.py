@@ -1,0 +1,95 @@
+"""The contract fixture of each platform: what the one contract suite (test_platform_contract.py)
+needs to know to drive that platform's adapter against its emulator. Adding a platform to the
+suite is adding one entry to `CONTRACTS`.
+
+The adapter itself comes from the registry (`shared.platforms.build_platforms`), the emulator
+from the `emulators` fixture (tests/conftest.py) under the same name.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from shared.platforms.base import EmploymentType, PlatformCredentials, PostingContent, WorkplaceType
+from tests.support import DESCRIPTION
+
+
+@dataclass(frozen=True)
+class ContractFixture:
+    """One platform, as the contract suite sees it.
+
+    `credentials(client_id, secret)` builds what the adapter is handed for a client registered
+    on the emulator; `faults` are the emulator's fault switches the suite may throw (a check
+    the suite cannot make for lack of one is skipped, saying which); `renews` says whether the
+    platform has a renewal (if not, the adapter must raise OperationNotSupported);
+    `refuses_duplicate_ids` whether the platform itself turns a second create of one of our ids
+    into the first posting (if not, the look-up by our id before re-creating is the only anchor);
+    `tokens_expire` whether it hands out access tokens that the `expire_tokens` switch expires;
+    `is_closed(held)` whether a posting as the emulator holds it is no longer listed.
+    """
+
+    name: str
+    credentials: Callable[[str, str], PlatformCredentials]
+    faults: frozenset[str]
+    renews: bool
+    refuses_duplicate_ids: bool
+    tokens_expire: bool
+    is_closed: Callable[[dict], bool]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+REQUEST_FAULTS = frozenset({"slow", "drop_connection", "rate_limit", "server_error"})
+CREATE_FAULTS = frozenset({"reject", "slow_answer", "lose_response"})
+
+CONTRACTS = [
+    ContractFixture(
+        name="linkedin",
+        credentials=lambda client_id, secret: PlatformCredentials(
+            client_id, secret, organization_urn="urn:li:organization:4242"
+        ),
+        faults=REQUEST_FAULTS | CREATE_FAULTS | {"expire_tokens"},
+        renews=True,
+        refuses_duplicate_ids=True,  # a second CREATE of one externalJobPostingId ends FAILED 2009
+        tokens_expire=True,
+        is_closed=lambda held: held["listingStatus"] == "NOT_LISTED",
+    ),
+    ContractFixture(
+        name="naukri",
+        credentials=lambda client_id, secret: PlatformCredentials(client_id, secret),
+        faults=REQUEST_FAULTS | CREATE_FAULTS,
+        renews=False,  # our Naukri API has no refresh (yet): the adapter says so
+        refuses_duplicate_ids=False,  # a second POST /v1/jobs of one reference makes a second posting
+        tokens_expire=False,  # the API key goes with every call
+        is_closed=lambda held: held["status"] == "closed",
+    ),
+]
+
+
+def new_client(emulator, contract: ContractFixture) -> PlatformCredentials:
+    """A client of this test's own, registered on the emulator: no other test shares its postings."""
+    client_id, secret = f"contract-{contract.name}-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
+    emulator.register_client(client_id, secret)
+    return contract.credentials(client_id, secret)
+
+
+def posting_content(**overrides) -> PostingContent:
+    """A posting every platform accepts, under an external id of its own."""
+    values = dict(
+        external_id=f"jobpub-contract-{secrets.token_hex(6)}",
+        title="Contract Engineer",
+        description=DESCRIPTION,
+        location="Bengaluru, India",
+        employment_type=EmploymentType.FULL_TIME,
+        workplace_type=WorkplaceType.HYBRID,
+        apply_url="https://acme.example/careers/contract",
+        company_name="Acme",
+        listed_at=datetime.now(UTC) - timedelta(minutes=1),
+        skills=("Python",),
+    )
+    values.update(overrides)
+    return PostingContent(**values)  # type: ignore[arg-type]
