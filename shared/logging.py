@@ -40,6 +40,19 @@ def redact_secrets(_logger: WrappedLogger, _method: str, event_dict: EventDict) 
     return {k: MASK if _SECRET_KEYS.search(k) and k != "event" else _mask(v) for k, v in event_dict.items()}
 
 
+class WithoutQueryString(logging.Filter):
+    """Cuts the query string off uvicorn's access lines: a query may hold a candidate's e-mail
+    (`GET /jobs/publishing/privacy/candidates/?email=…`), which must never reach a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # uvicorn's access record: (client address, method, path with query, HTTP version, status).
+        if isinstance(record.args, tuple) and len(record.args) == 5:
+            client, method, path, version, status = record.args
+            if isinstance(path, str):
+                record.args = (client, method, path.split("?", 1)[0], version, status)
+        return True
+
+
 def configure_logging(settings: Settings) -> None:
     renderer = structlog.processors.JSONRenderer() if settings.log_json else structlog.dev.ConsoleRenderer(colors=False)
     shared_processors: list[Processor] = [
@@ -73,3 +86,6 @@ def configure_logging(settings: Settings) -> None:
     # httpx logs every request URL at INFO; keep it at WARNING so query strings stay out of the logs.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(existing, WithoutQueryString) for existing in access.filters):
+        access.addFilter(WithoutQueryString())
