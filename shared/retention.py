@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import Select, delete, exists, func, select
+from sqlalchemy import Select, delete, exists, func, select, text
 from sqlalchemy.orm import Session
 
 from shared.connections import PLATFORMS
@@ -58,7 +58,8 @@ def set_rule(
     )
     session.execute(
         statement.on_conflict_do_update(
-            index_elements=[RetentionRule.organization_id, func.coalesce(RetentionRule.platform, "")],
+            # Written as the index is (a bound "" would not match its expression on SQLite).
+            index_elements=[RetentionRule.organization_id, text("coalesce(platform, '')")],
             set_=values,
         )
     )
