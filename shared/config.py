@@ -90,6 +90,11 @@ class Settings(BaseSettings):
         300.0, ge=5, description="How often the scheduler asks for a pull of each organization's applications."
     )
     sync_page_size: int = Field(100, ge=1, le=100, description="Applications asked for per page of a pull.")
+    retention_interval_seconds: float = Field(
+        3600.0,
+        ge=5,
+        description="How often the scheduler erases the applications organizations' retention rules say are due.",
+    )
 
     notify_max_attempts: int = Field(8, ge=1, description="Delivery attempts per notification before it is failed.")
     notify_backoff_seconds: float = Field(

@@ -184,6 +184,32 @@ class ApplicationReceived(Event):
     source: str | None = None  # "LinkedIn apply", "Naukri", "Naukri CSV"; None in events older than the field
 
 
+class ApplicationsErased(Event):
+    """Candidates' personal data was erased from these applications (shared/privacy.py).
+
+    Names who and why, and which tombstones, never what was erased: no name, no e-mail.
+    `cause` "retention" is the organization's rule (`by` "retention", `reason` the rule);
+    "request" is a person's request, through the API (`by` the key) or the command line.
+    """
+
+    cause: Literal["retention", "request"]
+    reason: str
+    by: str
+    count: int
+    platform: str | None = None  # the rule's platform (retention); None: any
+    application_ids: list[int]
+
+
+class CandidateDataExported(Event):
+    """Everything held about one person was handed out (an access request): who, why, how much."""
+
+    reason: str
+    by: str
+    applications: int
+    notification_deliveries: int
+    application_ids: list[int]
+
+
 class PlatformConnectionChanged(Event):
     """An organization configured, changed or removed a platform connection (never the secret itself)."""
 
@@ -221,6 +247,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ApplicationsSynced,
         ApplicationSyncFailed,
         ApplicationReceived,
+        ApplicationsErased,
+        CandidateDataExported,
         PlatformConnectionChanged,
         WebhookDeliveryQueued,
     )

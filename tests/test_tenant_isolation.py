@@ -22,7 +22,7 @@ UNAUTHENTICATED = {
 
 
 def cross_tenant_calls(
-    job_id: int, sync_id: int, failed_posting_id: int
+    job_id: int, sync_id: int, failed_posting_id: int, application_id: int, email: str
 ) -> dict[tuple[str, str], tuple[dict, set[int]]]:
     """For each route: the request tenant B makes against tenant A's things, and the statuses allowed.
 
@@ -55,6 +55,14 @@ def cross_tenant_calls(
         # B's key is an operator key: it sees and replays only B's failures, and A's posting is unknown to it.
         ("GET", "/jobs/publishing/failures/"): ({}, {200}),
         ("POST", "/jobs/publishing/failures/replay/"): ({"json": {"posting_ids": [failed_posting_id]}}, {422}),
+        # B's rules are B's own; B naming A's candidate finds nobody, and A's application id is unknown to it.
+        ("GET", "/jobs/publishing/privacy/retention/"): ({}, {200}),
+        ("PUT", "/jobs/publishing/privacy/retention/"): ({"json": {"keep_days": 0}}, {200}),
+        ("POST", "/jobs/publishing/privacy/erasures/"): (
+            {"json": {"email": email, "application_ids": [application_id], "reason": "stranger"}},
+            {422},
+        ),
+        ("GET", "/jobs/publishing/privacy/candidates/"): ({"params": {"email": email}}, {200}),
         # B configuring a platform makes B's own connection; A's must stay as it was (checked below).
         ("PUT", "/jobs/publishing/platforms/{platform}/"): (
             {"json": {"client_id": "b-app", "client_secret": "b-secret", "organization_urn": "urn:li:organization:2"}},
@@ -80,7 +88,9 @@ def snapshot(sessions, client, tenant, job_id: int) -> tuple:
             select(func.count()).select_from(PublishingLog).where(PublishingLog.organization_id == tenant.id)
         )
         applications = session.scalar(
-            select(func.count()).select_from(Application).where(Application.organization_id == tenant.id)
+            select(func.count())
+            .select_from(Application)
+            .where(Application.organization_id == tenant.id, Application.erased_at.is_(None))
         )
         endpoints = session.execute(
             select(NotificationEndpoint.id, NotificationEndpoint.url, NotificationEndpoint.enabled).where(
@@ -122,6 +132,9 @@ def test_another_organizations_key_gets_404_on_every_route_and_changes_nothing(
     endpoint = client.post(
         "/jobs/publishing/notifications/", json={"url": "http://127.0.0.1:9/owner-hook"}, headers=owner.headers
     ).json()
+    with sessions() as session:
+        application = session.scalars(select(Application).where(Application.organization_id == owner.id)).first()
+    assert application is not None and application.candidate_email
     before = snapshot(sessions, client, owner, job_id)
 
     spec_routes = {
@@ -129,7 +142,7 @@ def test_another_organizations_key_gets_404_on_every_route_and_changes_nothing(
         for path, operations in client.get("/openapi.json").json()["paths"].items()
         for method in operations
     }
-    calls = cross_tenant_calls(job_id, sync["id"], failed_posting_id)
+    calls = cross_tenant_calls(job_id, sync["id"], failed_posting_id, application.id, application.candidate_email)
     assert spec_routes - UNAUTHENTICATED == set(calls), "a route has no cross-tenant case here"
 
     for (method, path), (request, allowed) in calls.items():
@@ -137,11 +150,26 @@ def test_another_organizations_key_gets_404_on_every_route_and_changes_nothing(
         answer = client.request(method, url, headers=stranger.headers, **request)
         assert answer.status_code in allowed, (method, path, answer.status_code, answer.text)
         assert "Backend Engineer" not in answer.text and owner.name not in answer.text, (method, path)
-        if answer.status_code == 200 and "items" in answer.json():
+        if answer.status_code == 200 and "items" in answer.json() and method != "PUT":  # a PUT answers B's own rule
             assert answer.json()["items"] == [], (method, path)
+        if path == "/jobs/publishing/privacy/candidates/":
+            assert answer.json() == {"applications": [], "notification_deliveries": []}
         if path == "/jobs/publishing/platforms/" and method == "GET":
             assert owner.clients["naukri"][0] not in answer.text
         assert "owner-hook" not in answer.text, (method, path)
+        assert application.candidate_email not in answer.text and application.candidate_name not in answer.text
+    # B's rule to keep nothing and its erasure by A's candidate's e-mail leave A's applications whole
+    from services.syncer.retention import apply_retention
+
+    apply_retention(sessions)
+    assert (
+        client.post(
+            "/jobs/publishing/privacy/erasures/",
+            json={"email": application.candidate_email, "reason": "stranger"},
+            headers=stranger.headers,
+        ).json()["matched"]
+        == 0
+    )
 
     assert snapshot(sessions, client, owner, job_id) == before
     assert postings_of(sessions, failed_job_id)["linkedin"].status == "failed"  # B's replay did not touch it

@@ -23,6 +23,7 @@ from services.api.routers import (
     metrics,
     notifications,
     platforms,
+    privacy,
     publishing,
     webhooks,
 )
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(applications.router)
     app.include_router(platforms.router)
     app.include_router(notifications.router)
+    app.include_router(privacy.router)
     app.include_router(webhooks.router)
     app.include_router(health.router)
     app.include_router(metrics.router)

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from services.cli import admin, applications, operations
+from services.cli import admin, applications, candidates, operations
 from services.cli.help import show_no_type_for_flags
 from shared.config import get_settings
 from shared.data_dir import default_data_dir
@@ -178,6 +178,7 @@ LISTING: list[tuple[str, str, str]] = [
     (OPERATE, "failures", "Failed postings, and replaying them:  jobpub failures list"),
     (OPERATE, "sync-applications", "Pull applications now:  jobpub sync-applications --dry-run"),
     (OPERATE, "import-applications", "Import a Naukri CSV:  jobpub import-applications naukri drop.csv -o acme"),
+    (OPERATE, "candidates", "Erase or export a person's data:  jobpub candidates erase -o acme --email … --reason …"),
     (OPERATE, "rotate-keys", "Re-encrypt stored secrets under the newest key:  jobpub rotate-keys --dry-run"),
     (OPERATE, "emulator", "One platform emulator alone:  jobpub emulator naukri --port 8100"),
 ]
@@ -200,6 +201,7 @@ GROUPS = {
     "apikey": admin.apikey_app,
     "platform": admin.platform_app,
     "failures": operations.failures_app,
+    "candidates": candidates.candidates_app,
 }
 for panel, name, listing in LISTING:
     if name in GROUPS:

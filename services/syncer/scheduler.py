@@ -5,17 +5,22 @@ Time is cut into windows of each connection's sync interval (its own, or
 request per (organization, platform, window). So any number of schedulers can run, and
 restarting one mid-window fires nothing twice. The scheduler looks every few seconds, and a
 look in a window already requested changes nothing.
+
+Every `JOBPUB_RETENTION_INTERVAL_SECONDS` (and once at start) it also applies the organizations'
+retention rules (services/syncer/retention.py), which is idempotent too.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime
 
 import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.syncer.retention import apply_retention
 from shared.config import Settings
 from shared.db import unit_of_work
 from shared.models import PlatformConnection, utcnow
@@ -51,12 +56,16 @@ def schedule_due_syncs(sessions: sessionmaker[Session], settings: Settings, now:
 
 
 def run_scheduler(sessions: sessionmaker[Session], settings: Settings, stop: threading.Event) -> None:
-    """Request each window's pulls as it begins, until `stop` is set."""
+    """Request each window's pulls as it begins, and apply retention when due, until `stop` is set."""
+    retention_due = time.monotonic()
     while not stop.is_set():
         try:
             requested = schedule_due_syncs(sessions, settings)
             if requested:
                 log.info("scheduler.requested", requested=requested)
+            if time.monotonic() >= retention_due:
+                apply_retention(sessions)
+                retention_due = time.monotonic() + settings.retention_interval_seconds
         except Exception as error:  # the database is away: keep going, try again shortly
             log.warning("scheduler.unavailable", error=str(error))
             stop.wait(RETRY_AFTER_ERROR_SECONDS)

@@ -12,6 +12,7 @@ from shared.models.applications import ACTIVE_API_PULL, Application, SyncCursor,
 from shared.models.base import Base, BigId, Json, UTCDateTime, utcnow
 from shared.models.notifications import NotificationDelivery, NotificationEndpoint
 from shared.models.postings import Job, Operation, OperationStatus, Posting, PostingStatus, PublishingLog
+from shared.models.privacy import RetentionRule
 from shared.models.tenants import ApiKey, IdempotencyKey, KeyScope, Organization, PlatformConnection
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Posting",
     "PostingStatus",
     "PublishingLog",
+    "RetentionRule",
     "SyncCursor",
     "SyncRun",
     "SyncStatus",

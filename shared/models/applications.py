@@ -21,6 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.models.base import Base, BigId, Json, UTCDateTime, utcnow
 
+UNERASED = "erased_at IS NULL"
+
 
 class Application(Base):
     """A candidate's application to one of our postings, brought back from its platform.
@@ -28,6 +30,9 @@ class Application(Base):
     `(organization, platform, external_application_id)` is unique: however often a platform
     delivers or we pull an application, it is stored once in its organization. The key includes
     the organization so that no tenant can claim an id first and make another's copy a "duplicate".
+
+    An erased application (`erased_at` set, see shared/privacy.py) stays as a tombstone holding
+    only that key, so the same application pulled or pushed again is not stored again.
     """
 
     __tablename__ = "applications"
@@ -40,6 +45,16 @@ class Application(Base):
         ),
         Index("ix_applications_organization", "organization_id", "id"),
         Index("ix_applications_job", "job_id", "id"),
+        # A person's applications, found by e-mail whatever its case (erasure and export).
+        Index("ix_applications_organization_email", "organization_id", func.lower(text("candidate_email"))),
+        # What retention still has to look at: only the applications not erased yet.
+        Index(
+            "ix_applications_unerased_received",
+            "organization_id",
+            "received_at",
+            postgresql_where=text(UNERASED),
+            sqlite_where=text(UNERASED),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -58,6 +73,7 @@ class Application(Base):
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
     raw: Mapped[dict[str, Any]] = mapped_column(Json)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # personal data removed (a tombstone)
 
 
 class SyncCursor(Base):
