@@ -4,6 +4,8 @@ handed out on request, within one organization only, with nothing of the person 
 from __future__ import annotations
 
 import json
+import secrets
+import subprocess
 
 from sqlalchemy import select, text
 
@@ -251,3 +253,33 @@ def test_the_candidates_command_previews_erases_and_exports_one_person(
     [event] = erasure_events(sessions, owner.id)
     assert event["by"] == "dpo-anna" and event["reason"] == "ticket 9" and event["count"] == 2
     assert MEERA not in erased.stdout + erased.stderr
+
+
+def pg_dump(database_url: str) -> str:
+    """The database as `pg_dump` writes it, data and all: what a backup taken now would hold."""
+    url = database_url.replace("postgresql+psycopg://", "postgresql://")
+    dumped = subprocess.run(["pg_dump", "--data-only", url], capture_output=True, text=True, timeout=120, check=True)
+    return dumped.stdout.lower()
+
+
+def test_after_an_erasure_a_pg_dump_of_the_database_holds_the_canary_email_nowhere(
+    client, make_tenant, pipeline, sessions, database_url
+):
+    # Given a candidate with a unique e-mail, pushed twice (so also in two notification deliveries)
+    owner = make_tenant(scope=KeyScope.OPERATOR)
+    an_endpoint(client, owner)
+    _, external_id = published_on(client, owner, sessions, "linkedin")
+    canary = f"canary-{secrets.token_hex(6)}@candidates.example"
+    first = secrets.choice(("Asha", "Ravi", "Uma")) + secrets.token_hex(3)
+    for number in (8101, 8102):
+        push(client, owner, external_id, number, canary, first=first)
+    wait_until(lambda: len(deliveries_of(sessions, owner.id)) == 2, what="the two application.received deliveries")
+    assert canary in pg_dump(database_url) and first.lower() in pg_dump(database_url)  # the search finds it
+
+    # When an operator erases the person
+    answer = client.post(ERASURES, json={"email": canary, "reason": "a candidate's request"}, headers=owner.headers)
+    assert answer.status_code == 200 and answer.json()["erased"] == 2, answer.text
+
+    # Then a dump of the whole database names them nowhere
+    dumped = pg_dump(database_url)
+    assert canary not in dumped and canary.split("@")[0] not in dumped and first.lower() not in dumped
