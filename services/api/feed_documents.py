@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -113,7 +113,7 @@ def indeed_job(job: FeedJob) -> str:
     return etree.tostring(element, encoding="unicode") + "\n"
 
 
-def indeed_feed(jobs: Iterable[FeedJob], company: str, base_url: str) -> Iterable[str]:
+def indeed_feed(jobs: Iterable[FeedJob], company: str, base_url: str) -> Iterator[str]:
     """The whole feed, a job at a time: memory stays bounded however many jobs there are."""
     yield feed_head(company, base_url)
     for job in jobs:

@@ -11,8 +11,9 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.api.feed_documents import FeedJob
@@ -68,26 +69,45 @@ def validators(session: Session, organization_id: int, token: str, reference: st
     return Validators(f'"{hashlib.sha256(seed.encode()).hexdigest()[:32]}"', changed)
 
 
-def _feed_job(row, base_url: str, token: str) -> FeedJob:
-    posting, job = row
+# Columns, not entities: no identity map or object state per row, which a feed of thousands pays for.
+_COLUMNS = (
+    Posting.id,
+    Posting.external_id,
+    func.coalesce(Posting.published_at, Posting.requested_at),
+    Job.title,
+    Job.description,
+    Job.location,
+    Job.employment_type,
+    Job.workplace_type,
+    Job.apply_url,
+    Job.company_name,
+    Job.salary,
+    Job.expires_at,
+)
+
+
+def _feed_job(row: Row[Any], base_url: str, token: str) -> FeedJob:
+    values: tuple[Any, ...] = tuple(row)
+    _, reference, published_at, *fields = values
+    title, description, location, employment_type, workplace_type, apply_url, company, salary, expires_at = fields
     return FeedJob(
-        reference=posting.external_id,
-        title=job.title,
-        description=job.description,
-        location=job.location,
-        employment_type=job.employment_type,
-        workplace_type=job.workplace_type,
-        apply_url=job.apply_url,
-        company=job.company_name,
-        salary=job.salary,
-        expires_at=job.expires_at,
-        published_at=posting.published_at or posting.requested_at,
-        page_url=job_page_url(base_url, token, posting.external_id),
+        reference=reference,
+        title=title,
+        description=description,
+        location=location,
+        employment_type=employment_type,
+        workplace_type=workplace_type,
+        apply_url=apply_url,
+        company=company,
+        salary=salary,
+        expires_at=expires_at,
+        published_at=published_at,
+        page_url=job_page_url(base_url, token, reference),
     )
 
 
-def _rows(organization_id: int):
-    return select(Posting, Job).join(Job, Job.id == Posting.job_id).where(*_live(organization_id)).order_by(Posting.id)
+def _rows(organization_id: int) -> Select[Any]:
+    return select(*_COLUMNS).join(Job, Job.id == Posting.job_id).where(*_live(organization_id)).order_by(Posting.id)
 
 
 def live_jobs(sessions: sessionmaker[Session], organization_id: int, base_url: str, token: str) -> Iterator[FeedJob]:
@@ -100,7 +120,7 @@ def live_jobs(sessions: sessionmaker[Session], organization_id: int, base_url: s
         yield from batch
         if len(rows) < FEED_BATCH_ROWS:
             return
-        after = rows[-1][0].id
+        after = rows[-1][0]
 
 
 def live_job(session: Session, organization_id: int, reference: str, base_url: str, token: str) -> FeedJob | None:
