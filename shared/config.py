@@ -41,7 +41,11 @@ class Settings(BaseSettings):
     )
     naukri_api_url: str = "https://api.naukri.com"
     public_base_url: str | None = Field(
-        None, description="Where platforms reach our API (LinkedIn's application webhook); unset: no webhook is sent."
+        None,
+        description=(
+            "Where platforms and job seekers reach our API: LinkedIn's application webhook, the job feed and "
+            "its job pages; unset: no webhook is sent and publishing to the feed fails."
+        ),
     )
 
     encryption_keys: SecretStr | None = Field(

@@ -26,7 +26,7 @@ from shared.events import JobClosed, JobOperationRequested
 from shared.models import Operation, OperationStatus, Posting, PostingStatus, utcnow
 from shared.outbox import publish_dispatch, record
 
-RENEWABLE_PLATFORMS = frozenset({"linkedin"})  # Naukri's API has no renewal
+RENEWABLE_PLATFORMS = frozenset({"linkedin", "feed"})  # Naukri's API has no renewal; the feed renews as a no-op
 IN_FLIGHT = (OperationStatus.PENDING, OperationStatus.RUNNING)
 ON_ITS_WAY = (PostingStatus.PENDING, PostingStatus.PUBLISHING)
 

@@ -18,6 +18,8 @@ UNAUTHENTICATED = {
     ("GET", "/readyz"),
     ("POST", "/jobs/publishing/webhooks/linkedin/applications/"),  # X-LI-Signature, tested in test_applications_intake
     ("GET", "/jobs/publishing/webhooks/linkedin/applications/"),  # LinkedIn's challenge, by client id
+    ("GET", "/feeds/{token}/indeed.xml"),  # the feed's own token, tested in tests/feed/test_job_feed.py
+    ("GET", "/feeds/{token}/jobs/{reference}/"),  # likewise
 }
 
 
@@ -63,6 +65,8 @@ def cross_tenant_calls(
             {422},
         ),
         ("GET", "/jobs/publishing/privacy/candidates/"): ({"params": {"email": email}}, {200}),
+        # B's new feed address is B's own feed's; A's connections stay as they were (checked below).
+        ("POST", "/jobs/publishing/platforms/feed/new-address/"): ({}, {201}),
         # B configuring a platform makes B's own connection; A's must stay as it was (checked below).
         ("PUT", "/jobs/publishing/platforms/{platform}/"): (
             {"json": {"client_id": "b-app", "client_secret": "b-secret", "organization_urn": "urn:li:organization:2"}},

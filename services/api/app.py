@@ -16,6 +16,7 @@ from services.api.routers import (
     applications,
     events,
     failures,
+    feeds,
     health,
     jobs,
     lifecycle,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(notifications.router)
     app.include_router(privacy.router)
     app.include_router(webhooks.router)
+    app.include_router(feeds.router)
     app.include_router(health.router)
     app.include_router(metrics.router)
     mount_console(app)

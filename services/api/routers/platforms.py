@@ -14,15 +14,17 @@ from services.api.deps import CorrelationId, CurrentOrg, SessionDep
 from services.api.job_publishing import FieldProblem
 from services.api.schemas.common import ALL_PLATFORMS, PlatformName
 from services.api.schemas.platforms import (
+    FEED_SECRET_MIN,
     ConnectionIn,
     ConnectionOut,
     ConnectionPatch,
     ConnectionsOut,
     ConnectionTestOut,
 )
-from shared.connections import find_connection, load_credentials, save_connection, seal_secret
+from shared.connections import credentials_of, find_connection, load_credentials, save_connection, seal_secret
 from shared.crypto import CredentialCipher, CredentialDecryptError
 from shared.events import PlatformConnectionChanged
+from shared.feed_address import FEED_PLATFORM, feed_token, feed_url, job_page_url, new_feed_secret
 from shared.models import PlatformConnection
 from shared.outbox import record
 from shared.platforms.base import AuthenticationFailed, PlatformError, TransientPlatformError
@@ -50,6 +52,23 @@ def _require_urn(platform: str, urn: str | None) -> None:
         raise FieldProblem(("body", "organization_urn"), "LinkedIn needs urn:li:organization:<id>", "missing")
 
 
+def _require_strong_feed_secret(platform: str, secret: str | None) -> None:
+    if platform == FEED_PLATFORM and secret is not None and len(secret) < FEED_SECRET_MIN:
+        message = f"the feed's secret is the seed of its public address: at least {FEED_SECRET_MIN} characters"
+        raise FieldProblem(("body", "client_secret"), message, "too_short")
+
+
+def _shown(request: Request, connection: PlatformConnection) -> ConnectionOut:
+    """The connection as answered; the feed's also carries its public addresses (from the live secret)."""
+    shown = ConnectionOut.model_validate(connection)
+    base_url = request.app.state.settings.public_base_url
+    if connection.platform != FEED_PLATFORM or not base_url:
+        return shown
+    token = feed_token(connection.organization_id, credentials_of(_cipher(request), connection).client_secret)
+    job_page = job_page_url(base_url, token, "{reference}")
+    return shown.model_copy(update={"feed_url": feed_url(base_url, token), "job_page_url": job_page})
+
+
 def _changed(
     session: Session, organization_id: int, platform: str, change: str, fields: list[str], correlation_id: str
 ) -> None:
@@ -68,8 +87,8 @@ def list_connections(organization_id: CurrentOrg, session: SessionDep):
 
 
 @router.get("/{platform}/", response_model=ConnectionOut)
-def read_connection(platform: PlatformName, organization_id: CurrentOrg, session: SessionDep):
-    return _configured(session, organization_id, platform)
+def read_connection(platform: PlatformName, request: Request, organization_id: CurrentOrg, session: SessionDep):
+    return _shown(request, _configured(session, organization_id, platform))
 
 
 @router.put("/{platform}/", response_model=ConnectionOut)
@@ -84,6 +103,7 @@ def replace_connection(
 ):
     """Configure the platform, or replace its whole configuration (201 when new)."""
     _require_urn(platform, body.organization_urn)
+    _require_strong_feed_secret(platform, body.client_secret.get_secret_value())
     existed = find_connection(session, organization_id, platform) is not None
     connection = save_connection(
         session,
@@ -101,7 +121,7 @@ def replace_connection(
     _changed(session, organization_id, platform, "updated" if existed else "configured", fields, correlation_id)
     session.commit()
     response.status_code = 200 if existed else 201
-    return connection
+    return _shown(request, connection)
 
 
 @router.patch("/{platform}/", response_model=ConnectionOut)
@@ -125,12 +145,49 @@ def update_connection(
         if field in changes:
             setattr(connection, field, changes[field])
     if body.client_secret is not None:
+        _require_strong_feed_secret(platform, body.client_secret.get_secret_value())
         connection.client_secret_encrypted = seal_secret(
             _cipher(request), organization_id, platform, body.client_secret.get_secret_value()
         )
     _changed(session, organization_id, platform, "updated", sorted(changes), correlation_id)
     session.commit()
-    return connection
+    return _shown(request, connection)
+
+
+@router.post("/feed/new-address/", response_model=ConnectionOut)
+def new_feed_address(
+    request: Request,
+    response: Response,
+    organization_id: CurrentOrg,
+    session: SessionDep,
+    correlation_id: CorrelationId,
+):
+    """Give the organization's job feed a new public address (configuring the feed if it is not yet);
+    the old address answers 404 from now on."""
+    existed = find_connection(session, organization_id, FEED_PLATFORM)
+    connection = save_connection(
+        session,
+        _cipher(request),
+        organization_id=organization_id,
+        platform=FEED_PLATFORM,
+        client_id=existed.client_id if existed else "job feed",
+        client_secret=new_feed_secret(),
+        organization_urn=None,
+        enabled=existed.enabled if existed else True,
+        publish_max_attempts=existed.publish_max_attempts if existed else None,
+        sync_interval_seconds=existed.sync_interval_seconds if existed else None,
+    )
+    _changed(
+        session,
+        organization_id,
+        FEED_PLATFORM,
+        "updated" if existed else "configured",
+        ["client_secret"],
+        correlation_id,
+    )
+    session.commit()
+    response.status_code = 200 if existed else 201
+    return _shown(request, connection)
 
 
 @router.delete("/{platform}/", status_code=204)

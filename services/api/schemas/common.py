@@ -30,7 +30,7 @@ else:
 ALL_PLATFORMS: tuple[PlatformName, ...] = PLATFORM_NAMES
 
 # The shortest description each platform accepts (LinkedIn documents 100; Naukri's is our API's).
-MIN_DESCRIPTION = {"linkedin": 100, "naukri": 50}
+MIN_DESCRIPTION = {"linkedin": 100, "naukri": 50, "feed": 50}
 MAX_DESCRIPTION = 25_000
 
 # Every id column is a PostgreSQL BIGINT; a larger id names nothing, and PostgreSQL would refuse to compare it.
@@ -105,8 +105,12 @@ class Strict(BaseModel):
         return value
 
 
+# "both" predates the feed and keeps meaning the two job boards; the feed is asked for by name.
+BOTH_PLATFORMS = ("linkedin", "naukri")
+
+
 def expand_platforms(choices: Sequence[str]) -> list[PlatformName]:
-    wanted = set(ALL_PLATFORMS) if "both" in choices else set(choices)
+    wanted = set(BOTH_PLATFORMS) if "both" in choices else set(choices)
     return [name for name in ALL_PLATFORMS if name in wanted]
 
 

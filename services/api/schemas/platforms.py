@@ -15,6 +15,7 @@ OrganizationUrn = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^urn:li:organization:[0-9]+$")
 ]
 Secret = Annotated[SecretStr, Field(min_length=1, max_length=500)]
+FEED_SECRET_MIN = 32  # the feed's address is derived from it: short enough to guess would be a guessable URL
 MaxAttempts = Annotated[
     int, Field(ge=1, le=20, description="Publish attempts before failed; default: the deployment's.")
 ]
@@ -25,7 +26,12 @@ SyncInterval = Annotated[
 
 class ConnectionIn(Strict):
     client_id: ClientId
-    client_secret: Secret = Field(description="LinkedIn: the app's client secret; Naukri: the API key. Write-only.")
+    client_secret: Secret = Field(
+        description=(
+            "LinkedIn: the app's client secret; Naukri: the API key; the feed: the seed of its public address "
+            f"(at least {FEED_SECRET_MIN} characters; POST .../feed/new-address/ makes one). Write-only."
+        )
+    )
     organization_urn: OrganizationUrn | None = Field(
         None, description="LinkedIn (required there): urn:li:organization:<id>."
     )
@@ -53,6 +59,10 @@ class ConnectionOut(BaseModel):
     publish_max_attempts: int | None = Field(description="null: the deployment's JOBPUB_PUBLISH_MAX_ATTEMPTS.")
     sync_interval_seconds: int | None = Field(description="null: the deployment's JOBPUB_SYNC_INTERVAL_SECONDS.")
     client_secret_set: bool = Field(True, description="The secret is stored (encrypted); it is never shown.")
+    feed_url: str | None = Field(None, description="The feed only: the organization's Indeed XML feed, for crawlers.")
+    job_page_url: str | None = Field(
+        None, description="The feed only: a job's public page; {reference} is the posting's external id."
+    )
     created_at: datetime
     updated_at: datetime
 

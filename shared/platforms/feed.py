@@ -1,0 +1,78 @@
+"""The job feed: a "platform" that is our own database, served by our API.
+
+Publishing to `feed` lists the job in the organization's XML feed (Indeed's format, which Indeed
+and many aggregators crawl) and on a public job page carrying schema.org `JobPosting` data (what
+Google for Jobs reads); closing takes it out of both. The posting rows already say which jobs are
+live, so every operation here settles at once with nothing sent anywhere: the publisher's row
+change *is* the publication. The routes that serve it are services/api/routers/feeds.py.
+"""
+
+from __future__ import annotations
+
+from shared.feed_address import feed_token, job_page_url
+from shared.platforms.base import (
+    ApplicationPage,
+    PermanentPlatformError,
+    PlatformCredentials,
+    PostingContent,
+    PostingState,
+)
+
+
+class FeedPlatform:
+    name = "feed"
+    application_source = "Job feed"  # applicants apply on the employer's own apply_url; none come back here
+
+    def __init__(self, *, public_base_url: str | None):
+        self._base_url = public_base_url
+
+    def _live(self, external_id: str, credentials: PlatformCredentials) -> PostingState:
+        if not self._base_url:
+            raise PermanentPlatformError("JOBPUB_PUBLIC_BASE_URL is not set: the job feed has no public address")
+        if credentials.organization_id is None:
+            raise PermanentPlatformError("the feed connection belongs to no organization")
+        token = feed_token(credentials.organization_id, credentials.client_secret)
+        return PostingState(
+            published=True, platform_job_id=external_id, url=job_page_url(self._base_url, token, external_id)
+        )
+
+    def check_credentials(self, credentials: PlatformCredentials) -> str:
+        self._live("connection-test", credentials)
+        return "the feed is served by jobpub itself"
+
+    def create_posting(self, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
+        return self._live(content.external_id, credentials)
+
+    def find_posting(self, external_id: str, credentials: PlatformCredentials) -> PostingState | None:
+        return self._live(external_id, credentials)  # our own rows are the feed: nothing can be lost
+
+    def check_task(self, task_id: str, credentials: PlatformCredentials) -> PostingState:
+        raise PermanentPlatformError("the feed publishes at once; it has no tasks to poll")
+
+    def update_posting(
+        self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials
+    ) -> PostingState:
+        return self._live(platform_job_id, credentials)  # the feed reads the job row as it is now
+
+    def close_posting(
+        self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials
+    ) -> PostingState:
+        return self._live(platform_job_id, credentials)  # the posting row's `closed` takes it out
+
+    def renew_posting(
+        self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials
+    ) -> PostingState:
+        return self._live(platform_job_id, credentials)  # listed until closed or expired: nothing to extend
+
+    def unlisted_postings(self, external_ids: list[str], credentials: PlatformCredentials) -> dict[str, str]:
+        return {}  # nothing but a close of ours takes a job off the feed
+
+    def fetch_applications(
+        self,
+        credentials: PlatformCredentials,
+        cursor: str | None,
+        *,
+        page_size: int,
+        job_external_id: str | None = None,
+    ) -> ApplicationPage:
+        return ApplicationPage([], cursor, False)
