@@ -35,7 +35,7 @@ def test_jobpub_dev_publishes_a_job_to_both_emulators_with_no_configuration(tmp_
         wait_until(lambda: _answers(base), 30, what="the API to answer")
         headers = {"X-API-Key": key}
         answer = httpx.post(
-            f"{base}/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["both"]}, headers=headers
+            f"{base}/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["both", "feed"]}, headers=headers
         )
         assert answer.status_code == 202, answer.text
         job_id = answer.json()["job_id"]
@@ -44,8 +44,9 @@ def test_jobpub_dev_publishes_a_job_to_both_emulators_with_no_configuration(tmp_
             body = httpx.get(f"{base}/jobs/publishing/{job_id}/status/", headers=headers).json()
             return body if all(p["status"] == "published" for p in body["platforms"].values()) else None
 
-        status = wait_until(published, 30, what="both platforms to publish")["platforms"]
+        status = wait_until(published, 30, what="every platform to publish")["platforms"]
         assert httpx.get(status["linkedin"]["url"]).status_code == 200  # the emulator's posting page
+        assert "JobPosting" in httpx.get(status["feed"]["url"]).text  # our own public job page
         assert "curl" in "".join(output)
         assert (tmp_path / "home" / ".local" / "share" / "jobpub" / "jobpub.db").exists()  # the user's data folder
         assert list(tmp_path.glob("*.db")) == []  # nothing in the working folder

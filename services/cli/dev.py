@@ -156,6 +156,7 @@ def _prepare_dev_organization(
         for platform, urn in (("linkedin", DEV_LINKEDIN_URN), ("naukri", None)):
             client_id, secret = _connection(session, cipher, organization.id, platform, urn)
             emulators[platform].state.emulator.register_client(client_id, secret)
+        _connection(session, cipher, organization.id, "feed", None)  # our own feed: no emulator to tell
         return _kept_api_key(session, organization.id, home)
 
 

@@ -110,7 +110,8 @@ BOTH_PLATFORMS = ("linkedin", "naukri")
 
 
 def expand_platforms(choices: Sequence[str]) -> list[PlatformName]:
-    wanted = set(BOTH_PLATFORMS) if "both" in choices else set(choices)
+    # "both" is LinkedIn and Naukri (what the frontends' button means); any other name named beside it stays.
+    wanted = (set(choices) - {"both"}) | (set(BOTH_PLATFORMS) if "both" in choices else set())
     return [name for name in ALL_PLATFORMS if name in wanted]
 
 
