@@ -55,10 +55,25 @@ def _why_not_claimed(posting: Posting, now: datetime) -> LeaseHeld | None:
     # Not published yet: the publisher dispatches the operation once it is (shared/operations.py).
     if posting.status == PostingStatus.PUBLISHED and posting.lease_expires_at and posting.lease_expires_at >= now:
         return LeaseHeld(until=posting.lease_expires_at)
+    if _claimable_now(posting, now):
+        # The holder ended its attempt between our claim and this read, leaving a newer request
+        # for this very message (record_done of a superseded operation sends nothing): try again.
+        return LeaseHeld(until=now)
     log.info(
         "operation.skipped", posting_id=posting.id, status=posting.status, operation_status=posting.operation_status
     )
     return None
+
+
+def _claimable_now(posting: Posting, now: datetime) -> bool:
+    """`_claimable`, read from a posting already loaded."""
+    if posting.status != PostingStatus.PUBLISHED:
+        return False
+    due = posting.next_attempt_at is None or posting.next_attempt_at <= now + EARLY_DUPLICATE_TOLERANCE
+    free = posting.lease_expires_at is None or posting.lease_expires_at < now
+    waiting = posting.operation_status == OperationStatus.PENDING and due and free
+    abandoned = posting.operation_status == OperationStatus.RUNNING and free and posting.lease_expires_at is not None
+    return waiting or abandoned
 
 
 def _fields(held: Claim) -> dict:
