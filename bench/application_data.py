@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from psycopg.types.json import Jsonb
 
+from bench.run import bench_job
 from shared.db import unit_of_work
 from shared.models import Job, Posting, PostingStatus
 from shared.platforms.base import EmploymentType, PostingContent, WorkplaceType
 from shared.platforms.naukri import NaukriPlatform, parse_application
 from shared.postings import new_external_id
-from tests.support import DESCRIPTION
 
 PAGE_SIZE = 100  # the syncer's page (Settings.sync_page_size, at most 100 on both platforms)
 JOBS = 20
@@ -91,17 +91,7 @@ def create_postings(sessions, organization_id: int, platform: NaukriPlatform, cr
     made = {}
     with unit_of_work(sessions) as session:
         for n in range(JOBS):
-            job = Job(
-                organization_id=organization_id,
-                title=f"Bench job {n}",
-                description=DESCRIPTION,
-                location="Pune, India",
-                employment_type="full_time",
-                workplace_type="remote",
-                apply_url="https://bench.example/apply",
-                company_name="Bench",
-                skills=[],
-            )
+            job = bench_job(organization_id, n)
             session.add(job)
             session.flush()
             external_id = new_external_id(job.id)

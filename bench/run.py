@@ -137,21 +137,26 @@ def make_tenant(settings: Settings, sessions, client_id: str, secret: str) -> tu
     return organization.id, key
 
 
+def bench_job(organization_id: int, n: int) -> Job:
+    """The job every benchmark publishes, the n-th of its run."""
+    return Job(
+        organization_id=organization_id,
+        title=f"Bench job {n}",
+        description=DESCRIPTION,
+        location="Pune, India",
+        employment_type="full_time",
+        workplace_type="remote",
+        apply_url="https://bench.example/apply",
+        company_name="Bench",
+        skills=[],
+    )
+
+
 def record_publish_requests(sessions, organization_id: int, count: int) -> None:
     """What the API does per request, for `count` jobs in one transaction."""
     with unit_of_work(sessions) as session:
         for n in range(count):
-            job = Job(
-                organization_id=organization_id,
-                title=f"Bench job {n}",
-                description=DESCRIPTION,
-                location="Pune, India",
-                employment_type="full_time",
-                workplace_type="remote",
-                apply_url="https://bench.example/apply",
-                company_name="Bench",
-                skills=[],
-            )
+            job = bench_job(organization_id, n)
             session.add(job)
             session.flush()
             posting = Posting(
