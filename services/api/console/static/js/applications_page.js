@@ -2,7 +2,8 @@
 // and "Pull now", which asks the platforms for new applications and waits for the pull to end.
 
 import { api } from "./api.js";
-import { emailAddress, externalLink, field, formatTime, h, PLATFORM_NAMES, sleep } from "./dom.js";
+import { emailAddress, externalLink, field, formatTime, h, sleep } from "./dom.js";
+import { knownPlatforms, platformName } from "./platforms.js";
 import { toast } from "./toast.js";
 
 const PAGE_SIZE = 50;
@@ -12,7 +13,7 @@ const SYNC_WAIT_MS = 60000;
 export function renderApplicationsPage(container) {
   const job = h("select", { name: "job_id" }, h("option", { value: "" }, "Any job"));
   const platform = h("select", { name: "platform" }, h("option", { value: "" }, "Any platform"),
-    Object.entries(PLATFORM_NAMES).map(([value, name]) => h("option", { value }, name)));
+    knownPlatforms().map((value) => h("option", { value }, platformName(value))));
   const from = h("input", { type: "date", name: "applied_from" });
   const to = h("input", { type: "date", name: "applied_to" });
   const filters = h("form", { class: "filters", "aria-label": "Filter applications" },
@@ -55,7 +56,7 @@ export function renderApplicationsPage(container) {
       const finished = await Promise.all(syncs.map(waitForSync));
       const fresh = finished.reduce((sum, run) => sum + run.new, 0);
       const failed = finished.filter((run) => run.status !== "succeeded");
-      if (failed.length) toast(`Pull from ${failed.map((r) => PLATFORM_NAMES[r.platform]).join(", ")} did not finish: ${failed[0].error ?? failed[0].status}`, "error");
+      if (failed.length) toast(`Pull from ${failed.map((r) => platformName(r.platform)).join(", ")} did not finish: ${failed[0].error ?? failed[0].status}`, "error");
       else toast(`Pulled: ${fresh} new application(s).`, "success");
       await load();
     } catch (error) {
@@ -98,7 +99,7 @@ function applicationRow(item, jobTitles) {
     h("td", {}, item.candidate_name),
     h("td", { class: "contact" }, contact.flatMap((c, i) => (i ? [h("br"), c] : [c]))),
     h("td", {}, jobTitles.has(item.job_id) ? `#${item.job_id} ${jobTitles.get(item.job_id)}` : `#${item.job_id}`),
-    h("td", {}, PLATFORM_NAMES[item.platform] ?? item.platform),
+    h("td", {}, platformName(item.platform)),
     h("td", { class: "source" }, item.source),
     h("td", {}, formatTime(item.applied_at)),
     h("td", {}, item.resume_url ? externalLink(item.resume_url, "Resume") : "—"));

@@ -1,9 +1,12 @@
-// Platform connections: configure each platform and test it. The client secret is write-only:
+// Platform connections: configure each platform and test it (the job feed has its own panel,
+// feed_panel.js, as it has an address instead of credentials). The client secret is write-only:
 // the API never returns it, so the form only says whether one is stored, and an empty secret
 // field on a configured platform keeps the stored one.
 
 import { api } from "./api.js";
-import { field, h, PLATFORM_NAMES, PLATFORMS, spinner } from "./dom.js";
+import { field, h, spinner } from "./dom.js";
+import { createFeedPanel } from "./feed_panel.js";
+import { knownPlatforms, loadConnections, platformName, rememberConnections } from "./platforms.js";
 import { toast } from "./toast.js";
 
 export async function renderConnectionsPage(container) {
@@ -15,12 +18,16 @@ export async function renderConnectionsPage(container) {
     container.append(h("p", { class: "problem", role: "alert" }, `Could not read the connections: ${error.message}`));
     return;
   }
+  rememberConnections(answer);
   const byPlatform = Object.fromEntries(answer.items.map((c) => [c.platform, c]));
-  for (const platform of PLATFORMS) container.append(connectionPanel(platform, byPlatform[platform]));
+  for (const platform of knownPlatforms()) {
+    const panel = platform === "feed" ? createFeedPanel(byPlatform.feed) : connectionPanel(platform, byPlatform[platform]);
+    container.append(panel);
+  }
 }
 
 function connectionPanel(platform, initial) {
-  const name = PLATFORM_NAMES[platform];
+  const name = platformName(platform);
   const headingId = `connection-${platform}`;
   const state = h("p", { role: "status" });
   const inputs = {
@@ -59,6 +66,7 @@ function connectionPanel(platform, initial) {
       // A new connection needs every field (PUT); a configured one changes only what was typed.
       connection = await api(connection ? "PATCH" : "PUT", `/jobs/publishing/platforms/${platform}/`, { body });
       show();
+      await loadConnections(); // the jobs page offers what is connected now
       toast(`${name} connection saved.`, "success");
     } catch (error) {
       toast(`${name} connection not saved: ${error.message}`, "error");

@@ -1,9 +1,6 @@
 // Building the page from data without innerHTML: every value from the API (candidates' names,
 // platforms' errors) is set as text, so none of it can ever run as markup.
 
-export const PLATFORMS = ["linkedin", "naukri"];
-export const PLATFORM_NAMES = { linkedin: "LinkedIn", naukri: "Naukri" };
-
 let nextId = 0;
 
 /** An element with attributes, listeners (`onclick`) and children (nodes or text). */

@@ -2,7 +2,8 @@
 // correlation id, with each event's payload behind a disclosure.
 
 import { api } from "./api.js";
-import { formatTime, h, PLATFORM_NAMES } from "./dom.js";
+import { formatTime, h } from "./dom.js";
+import { platformName } from "./platforms.js";
 
 const PAGE_SIZE = 200;
 
@@ -35,7 +36,7 @@ function eventRow(event) {
   return h("tr", { dataset: { eventType: event.event_type } },
     h("td", {}, formatTime(event.created_at)),
     h("td", {}, event.event_type),
-    h("td", {}, PLATFORM_NAMES[event.platform] ?? event.platform ?? "—"),
+    h("td", {}, (event.platform ? platformName(event.platform) : "—")),
     h("td", { class: "wrap" }, event.correlation_id ?? ""),
     h("td", { class: "wrap" }, h("details", {}, h("summary", {}, "Payload"), h("pre", {}, JSON.stringify(event.payload, null, 2)))));
 }

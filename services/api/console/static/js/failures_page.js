@@ -2,14 +2,15 @@
 // `jobpub failures replay` — a chosen few, or every match after a dry run has counted them.
 
 import { api } from "./api.js";
-import { field, formatTime, h, PLATFORM_NAMES } from "./dom.js";
+import { field, formatTime, h } from "./dom.js";
+import { knownPlatforms, platformName } from "./platforms.js";
 import { toast } from "./toast.js";
 
 const PAGE_SIZE = 50;
 
 export function renderFailuresPage(container) {
   const platform = h("select", { name: "platform" }, h("option", { value: "" }, "Any platform"),
-    Object.entries(PLATFORM_NAMES).map(([value, name]) => h("option", { value }, name)));
+    knownPlatforms().map((value) => h("option", { value }, platformName(value))));
   const errorContains = h("input", { name: "error_contains" });
   const since = h("input", { name: "since", type: "datetime-local" });
   const why = h("input", { name: "why", required: true, value: "" });
@@ -90,11 +91,11 @@ export function renderFailuresPage(container) {
 }
 
 function failureRow(failure) {
-  const label = `Replay ${PLATFORM_NAMES[failure.platform] ?? failure.platform} posting ${failure.posting_id} of job ${failure.job_id}`;
+  const label = `Replay ${platformName(failure.platform)} posting ${failure.posting_id} of job ${failure.job_id}`;
   return h("tr", { dataset: { postingId: failure.posting_id } },
     h("td", {}, h("input", { type: "checkbox", value: failure.posting_id, "aria-label": label })),
     h("td", {}, h("a", { href: `#/jobs/${failure.job_id}/events` }, `#${failure.job_id}`, h("span", { class: "visually-hidden" }, " event log"))),
-    h("td", {}, PLATFORM_NAMES[failure.platform] ?? failure.platform),
+    h("td", {}, platformName(failure.platform)),
     h("td", {}, formatTime(failure.failed_at)),
     h("td", {}, failure.attempts),
     h("td", { class: "wrap" }, failure.error ?? ""));

@@ -1,10 +1,11 @@
 // One job of the jobs page: its title and facts, a badge per platform, the publish buttons, the
 // lifecycle buttons (edit, close, renew) and the problems alert, all following one status.
 
-import { externalLink, formatTime, h, PLATFORM_NAMES, PLATFORMS } from "./dom.js";
+import { externalLink, formatTime, h } from "./dom.js";
 import { createJobProblems } from "./job_problems.js";
 import { createJobRequests } from "./job_requests.js";
 import { createLifecycleActions } from "./lifecycle_actions.js";
+import { cardPlatforms, platformName } from "./platforms.js";
 import { createPublishActions } from "./publish_actions.js";
 
 const STATUS_LABELS = {
@@ -37,7 +38,7 @@ export function createJobCard(job, operator) {
     title.textContent = details.title;
     meta.textContent = [`#${details.job_id}`, details.company, details.location, formatTime(details.created_at)]
       .filter(Boolean).join(" · ");
-    for (const platform of PLATFORMS) renderBadge(badges, platform, status.platforms[platform]);
+    for (const platform of cardPlatforms(status)) renderBadge(badges, platform, status.platforms[platform]);
     requests.update(status);
     publish.update(status);
     lifecycle.update(details);
@@ -53,7 +54,7 @@ function renderBadge(badges, platform, posting) {
   const shown = `${state} ${posting?.url ?? ""}`;
   let badge = badges.querySelector(`[data-platform="${platform}"]`);
   if (badge?.dataset.shown === shown) return; // unchanged: nothing new for the live region to read
-  const name = PLATFORM_NAMES[platform];
+  const name = platformName(platform);
   const fresh = h("li", { class: "badge", dataset: { platform, status: state, shown } },
     h("span", { class: "badge-platform" }, `${name}: `),
     h("span", { class: "badge-status" }, STATUS_LABELS[state] ?? "Not published"),

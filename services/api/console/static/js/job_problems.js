@@ -2,7 +2,8 @@
 // a request was refused, in one alert, with one Retry for what trying again can mend (a failed
 // operation, a request that did not reach the API). A failed publish is retried from its own button.
 
-import { h, PLATFORM_NAMES, PLATFORMS } from "./dom.js";
+import { h } from "./dom.js";
+import { platformName } from "./platforms.js";
 
 const OPERATION_NAMES = { update: "the update", close: "closing", renew: "renewing" };
 
@@ -24,16 +25,16 @@ export function createJobProblems({ job, retryOperation }) {
   });
 
   function failedOperations() {
-    return PLATFORMS.map((platform) => ({ platform, posting: status.platforms[platform] }))
+    return Object.entries(status.platforms).map(([platform, posting]) => ({ platform, posting }))
       .filter(({ posting }) => posting?.operation_status === "failed" && posting.status !== "failed")
       .map(({ platform, posting }) => ({ platform, operation: posting.operation, error: posting.last_error }));
   }
 
   function render() {
-    const lines = PLATFORMS.filter((p) => status.platforms[p]?.status === "failed")
-      .map((p) => [`${PLATFORM_NAMES[p]} failed: `, status.platforms[p].last_error || "no reason given"]);
+    const lines = Object.keys(status.platforms).filter((p) => status.platforms[p]?.status === "failed")
+      .map((p) => [`${platformName(p)} failed: `, status.platforms[p].last_error || "no reason given"]);
     for (const failed of failedOperations()) {
-      lines.push([`${PLATFORM_NAMES[failed.platform]}: ${OPERATION_NAMES[failed.operation] ?? failed.operation} failed: `,
+      lines.push([`${platformName(failed.platform)}: ${OPERATION_NAMES[failed.operation] ?? failed.operation} failed: `,
         failed.error || "no reason given"]);
     }
     if (refusal) lines.push([`${refusal.what} refused: `, refusal.message]);

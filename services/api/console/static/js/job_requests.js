@@ -4,14 +4,15 @@
 // state; a refusal (409: nothing to do) or a platform that ended elsewhere is an error.
 
 import { api } from "./api.js";
-import { PLATFORM_NAMES, sleep } from "./dom.js";
+import { sleep } from "./dom.js";
+import { platformNames } from "./platforms.js";
 import { isSettled, namedReasons, reachedGoal, whyNot } from "./posting_state.js";
 import { toast } from "./toast.js";
 
 const POLL_EVERY_MS = 400;
 // Retries of a transient failure can take minutes; past this the badges keep following it.
 const FOLLOW_FOR_MS = 120000;
-const names = (platforms) => platforms.map((p) => PLATFORM_NAMES[p] ?? p).join(" and ");
+const names = platformNames;
 
 /**
  * @param {{job: object, onStatus: (status: object) => void, onRefused: (refusal: object|null) => void,

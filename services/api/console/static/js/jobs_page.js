@@ -22,9 +22,9 @@ export function renderJobsPage(container, { operator }) {
   let olderCursor = null;
 
   const newJob = createNewJobForm({
-    onCreated(answer, choice) {
+    onCreated(answer, platforms) {
       const card = showJobs([{ ...answer, company: "", location: "", created_at: new Date().toISOString() }])[0];
-      card.actions.follow(choice, answer);
+      card.actions.follow(platforms, answer);
       refresh();
     },
   });

@@ -1,11 +1,13 @@
 // A live job's Edit, Close and Renew buttons. Each is offered only where it can do something (a
-// platform live or on its way; Renew where LinkedIn is live, as Naukri has no renewal), spins while
-// its operation runs (also one asked for in another tab), and shows ✓ when the operation succeeded.
+// platform live or on its way; Renew where a renewable platform is live: LinkedIn or the feed, never
+// Naukri), spins while its operation runs (also one asked for in another tab), and shows ✓ when the
+// operation succeeded.
 
 import { api } from "./api.js";
 import { createActionButton } from "./action_button.js";
-import { h, PLATFORMS } from "./dom.js";
+import { h } from "./dom.js";
 import { createEditDialog } from "./edit_job_form.js";
+import { isRenewable, platformNames } from "./platforms.js";
 import { isOpen, runningOperation } from "./posting_state.js";
 
 const hidden = (text) => h("span", { class: "visually-hidden" }, text);
@@ -20,7 +22,7 @@ export function createLifecycleActions({ job, requests }) {
   const buttons = {
     edit: createActionButton({ action: "edit", className: "secondary", onClick: () => dialog.open(status) }),
     close: createActionButton({ action: "close", className: "secondary", onClick: () => change("close", openPlatforms()) }),
-    renew: createActionButton({ action: "renew", className: "secondary", onClick: () => change("renew", ["linkedin"]) }),
+    renew: createActionButton({ action: "renew", className: "secondary", onClick: () => change("renew", renewable()) }),
   };
   const dialog = createEditDialog({
     job,
@@ -30,7 +32,9 @@ export function createLifecycleActions({ job, requests }) {
   const element = h("div", { class: "actions", role: "group", "aria-label": `Manage “${job.title}”` },
     Object.values(buttons).map((b) => b.element), dialog.element);
 
-  const openPlatforms = () => PLATFORMS.filter((p) => isOpen(status.platforms[p]));
+  const onJob = () => Object.keys(status.platforms);
+  const openPlatforms = () => onJob().filter((p) => isOpen(status.platforms[p]));
+  const renewable = () => onJob().filter((p) => isRenewable(p) && status.platforms[p]?.status === "published");
 
   function change(operation, platforms) {
     const words = { close: ["Closing…", "closed", "Close"], renew: ["Renewing…", "renewed", "Renew"] }[operation];
@@ -44,7 +48,7 @@ export function createLifecycleActions({ job, requests }) {
     lastEdit = fields;
     let first = answer; // the dialog made the first request (its refusals stay in the dialog)
     return requests.run({
-      button: buttons.edit, kind: "update", targets: PLATFORMS.filter((p) => p in status.platforms),
+      button: buttons.edit, kind: "update", targets: onJob(),
       label: "Saving…", done: "updated", what: "Edit",
       send: () => {
         const given = first;
@@ -57,11 +61,12 @@ export function createLifecycleActions({ job, requests }) {
   function update(next) {
     status = next;
     const open = openPlatforms().length > 0;
-    const running = (operation) => PLATFORMS.some((p) => runningOperation(next.platforms[p]) === operation);
+    const running = (operation) => onJob().some((p) => runningOperation(next.platforms[p]) === operation);
     buttons.edit.rest(["Edit", hidden(` “${job.title}”`)], { hidden: !open, busy: running("update") });
     buttons.close.rest(["Close", hidden(` “${job.title}” on every platform`)], { hidden: !open, busy: running("close") });
-    buttons.renew.rest(["Renew", hidden(` “${job.title}” on LinkedIn`)],
-      { hidden: next.platforms.linkedin?.status !== "published", busy: running("renew") });
+    const renewing = renewable();
+    buttons.renew.rest(["Renew", hidden(` “${job.title}” on ${platformNames(renewing)}`)],
+      { hidden: renewing.length === 0, busy: running("renew") });
   }
 
   update(job);

@@ -1,6 +1,7 @@
 // The console's start: ask for the API key once (kept in session storage), ask the API whose key
 // it is (/me/: the organization, and whether it is an operator's key, so a recruiter is never shown,
-// nor sent probing, an operator's page), then show the page the address names (#/jobs, …).
+// nor sent probing, an operator's page) and which platforms it can publish to (platforms.js), then
+// show the page the address names (#/jobs, …).
 
 import { api, forgetKey, rememberKey, storedKey, whenUnauthorized } from "./api.js";
 import { renderApplicationsPage } from "./applications_page.js";
@@ -8,6 +9,7 @@ import { renderConnectionsPage } from "./connections_page.js";
 import { renderEventsPage } from "./events_page.js";
 import { renderFailuresPage } from "./failures_page.js";
 import { renderJobsPage } from "./jobs_page.js";
+import { loadConnections } from "./platforms.js";
 
 const $ = (id) => document.getElementById(id);
 const WRONG_KEY = "This API key was not accepted: it is wrong, or it has been revoked. Check it and try again.";
@@ -57,7 +59,7 @@ async function submitKey(event) {
 }
 
 async function openConsole() {
-  const me = await whoAmI();
+  const [me] = await Promise.all([whoAmI(), loadConnections()]);
   if (!storedKey()) return; // the key was refused meanwhile (401), and the key form is back
   context.operator = me?.key?.scope === "operator";
   $("who").textContent = me ? [me.organization?.name, me.key?.label].filter(Boolean).join(" · ") : "";

@@ -1,8 +1,10 @@
-// "New job": a job's fields and where to publish it, sent as one publish request (the API
-// creates the job and requests the platforms in one transaction). Refusals are shown per field.
+// "New job": a job's fields and where to publish it (every connected platform, or one of them), sent
+// as one publish request (the API creates the job and requests the platforms in one transaction).
+// Refusals are shown per field.
 
 import { api } from "./api.js";
 import { field, h, markField } from "./dom.js";
+import { connectedPlatforms, platformName, platformNames } from "./platforms.js";
 import { toast } from "./toast.js";
 
 const EMPLOYMENT_TYPES = ["full_time", "part_time", "contract", "internship", "temporary", "volunteer"];
@@ -20,10 +22,7 @@ export function createNewJobForm({ onCreated }) {
     workplace_type: h("select", { name: "workplace_type" }, WORKPLACE_TYPES.map((t) => h("option", { value: t }, humanize(t)))),
     skills: h("input", { name: "skills" }),
   };
-  const platformChoice = h("fieldset", {}, h("legend", {}, "Publish to"),
-    ["both", "linkedin", "naukri"].map((value) => h("label", {},
-      h("input", { type: "radio", name: "platforms", value, checked: value === "both" }), " ",
-      { both: "LinkedIn and Naukri", linkedin: "LinkedIn only", naukri: "Naukri only" }[value])));
+  const platformChoice = choiceOfPlatforms(connectedPlatforms());
   const problem = h("p", { class: "problem", role: "alert" });
   const submit = h("button", { type: "submit" }, "Create and publish");
   const form = h("form", { novalidate: true },
@@ -37,14 +36,15 @@ export function createNewJobForm({ onCreated }) {
     event.preventDefault();
     Object.values(inputs).forEach((input) => markField(input, ""));
     problem.textContent = "";
-    const choice = form.querySelector("input[name=platforms]:checked").value;
+    const choice = form.querySelector("input[name=platforms]:checked")?.value;
+    const platforms = choice === "everywhere" ? connectedPlatforms() : [choice].filter(Boolean);
     submit.setAttribute("aria-disabled", "true");
     try {
-      const answer = await api("POST", "/jobs/publishing/publish/", { body: { job: jobFromInputs(inputs), platforms: [choice] } });
+      const answer = await api("POST", "/jobs/publishing/publish/", { body: { job: jobFromInputs(inputs), platforms } });
       form.reset();
       form.closest("details").open = false; // the new job's card, first in the list, takes over
       toast(`“${answer.title}” is created; publishing…`);
-      onCreated(answer, choice);
+      onCreated(answer, platforms);
     } catch (error) {
       showProblems(error, inputs, problem);
     } finally {
@@ -53,6 +53,16 @@ export function createNewJobForm({ onCreated }) {
   });
 
   return h("details", { class: "panel" }, h("summary", {}, "New job"), form);
+}
+
+/** "Everywhere" (the default) and each connected platform alone; with none, where to connect one. */
+function choiceOfPlatforms(connected) {
+  const legend = h("legend", {}, "Publish to");
+  if (!connected.length) return h("fieldset", {}, legend, h("p", { class: "problem" }, "No platform is connected: set one up under Connections."));
+  const choices = connected.length > 1 ? ["everywhere", ...connected] : connected;
+  return h("fieldset", {}, legend, choices.map((value, index) => h("label", {},
+    h("input", { type: "radio", name: "platforms", value, checked: index === 0 }), " ",
+    value === "everywhere" ? `Everywhere connected: ${platformNames(connected)}` : `${platformName(value)} only`)));
 }
 
 function jobFromInputs(inputs) {

@@ -1,7 +1,7 @@
 // What a platform's posting allows, and when a request on it is over: the rules the buttons and
 // the outcome messages share. Plain functions of the status the API answers, nothing on screen.
 
-import { PLATFORM_NAMES } from "./dom.js";
+import { platformName } from "./platforms.js";
 
 const ON_ITS_WAY = new Set(["pending", "publishing"]);
 const OPERATION_RUNNING = new Set(["pending", "running"]);
@@ -48,5 +48,5 @@ export function whyNot(kind, posting) {
 
 /** "LinkedIn: reason; Naukri: reason" for a {platform: reason} map (the API's `skipped`). */
 export function namedReasons(reasons) {
-  return Object.entries(reasons || {}).map(([platform, why]) => `${PLATFORM_NAMES[platform] ?? platform}: ${why}`).join("; ");
+  return Object.entries(reasons || {}).map(([platform, why]) => `${platformName(platform)}: ${why}`).join("; ");
 }

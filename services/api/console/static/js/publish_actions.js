@@ -1,11 +1,13 @@
 // A job's publish buttons, one per platform, each following its platform's state as the seed
 // frontend's JobPublishActions did: "Publish to …" where it is not on the platform, a spinner while
 // it is on its way, a disabled "Published ✓" where it is live, "Retry" where it failed, "Repost"
-// where it was closed. "Publish to both" is offered only while both can be published.
+// where it was closed. One button per platform the organization is connected to (platforms.js), and
+// "Publish everywhere": every connected platform the job is not yet on, offered while two or more are.
 
 import { api } from "./api.js";
 import { createActionButton } from "./action_button.js";
-import { h, PLATFORM_NAMES, PLATFORMS } from "./dom.js";
+import { h } from "./dom.js";
+import { cardPlatforms, connectedPlatforms, platformName, platformNames } from "./platforms.js";
 import { platformAction } from "./posting_state.js";
 
 const hidden = (text) => h("span", { class: "visually-hidden" }, text);
@@ -36,12 +38,20 @@ const REQUESTS = {
 export function createPublishActions({ job, requests }) {
   let status = job;
   const buttons = {};
-  for (const platform of PLATFORMS) {
-    buttons[platform] = createActionButton({ action: platform, onClick: () => clicked(platform) });
+  const everywhere = createActionButton({ action: "everywhere", onClick: () => send("publish", notYetOn(), everywhere) });
+  const element = h("div", { class: "actions", role: "group", "aria-label": `Publish “${job.title}”` }, everywhere.element);
+
+  /** A platform's button, made the first time the job or the organization has that platform. */
+  function buttonOf(platform) {
+    if (!buttons[platform]) {
+      buttons[platform] = createActionButton({ action: platform, className: "platform-action", onClick: () => clicked(platform) });
+      element.insertBefore(buttons[platform].element, everywhere.element);
+    }
+    return buttons[platform];
   }
-  buttons.both = createActionButton({ action: "both", onClick: () => send("publish", PLATFORMS, buttons.both) });
-  const element = h("div", { class: "actions", role: "group", "aria-label": `Publish “${job.title}”` },
-    PLATFORMS.map((p) => buttons[p].element), buttons.both.element);
+
+  /** Connected platforms the job has never been sent to: what "Publish everywhere" publishes. */
+  const notYetOn = () => connectedPlatforms().filter((p) => platformAction(status.platforms[p]) === "publish");
 
   function clicked(platform) {
     const action = platformAction(status.platforms[platform]);
@@ -63,25 +73,24 @@ export function createPublishActions({ job, requests }) {
 
   function update(next) {
     status = next;
-    const actions = PLATFORMS.map((p) => platformAction(next.platforms[p]));
-    PLATFORMS.forEach((platform, index) => {
-      const action = actions[index];
-      buttons[platform].rest(LABELS[action](PLATFORM_NAMES[platform]),
-        { disabled: action === "live", busy: action === "busy" });
+    for (const platform of cardPlatforms(next)) {
+      const action = platformAction(next.platforms[platform]);
+      buttonOf(platform).rest(LABELS[action](platformName(platform)), { disabled: action === "live", busy: action === "busy" });
       buttons[platform].element.dataset.offers = action;
-    });
-    buttons.both.rest(["Publish to both"], { hidden: !actions.every((a) => a === "publish") });
+    }
+    const targets = notYetOn();
+    everywhere.rest(["Publish everywhere", hidden(`: ${platformNames(targets)}`)], { hidden: targets.length < 2 });
+    everywhere.element.title = `Publish to ${platformNames(targets)}`;
   }
 
   update(job);
   return {
     element,
     update,
-    lock: (on) => Object.values(buttons).forEach((b) => b.lock(on)),
+    lock: (on) => [everywhere, ...Object.values(buttons)].forEach((b) => b.lock(on)),
     /** Follow a publish requested elsewhere (the new-job form) as if its button had been clicked. */
-    follow(choice, answer) {
-      const platforms = choice === "both" ? PLATFORMS : [choice];
-      return send("publish", platforms, buttons[choice], answer);
+    follow(platforms, answer) {
+      return send("publish", platforms, platforms.length === 1 ? buttonOf(platforms[0]) : everywhere, answer);
     },
   };
 }
