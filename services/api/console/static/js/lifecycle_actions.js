@@ -7,7 +7,7 @@ import { api } from "./api.js";
 import { createActionButton } from "./action_button.js";
 import { h } from "./dom.js";
 import { createEditDialog } from "./edit_job_form.js";
-import { isRenewable, platformNames } from "./platforms.js";
+import { cardPlatforms, isRenewable, platformNames } from "./platforms.js";
 import { isOpen, runningOperation } from "./posting_state.js";
 
 const hidden = (text) => h("span", { class: "visually-hidden" }, text);
@@ -32,7 +32,7 @@ export function createLifecycleActions({ job, requests }) {
   const element = h("div", { class: "actions", role: "group", "aria-label": `Manage “${job.title}”` },
     Object.values(buttons).map((b) => b.element), dialog.element);
 
-  const onJob = () => Object.keys(status.platforms);
+  const onJob = () => cardPlatforms(status).filter((p) => p in status.platforms); // in the card's order
   const openPlatforms = () => onJob().filter((p) => isOpen(status.platforms[p]));
   const renewable = () => onJob().filter((p) => isRenewable(p) && status.platforms[p]?.status === "published");
 
