@@ -107,6 +107,8 @@ class Strict(BaseModel):
 
 # "both" predates the feed and keeps meaning the two job boards; the feed is asked for by name.
 BOTH_PLATFORMS = ("linkedin", "naukri")
+# Every platform and "both" once each: a longer list repeats itself.
+MAX_CHOICES = len(PLATFORM_NAMES) + 1
 
 
 def expand_platforms(choices: Sequence[str]) -> list[PlatformName]:

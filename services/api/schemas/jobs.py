@@ -10,6 +10,7 @@ from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError
 
 from services.api.schemas.common import (
+    MAX_CHOICES,
     MAX_DESCRIPTION,
     MAX_ID,
     FutureUtcDatetime,
@@ -76,7 +77,7 @@ class PublishRequest(Strict):
 
     job: JobIn | None = Field(None, description="The job to publish; or give job_id of a job already stored.")
     job_id: int | None = Field(None, ge=1, le=MAX_ID)
-    platforms: list[PlatformChoice] = Field(min_length=1, max_length=3)
+    platforms: list[PlatformChoice] = Field(min_length=1, max_length=MAX_CHOICES)
 
     @model_validator(mode="after")
     def _one_job(self) -> PublishRequest:
@@ -120,13 +121,16 @@ class JobPatch(Strict):
 
 class LifecycleRequest(Strict):
     platforms: list[PlatformChoice] | None = Field(
-        None, min_length=1, max_length=3, description="Default: every platform of the job."
+        None, min_length=1, max_length=MAX_CHOICES, description="Default: every platform of the job."
     )
 
 
 class RepostRequest(Strict):
     platforms: list[PlatformChoice] | None = Field(
-        None, min_length=1, max_length=3, description="Default: every platform where the job's posting is closed."
+        None,
+        min_length=1,
+        max_length=MAX_CHOICES,
+        description="Default: every platform where the job's posting is closed.",
     )
 
 
