@@ -103,3 +103,20 @@ def test_a_candidate_applying_on_the_indeed_emulator_reaches_the_job_through_the
     [stored] = wait_until(lambda: applications_of(sessions, job_id), what="the pushed application")
     assert stored.external_application_id == made["id"] and stored.source == "Indeed apply"
     assert [d["status"] for d in emulators.indeed.deliveries() if d["application"] == made["id"]] == [200]
+
+
+def test_an_indeed_apply_application_signed_by_another_organization_is_refused(
+    client, indeed_tenant, make_tenant, pipeline, sessions
+):
+    job_id, external_id = published_on(client, indeed_tenant, sessions, "indeed")
+    stranger = make_tenant(platforms=("indeed",))
+    body = indeed_application(external_id)
+
+    answer = client.post(
+        INDEED_APPLY,
+        content=body,
+        headers={"X-Indeed-Signature": indeed_signature(body, stranger.clients["indeed"][1])},
+    )
+
+    assert answer.status_code == 401
+    assert applications_of(sessions, job_id) == []
