@@ -40,6 +40,8 @@ class Settings(BaseSettings):
         "https://www.linkedin.com/jobs/view/{id}", description="Public URL of a posting; {id} is LinkedIn's numeric id."
     )
     naukri_api_url: str = "https://api.naukri.com"
+    indeed_api_url: str = Field("https://apis.indeed.com", description="Indeed's GraphQL API (Job Sync API) base URL.")
+    indeed_oauth_url: str = Field("https://apis.indeed.com", description="Indeed's OAuth 2 token endpoint base URL.")
     public_base_url: str | None = Field(
         None,
         description=(
@@ -63,6 +65,12 @@ class Settings(BaseSettings):
         0.0,
         ge=0,
         description="Pace of requests per organization and Naukri client id, shared through Redis by every worker;"
+        " 0: no pacing.",
+    )
+    indeed_requests_per_second: float = Field(
+        0.0,
+        ge=0,
+        description="Pace of requests per organization and Indeed client id, shared through Redis by every worker;"
         " 0: no pacing.",
     )
     publish_max_attempts: int = Field(5, ge=1, description="Attempts per publish request before it is failed.")
@@ -213,8 +221,10 @@ def with_dev_setup(settings: Settings) -> Settings:
 
 
 def _emulator_settings(addresses: dict[str, str]) -> dict[str, str]:
-    linkedin, naukri = addresses.get("linkedin"), addresses.get("naukri")
+    linkedin, naukri, indeed = addresses.get("linkedin"), addresses.get("naukri"), addresses.get("indeed")
     settings = {"naukri_api_url": naukri} if naukri else {}
+    if indeed:
+        settings.update(indeed_api_url=indeed, indeed_oauth_url=indeed)
     if linkedin:
         settings.update(
             linkedin_api_url=linkedin, linkedin_oauth_url=linkedin, linkedin_job_view_url=linkedin + "/jobs/view/{id}"

@@ -67,7 +67,7 @@ class DataDir:
         return self.encryption_key.read_text().strip() if self.encryption_key.is_file() else None
 
     def read_addresses(self) -> dict[str, str]:
-        """What the last `jobpub dev` recorded: {"api": url, "linkedin": url, "naukri": url}; {} if nothing."""
+        """What the last `jobpub dev` recorded: {"api": url, <platform>: url, …}; {} if nothing."""
         try:
             recorded = json.loads(self.addresses.read_text())
         except (OSError, ValueError):

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from services.api.app import create_app
-from services.emulators import linkedin, naukri
+from services.emulators import indeed, linkedin, naukri
 from services.emulators.server import serve_in_thread
 from services.notifier.actors import declare_notify_actor
 from services.publisher.actors import declare_publish_actors
@@ -69,20 +69,24 @@ def database_url():
 class Emulators:
     linkedin: object  # the emulator state objects (their control API)
     naukri: object
+    indeed: object
     linkedin_url: str
     naukri_url: str
+    indeed_url: str
     servers: list = field(default_factory=list)
 
 
 @pytest.fixture(scope="session")
 def emulators():
-    apps = {"linkedin": linkedin.create_app(), "naukri": naukri.create_app()}
+    apps = {"linkedin": linkedin.create_app(), "naukri": naukri.create_app(), "indeed": indeed.create_app()}
     servers = {name: serve_in_thread(app) for name, app in apps.items()}
     yield Emulators(
         linkedin=apps["linkedin"].state.emulator,
         naukri=apps["naukri"].state.emulator,
+        indeed=apps["indeed"].state.emulator,
         linkedin_url=servers["linkedin"].url,
         naukri_url=servers["naukri"].url,
+        indeed_url=servers["indeed"].url,
         servers=list(servers.values()),
     )
     for server in servers.values():
@@ -96,6 +100,7 @@ def _clear_emulator_faults(request):
         emulators = request.getfixturevalue("emulators")
         emulators.linkedin.clear_faults()
         emulators.naukri.clear_faults()
+        emulators.indeed.clear_faults()
 
 
 def run_settings(database_url: str, emulators: Emulators, **overrides) -> Settings:
@@ -109,6 +114,8 @@ def run_settings(database_url: str, emulators: Emulators, **overrides) -> Settin
         linkedin_oauth_url=emulators.linkedin_url,
         linkedin_job_view_url=emulators.linkedin_url + "/jobs/view/{id}",
         naukri_api_url=emulators.naukri_url,
+        indeed_api_url=emulators.indeed_url,
+        indeed_oauth_url=emulators.indeed_url,
         public_base_url=f"http://127.0.0.1:{LIVE_API_PORT}",
         webhook_allowed_networks="127.0.0.0/8",  # the tests' notification receivers listen on loopback
         notify_backoff_seconds=0.05,

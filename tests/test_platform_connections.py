@@ -108,7 +108,7 @@ def test_bad_connection_input_names_the_field_and_changes_nothing(client, make_t
         ("put", "naukri", {**body, "organization_id": 99}, ["body", "organization_id"]),
         ("put", "naukri", {"client_id": "x"}, ["body", "client_secret"]),
         ("patch", "naukri", {"client_secret": ""}, ["body", "client_secret"]),
-        ("put", "indeed", body, ["path", "platform"]),
+        ("put", "monster", body, ["path", "platform"]),
         # Each was a 500: PostgreSQL holds no NUL in text, and the URN's column 200 characters.
         ("put", "naukri", {**body, "client_id": "x\x00"}, ["body", "client_id"]),
         ("patch", "naukri", {"client_id": "x\x00"}, ["body", "client_id"]),

@@ -115,7 +115,7 @@ def test_only_an_operator_key_sets_retention_and_a_bad_rule_is_a_422_naming_the_
     for body, field in (
         ({"keep_days": -1}, "keep_days"),
         ({"keep_days": 30, "counted_from": "applied"}, "counted_from"),
-        ({"keep_days": 30, "platform": "indeed"}, "platform"),
+        ({"keep_days": 30, "platform": "monster"}, "platform"),
     ):
         answer = client.put(RETENTION, json=body, headers=operator.headers)
         assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", field], answer.text

@@ -18,6 +18,7 @@ UNAUTHENTICATED = {
     ("GET", "/readyz"),
     ("POST", "/jobs/publishing/webhooks/linkedin/applications/"),  # X-LI-Signature, tested in test_applications_intake
     ("GET", "/jobs/publishing/webhooks/linkedin/applications/"),  # LinkedIn's challenge, by client id
+    ("POST", "/jobs/publishing/webhooks/indeed/applications/"),  # X-Indeed-Signature, tested in test_indeed
     ("GET", "/feeds/{token}/indeed.xml"),  # the feed's own token, tested in tests/feed/test_job_feed.py
     ("GET", "/feeds/{token}/jobs/{reference}/"),  # likewise
 }

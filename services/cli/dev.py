@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.api.app import create_app
 from services.cli.dev_banner import print_welcome
 from services.cli.dev_home import Claimed, DevRefused, claim, record_addresses
-from services.emulators import linkedin, naukri, persistence
+from services.emulators import indeed, linkedin, naukri, persistence
 from services.emulators.server import RunningServer, serve_in_thread
 from services.notifier.actors import declare_notify_actor
 from services.publisher.actors import declare_publish_actors
@@ -84,7 +84,7 @@ def run_dev(host: str, port: int, data_dir: Path) -> None:
 
 
 def _restored_emulators(home: DataDir) -> dict[str, FastAPI]:
-    emulators = {"linkedin": linkedin.create_app(), "naukri": naukri.create_app()}
+    emulators = {"linkedin": linkedin.create_app(), "naukri": naukri.create_app(), "indeed": indeed.create_app()}
     for name, app in emulators.items():
         persistence.load(app.state.emulator, home.emulator_state(name))
     return emulators
@@ -124,15 +124,17 @@ def _serve(
 
 
 def _dev_settings(home: DataDir, servers: dict[str, RunningServer], api_url: str) -> Settings:
-    linkedin_url, naukri_url = servers["linkedin"].url, servers["naukri"].url
+    linkedin_url, naukri_url, indeed_url = servers["linkedin"].url, servers["naukri"].url, servers["indeed"].url
     overrides: dict[str, Any] = dict(
         data_dir=home.path,
-        public_base_url=api_url,  # LinkedIn's emulator pushes applications to our webhook here
+        public_base_url=api_url,  # the LinkedIn and Indeed emulators push applications to our webhooks here
         sync_interval_seconds=DEV_SYNC_INTERVAL_SECONDS,
         linkedin_api_url=linkedin_url,
         linkedin_oauth_url=linkedin_url,
         linkedin_job_view_url=linkedin_url + "/jobs/view/{id}",
         naukri_api_url=naukri_url,
+        indeed_api_url=indeed_url,
+        indeed_oauth_url=indeed_url,
         broker_url=None,
     )
     settings = Settings(**overrides)
@@ -153,7 +155,7 @@ def _prepare_dev_organization(
         organization = tenants.find_organization(session, DEV_ORGANIZATION) or tenants.create_organization(
             session, DEV_ORGANIZATION
         )
-        for platform, urn in (("linkedin", DEV_LINKEDIN_URN), ("naukri", None)):
+        for platform, urn in (("linkedin", DEV_LINKEDIN_URN), ("naukri", None), ("indeed", None)):
             client_id, secret = _connection(session, cipher, organization.id, platform, urn)
             emulators[platform].state.emulator.register_client(client_id, secret)
         _connection(session, cipher, organization.id, "feed", None)  # our own feed: no emulator to tell

@@ -22,7 +22,7 @@ def print_welcome(
     base: str | None, api_key: str, home: DataDir, servers: dict[str, RunningServer], sync_seconds: float
 ) -> None:
     key = f"-H 'X-API-Key: {api_key}'"
-    linkedin, naukri = servers["linkedin"].url, servers["naukri"].url
+    linkedin, naukri, indeed = servers["linkedin"].url, servers["naukri"].url, servers["indeed"].url
     read = "python3 -c 'import json, sys; print(json.load(sys.stdin)[\"job_id\"])'"
     external_id = (
         f"curl -s {base}/jobs/publishing/$JOB/status/ {key} | python3 -c "
@@ -31,13 +31,14 @@ def print_welcome(
     faults = f"curl -s -X POST {naukri}/_emulator/faults {JSON_HEADER} -d"
     typer.echo(
         f"""
-jobpub dev is running: the API, relay, publishers, scheduler and both platform emulators, in this process
+jobpub dev is running: the API, relay, publishers, scheduler and the platform emulators, in this process
   Data directory    {home.path}   (database, keys, the emulators' postings: a restart resumes from here)
   API               {base}   docs: {base}/docs
   Console           {base}/console/   (paste the API key there)
   API key           {api_key}   (kept in {home.api_key})
   LinkedIn emulator {linkedin}
   Naukri emulator   {naukri}
+  Indeed emulator   {indeed}   (publish to it by name: "platforms": ["indeed"])
 Every jobpub command finds this setup with nothing configured: jobpub log, jobpub failures list, jobpub --help.
 
 Publish a job to both platforms (the shell keeps its id in $JOB):

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from services.emulators.server import LOOPBACK, listening_socket
 from shared.data_dir import PRIVATE_FILE_MODE, DataDir, write_private_file
 
-EMULATORS = {"linkedin": "LinkedIn", "naukri": "Naukri"}
+EMULATORS = {"linkedin": "LinkedIn", "naukri": "Naukri", "indeed": "Indeed"}
 
 
 class DevRefused(Exception):

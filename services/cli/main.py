@@ -136,18 +136,18 @@ def keygen() -> None:
 
 
 def emulator(
-    platform: Annotated[str, typer.Argument(help="linkedin or naukri")],
+    platform: Annotated[str, typer.Argument(help="linkedin, naukri or indeed")],
     host: Host = "127.0.0.1",
     port: Port = 8100,
     client: Annotated[list[str] | None, typer.Option(help="Register a client as ID:SECRET (repeatable).")] = None,
 ) -> None:
     """Run a platform emulator on its own (a stand-in for the real platform's API)."""
-    from services.emulators import linkedin, naukri
+    from services.emulators import indeed, linkedin, naukri
     from services.emulators.server import serve_forever
 
-    modules = {"linkedin": linkedin, "naukri": naukri}
+    modules = {"linkedin": linkedin, "naukri": naukri, "indeed": indeed}
     if platform not in modules:
-        _fail(f"unknown platform {platform!r}: choose linkedin or naukri")
+        _fail(f"unknown platform {platform!r}: choose linkedin, naukri or indeed")
     emulator_app = modules[platform].create_app()
     for entry in client or []:
         client_id, sep, secret = entry.partition(":")

@@ -7,11 +7,15 @@ from shared.models import Posting, utcnow
 from shared.platforms.base import EmploymentType, PostingContent, Salary, WorkplaceType
 
 LINKEDIN_WEBHOOK_PATH = "/jobs/publishing/webhooks/linkedin/applications/"
+INDEED_APPLY_PATH = "/jobs/publishing/webhooks/indeed/applications/"
+# Where each platform that pushes applications delivers them; the others ignore the address.
+WEBHOOK_PATHS = {"indeed": INDEED_APPLY_PATH}
 
 
 def posting_content(posting: Posting, settings: Settings) -> PostingContent:
     job = posting.job
-    webhook = settings.public_base_url.rstrip("/") + LINKEDIN_WEBHOOK_PATH if settings.public_base_url else None
+    path = WEBHOOK_PATHS.get(posting.platform, LINKEDIN_WEBHOOK_PATH)
+    webhook = settings.public_base_url.rstrip("/") + path if settings.public_base_url else None
     return PostingContent(
         external_id=posting.external_id,
         title=job.title,

@@ -10,7 +10,7 @@ from shared.platforms.base import Platform
 # Every platform jobpub speaks to, in the order lists show them: the names used in requests, queues
 # (`publish.<name>`), connections and stored rows. `build_platforms` builds one adapter per name;
 # the API's platform names, the connections and the metrics read this list (docs/platforms.md).
-PLATFORM_NAMES: tuple[str, ...] = ("linkedin", "naukri", "feed")
+PLATFORM_NAMES: tuple[str, ...] = ("linkedin", "naukri", "indeed", "feed")
 
 # Connections per platform per process; each worker thread holds at most one at a time.
 HTTP_POOL_CONNECTIONS = 32
@@ -27,6 +27,7 @@ def build_http_client(settings: Settings) -> httpx.Client:
 def build_platforms(settings: Settings, http: httpx.Client) -> dict[str, Platform]:
     """Every platform jobpub speaks to, keyed by the name used in requests and queues."""
     from shared.platforms.feed import FeedPlatform
+    from shared.platforms.indeed import IndeedPlatform
     from shared.platforms.linkedin import LinkedInPlatform
     from shared.platforms.naukri import NaukriPlatform
     from shared.platforms.quota import build_quotas
@@ -41,6 +42,12 @@ def build_platforms(settings: Settings, http: httpx.Client) -> dict[str, Platfor
             quota=quotas.get("linkedin"),
         ),
         "naukri": NaukriPlatform(http, api_url=settings.naukri_api_url, quota=quotas.get("naukri")),
+        "indeed": IndeedPlatform(
+            http,
+            api_url=settings.indeed_api_url,
+            oauth_url=settings.indeed_oauth_url,
+            quota=quotas.get("indeed"),
+        ),
         "feed": FeedPlatform(public_base_url=settings.public_base_url),
     }
     assert tuple(platforms) == PLATFORM_NAMES, "an adapter per name in PLATFORM_NAMES, in its order"

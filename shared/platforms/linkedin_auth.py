@@ -1,4 +1,6 @@
-"""LinkedIn's two-legged OAuth: one access token per client app, reused until shortly before it expires.
+"""Two-legged OAuth (client credentials): one access token per client app, reused until shortly
+before it expires. LinkedIn's by default; Indeed's token endpoint speaks the same grant
+(shared/platforms/indeed.py builds one with its own name and path).
 
 Each organization has its own child app, so tokens are cached per client id (and secret, so a
 rotated secret gets a token of its own). Many worker threads share the cache; only one of
@@ -31,10 +33,19 @@ class _Token:
 
 
 class TokenCache:
-    def __init__(self, http: httpx.Client, oauth_url: str, quota: PlatformQuota | None = None):
+    def __init__(
+        self,
+        http: httpx.Client,
+        oauth_url: str,
+        quota: PlatformQuota | None = None,
+        *,
+        platform: str = "LinkedIn",
+        token_path: str = TOKEN_PATH,
+    ):
         self._http = http
         self._quota = quota  # token requests count against the app's quota too
-        self._url = oauth_url.rstrip("/") + TOKEN_PATH
+        self._platform = platform
+        self._url = oauth_url.rstrip("/") + token_path
         self._tokens: dict[tuple[str, str], _Token] = {}
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._guard = threading.Lock()
@@ -59,7 +70,7 @@ class TokenCache:
             self._tokens[key] = self._fetch(credentials)
 
     def forget(self, credentials: PlatformCredentials, token: str) -> None:
-        """Drop a token LinkedIn refused, unless another thread has replaced it already."""
+        """Drop a token the platform refused, unless another thread has replaced it already."""
         key = _cache_key(credentials)
         with self._guard:
             if key in self._tokens and self._tokens[key].value == token:
@@ -76,14 +87,20 @@ class TokenCache:
             "client_secret": credentials.client_secret,
         }
         response = send(
-            self._http, "LinkedIn", "POST", self._url, quota=self._quota, quota_key=quota_key(credentials), data=form
+            self._http,
+            self._platform,
+            "POST",
+            self._url,
+            quota=self._quota,
+            quota_key=quota_key(credentials),
+            data=form,
         )
         body = json_or_empty(response)
         if response.status_code in (400, 401):
             reason = body.get("error_description") or body.get("error") or f"HTTP {response.status_code}"
-            raise AuthenticationFailed(f"LinkedIn refused the client credentials: {reason}")
+            raise AuthenticationFailed(f"{self._platform} refused the client credentials: {reason}")
         if response.status_code != 200 or "access_token" not in body:
-            raise PermanentPlatformError(f"LinkedIn's token endpoint answered {response.status_code}")
+            raise PermanentPlatformError(f"{self._platform}'s token endpoint answered {response.status_code}")
         lifetime = float(body.get("expires_in", 0))
         # A token that lives less than twice the margin is used for half its life instead.
         margin = REFRESH_MARGIN_SECONDS if lifetime > 2 * REFRESH_MARGIN_SECONDS else lifetime / 2

@@ -139,7 +139,11 @@ def build_quotas(settings: Settings) -> dict[str, PlatformQuota]:
     )
     # Past this a thread gives its posting back (a retry in the database) rather than outlive its lease.
     max_wait = settings.lease_seconds / 3
-    rates = {"linkedin": settings.linkedin_requests_per_second, "naukri": settings.naukri_requests_per_second}
+    rates = {
+        "linkedin": settings.linkedin_requests_per_second,
+        "naukri": settings.naukri_requests_per_second,
+        "indeed": settings.indeed_requests_per_second,
+    }
     return {
         platform: PlatformQuota(client, f"{settings.broker_namespace}:platform-quota:{platform}", rate, max_wait)
         for platform, rate in rates.items()

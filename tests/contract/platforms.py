@@ -28,7 +28,8 @@ class ContractFixture:
     `refuses_duplicate_ids` whether the platform itself turns a second create of one of our ids
     into the first posting (if not, the look-up by our id before re-creating is the only anchor);
     `tokens_expire` whether it hands out access tokens that the `expire_tokens` switch expires;
-    `is_closed(held)` whether a posting as the emulator holds it is no longer listed.
+    `is_closed(held)` whether a posting as the emulator holds it is no longer listed;
+    `pulls_applications` whether the platform offers a pull of applications (Indeed only pushes).
     """
 
     name: str
@@ -38,6 +39,7 @@ class ContractFixture:
     refuses_duplicate_ids: bool
     tokens_expire: bool
     is_closed: Callable[[dict], bool]
+    pulls_applications: bool = True
 
     def __str__(self) -> str:
         return self.name
@@ -66,6 +68,17 @@ CONTRACTS = [
         refuses_duplicate_ids=False,  # a second POST /v1/jobs of one reference makes a second posting
         tokens_expire=False,  # the API key goes with every call
         is_closed=lambda held: held["status"] == "closed",
+    ),
+    ContractFixture(
+        name="indeed",
+        credentials=lambda client_id, secret: PlatformCredentials(client_id, secret),
+        faults=REQUEST_FAULTS | CREATE_FAULTS | {"expire_tokens"},
+        renews=False,  # the Job Sync API has no renewal: a posting lives until it is expired
+        refuses_duplicate_ids=True,  # createSourcedJobPostings upserts by our jobPostingId
+        tokens_expire=True,
+        is_closed=lambda held: held["status"] == "EXPIRED",
+        # Indeed Apply pushes each application (tests/test_indeed_apply.py); Indeed documents no pull.
+        pulls_applications=False,
     ),
 ]
 

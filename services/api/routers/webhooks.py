@@ -1,4 +1,7 @@
-"""LinkedIn's Apply Connect webhook: applications pushed to the URL each LinkedIn posting carries.
+"""Pushed applications: LinkedIn's Apply Connect webhook (the URL each LinkedIn posting carries)
+and Indeed Apply's `postUrl` (`POST /indeed/applications/`, signed `X-Indeed-Signature`: base64
+HMAC-SHA1 of the raw body, keyed with the owning organization's Indeed client secret; checked in
+shared/platforms/indeed_apply.py). Both follow the rules below.
 
 A delivery is trusted only when `X-LI-Signature` is the HMAC-SHA256 of the raw body keyed with
 the client secret of the organization that owns the posting; anything else is a 401 and
@@ -31,6 +34,8 @@ from shared.connections import PlatformNotConnected, load_credentials
 from shared.crypto import CredentialDecryptError
 from shared.models import PlatformConnection, Posting
 from shared.notifications import APPLICATION_RECEIVED, notify
+from shared.platforms import indeed_apply
+from shared.platforms.base import PlatformApplication
 from shared.platforms.linkedin_applications import NotAnApplication, parse_application
 
 router = APIRouter(prefix="/jobs/publishing/webhooks", tags=["webhooks"])
@@ -39,6 +44,9 @@ SIGNATURE_HEADER = "X-LI-Signature"
 SIGNATURE_PREFIX = "hmacsha256="
 UNVERIFIED = "the delivery's X-LI-Signature does not verify for the job it names"
 PLATFORM = "linkedin"
+INDEED = "indeed"
+INDEED_SIGNATURE_HEADER = "X-Indeed-Signature"
+INDEED_UNVERIFIED = "the delivery's X-Indeed-Signature does not verify for the job it names"
 # LinkedIn's challenge codes are UUIDs. Answering only those keeps the challenge from being a
 # signing oracle: the answer is the same HMAC a push is verified with, and no UUID is a JSON body.
 CHALLENGE_CODE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -81,24 +89,58 @@ def linkedin_application(request: Request, session: SessionDep, body: Annotated[
         application = parse_application(payload)
     except NotAnApplication as error:
         raise FieldProblem(("body", *error.field), error.problem, "invalid_application") from None
+    return _store_once(request, session, posting, "LinkedIn apply", application)
+
+
+@router.post("/indeed/applications/")
+def indeed_application(request: Request, session: SessionDep, body: Annotated[bytes, Depends(raw_body)]):
+    """One Indeed Apply application, signed with the organization's Indeed client secret."""
+    payload = _json_body(body)
+    job_id = indeed_apply.job_id_of(payload)
+    if job_id is not None and "\x00" in job_id:
+        raise FieldProblem(("body", "job", "jobId"), NUL_PROBLEM, "nul_character")
+    posting = (
+        session.scalar(select(Posting).where(Posting.platform == INDEED, Posting.external_id == job_id))
+        if job_id
+        else None
+    )
+    if posting is None or not _indeed_signed(request, session, posting.organization_id, body):
+        raise HTTPException(401, INDEED_UNVERIFIED)
+    try:
+        application = indeed_apply.parse_application(payload)
+    except indeed_apply.NotAnIndeedApplication as error:
+        raise FieldProblem(("body", *error.field), error.problem, "invalid_application") from None
+    return _store_once(request, session, posting, "Indeed apply", application)
+
+
+def _store_once(request: Request, session, posting: Posting, source: str, application: PlatformApplication):
+    """Store the application once (a repeat is answered 200 too) and notify of a new one."""
     stored = store_applications(
         session,
         posting.organization_id,
-        PLATFORM,
-        "LinkedIn apply",
+        posting.platform,
+        source,
         [application],
         correlation_id=request.state.correlation_id,
     )
     for application_id in stored.new_ids:  # its ApplicationReceived is recorded with it
         data = dict(
             job_id=posting.job_id,
-            platform=PLATFORM,
+            platform=posting.platform,
             application_id=application_id,
             candidate_name=application.candidate_name,
         )
         notify(session, posting.organization_id, APPLICATION_RECEIVED, data)
     session.commit()
     return {"status": "stored" if stored.new else "already stored"}
+
+
+def _indeed_signed(request: Request, session, organization_id: int, body: bytes) -> bool:
+    try:
+        secret = load_credentials(session, _cipher(request), organization_id, INDEED).client_secret
+    except (PlatformNotConnected, CredentialDecryptError):
+        return False
+    return indeed_apply.signature_verifies(request.headers.get(INDEED_SIGNATURE_HEADER, ""), body, secret)
 
 
 def _json_body(body: bytes):

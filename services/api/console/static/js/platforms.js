@@ -4,7 +4,7 @@
 
 import { api } from "./api.js";
 
-const NAMES = { linkedin: "LinkedIn", naukri: "Naukri", feed: "Job feed" };
+const NAMES = { linkedin: "LinkedIn", naukri: "Naukri", indeed: "Indeed", feed: "Job feed" };
 // Where the API renews a posting (shared/operations.py RENEWABLE_PLATFORMS); elsewhere it answers 409.
 const RENEWABLE = new Set(["linkedin", "feed"]);
 
