@@ -13,6 +13,7 @@ from services.api.deps import CorrelationId, CurrentOrg, SessionDep, SettingsDep
 from services.api.idempotency import IdempotencyGuard, fingerprint
 from services.api.schemas.common import IdInPath, NoNul, expand_platforms
 from services.api.schemas.jobs import JobOperationOut, JobPublishingOut, PublishRequest, RetryRequest
+from shared.connections import connected_platforms
 
 router = APIRouter(prefix="/jobs/publishing", tags=["publishing"])
 
@@ -63,7 +64,11 @@ def publish(
 
 
 def _publish(session: Session, organization_id: int, body: PublishRequest, correlation_id: str) -> dict[str, Any]:
-    platforms = body.chosen_platforms()
+    platforms = expand_platforms(body.platforms, connected_platforms(session, organization_id))
+    if not platforms:  # "all" with nothing connected
+        raise jobs.FieldProblem(
+            ("body", "platforms"), "no platform is connected for this organization", "platform_not_connected"
+        )
     if body.job is not None:
         jobs.check_publishable(
             session, organization_id, body.job.description, platforms, ("body", "job", "description")

@@ -8,7 +8,7 @@ beyond BIGINT, text with a NUL character, a date-time without a time zone or bey
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     PlatformChoice = str
 else:
     PlatformName = Literal[PLATFORM_NAMES]
-    PlatformChoice = Literal[(*PLATFORM_NAMES, "both")]
+    PlatformChoice = Literal[(*PLATFORM_NAMES, "both", "all")]
 ALL_PLATFORMS: tuple[PlatformName, ...] = PLATFORM_NAMES
 
 # The shortest description each platform accepts (LinkedIn documents 100; Naukri's is our API's;
@@ -108,13 +108,17 @@ class Strict(BaseModel):
 
 # "both" predates the feed and keeps meaning the two job boards; the feed is asked for by name.
 BOTH_PLATFORMS = ("linkedin", "naukri")
-# Every platform and "both" once each: a longer list repeats itself.
-MAX_CHOICES = len(PLATFORM_NAMES) + 1
+# Every platform, "both" and "all" once each: a longer list repeats itself.
+MAX_CHOICES = len(PLATFORM_NAMES) + 2
 
 
-def expand_platforms(choices: Sequence[str]) -> list[PlatformName]:
-    # "both" is LinkedIn and Naukri (what the frontends' button means); any other name named beside it stays.
-    wanted = (set(choices) - {"both"}) | (set(BOTH_PLATFORMS) if "both" in choices else set())
+def expand_platforms(choices: Sequence[str], everything: Collection[str] = ALL_PLATFORMS) -> list[PlatformName]:
+    """The platforms `choices` names: "both" is LinkedIn and Naukri (what the frontends' button
+    means), "all" is `everything` (a publish passes the organization's connected platforms); any
+    other name beside them stays."""
+    wanted = set(choices) - {"both", "all"}
+    wanted |= set(BOTH_PLATFORMS) if "both" in choices else set()
+    wanted |= set(everything) if "all" in choices else set()
     return [name for name in ALL_PLATFORMS if name in wanted]
 
 

@@ -20,7 +20,6 @@ from services.api.schemas.common import (
     PlatformName,
     Strict,
     Text,
-    expand_platforms,
 )
 from shared.platforms.base import EmploymentType, WorkplaceType
 
@@ -84,9 +83,6 @@ class PublishRequest(Strict):
         if (self.job is None) == (self.job_id is None):
             raise ValueError("give either job (a new job) or job_id (a stored one), not both or neither")
         return self
-
-    def chosen_platforms(self) -> list[PlatformName]:
-        return expand_platforms(self.platforms)
 
 
 class JobPatch(Strict):
