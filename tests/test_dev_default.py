@@ -47,6 +47,9 @@ def test_jobpub_dev_publishes_a_job_to_both_emulators_with_no_configuration(tmp_
         status = wait_until(published, 30, what="every platform to publish")["platforms"]
         assert httpx.get(status["linkedin"]["url"]).status_code == 200  # the emulator's posting page
         assert "JobPosting" in httpx.get(status["feed"]["url"]).text  # our own public job page
+        feed_url = httpx.get(f"{base}/jobs/publishing/platforms/feed/", headers=headers).json()["feed_url"]
+        feed = httpx.get(feed_url)  # streamed from SQLite while the workers write
+        assert feed.status_code == 200 and status["feed"]["external_id"] in feed.text
         assert "curl" in "".join(output)
         assert (tmp_path / "home" / ".local" / "share" / "jobpub" / "jobpub.db").exists()  # the user's data folder
         assert list(tmp_path.glob("*.db")) == []  # nothing in the working folder

@@ -67,6 +67,9 @@ def indeed_xml(token: str, request: Request, session: SessionDep):
     if _not_modified(request, found):
         return Response(status_code=304, headers=headers)
     base_url, company = _base_url(request), company_name(session, organization_id)
+    # The stream reads in sessions of its own: this one's transaction ends here, or on SQLite
+    # (`jobpub dev`) it would hold the database lock the stream's reads then wait for.
+    session.rollback()
     jobs = live_jobs(request.app.state.sessions, organization_id, base_url, token)
     body = _chunks(indeed_feed(jobs, company, base_url))
     return StreamingResponse(body, media_type="application/xml; charset=utf-8", headers=headers)
