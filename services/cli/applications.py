@@ -19,11 +19,14 @@ from shared.config import get_settings
 from shared.connections import PLATFORMS
 from shared.context import WorkerContext, build_worker_context
 from shared.db import unit_of_work
+from shared.logging import configure_logging
 from shared.models import Organization, PlatformConnection
 from shared.platforms.base import PlatformError
 from shared.syncs import request_sync
 
-PlatformOption = Annotated[str | None, typer.Option(help="linkedin or naukri (default: every connected one).")]
+PlatformOption = Annotated[
+    str | None, typer.Option(help=f"One of {', '.join(PLATFORMS)} (default: every connected one).")
+]
 OrgOption = Annotated[str | None, typer.Option("--organization", "-o", help="Organization name or id (default: all).")]
 
 
@@ -36,6 +39,7 @@ def sync_applications(
     if platform is not None and platform not in PLATFORMS:
         fail(f"unknown platform {platform!r}: choose one of {', '.join(PLATFORMS)}")
     settings = settings_with_database()
+    configure_logging(settings)  # the masking processors, before an adapter or the syncer logs a line
     cipher_or_fail(settings)  # one line naming JOBPUB_ENCRYPTION_KEYS, not a traceback from the context
     context = build_worker_context(settings)
     targets = _targets(platform, organization)
@@ -100,6 +104,7 @@ def import_applications(
     """Import applications from a Naukri CSV file; bad rows are reported by line and the rest stored."""
     if platform != "naukri":
         fail("only naukri delivers applications as files; LinkedIn pushes them to the webhook")
+    configure_logging(get_settings())
     try:
         with database() as session, file.open(newline="", encoding="utf-8-sig") as lines:
             found = organization_or_fail(session, organization)
@@ -119,7 +124,6 @@ def scheduler() -> None:
     """Ask for every connected organization's pulls once per JOBPUB_SYNC_INTERVAL_SECONDS (safe to run twice)."""
     from services.syncer.scheduler import run_scheduler
     from shared.db import build_engine, build_session_factory
-    from shared.logging import configure_logging
 
     settings = get_settings()
     configure_logging(settings)
