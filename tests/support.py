@@ -6,7 +6,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -65,6 +65,24 @@ def settled_status(client, tenant, job_id: int, timeout: float = 20.0) -> dict:
         return body if {p["status"] for p in body["platforms"].values()} <= SETTLED else None
 
     return wait_until(check, timeout, what=f"job {job_id} to settle")
+
+
+def published_on_both(http) -> tuple[Any, dict]:
+    """Publish a new job on LinkedIn and Naukri through a live API client (its own key in its
+    headers) and wait until both are published: the publish answer and the job's status."""
+    answer = http.post(PUBLISH, json={"job": job_body(), "platforms": ["both"]})
+    assert answer.status_code == 202, answer.text
+    job_id = answer.json()["job_id"]
+    status = wait_until(
+        lambda: (
+            (body := http.get(f"/jobs/publishing/{job_id}/status/").json())
+            and all(p["status"] == "published" for p in body["platforms"].values())
+            and body
+        ),
+        30,
+        what="both platforms to publish",
+    )
+    return answer, status
 
 
 def user_env(home) -> dict[str, str]:

@@ -31,7 +31,7 @@ import redis
 from shared import tenants
 from shared.db import build_engine, build_session_factory, unit_of_work
 from tests.conftest import REDIS_URL, RUN_ID, own_database, run_settings, settings_env
-from tests.support import free_port, job_body, wait_until
+from tests.support import free_port, published_on_both, wait_until
 
 JOBPUB = str(Path(sys.executable).parent / "jobpub")
 WEBHOOK = "/jobs/publishing/webhooks/linkedin/applications/"
@@ -125,7 +125,8 @@ def test_a_candidates_email_phone_and_name_reach_the_database_and_no_log_line(em
         ]
         try:
             http = connected_tenant(base, api_key, emulators, receiver)
-            external_ids = published_on_both(http)
+            _, status = published_on_both(http)
+            external_ids = {platform: state["external_id"] for platform, state in status["platforms"].items()}
             push_through_linkedin(http, emulators, external_ids["linkedin"], pushed, refused)
             pull_from_naukri(http, emulators, external_ids["naukri"], pulled)
             pull_a_phone_longer_than_its_column(http, emulators, external_ids["naukri"], unstorable)
@@ -189,21 +190,6 @@ def connected_tenant(base: str, api_key: str, emulators, receiver: Receiver) -> 
     answer = http.post("/jobs/publishing/notifications/", json={"url": receiver.url, "description": "ATS"})
     assert answer.status_code == 201, answer.text
     return http
-
-
-def published_on_both(http: httpx.Client) -> dict[str, str]:
-    published = http.post("/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["both"]})
-    job_id = published.json()["job_id"]
-    status = wait_until(
-        lambda: (
-            (body := http.get(f"/jobs/publishing/{job_id}/status/").json())
-            and all(p["status"] == "published" for p in body["platforms"].values())
-            and body
-        ),
-        30,
-        what="both platforms to publish",
-    )
-    return {platform: state["external_id"] for platform, state in status["platforms"].items()}
 
 
 def push_through_linkedin(http, emulators, external_id: str, pushed: Candidate, refused: Candidate) -> None:

@@ -16,7 +16,7 @@ import redis
 from shared import tenants
 from shared.db import build_engine, build_session_factory, unit_of_work
 from tests.conftest import REDIS_URL, RUN_ID, own_database, run_settings, settings_env
-from tests.support import free_port, job_body, wait_until
+from tests.support import free_port, published_on_both, wait_until
 
 JOBPUB = str(Path(sys.executable).parent / "jobpub")
 
@@ -95,17 +95,8 @@ def run_a_tenants_day(base: str, api_key: str, canary: str, emulators) -> list[h
         ),
         http.put("/jobs/publishing/platforms/naukri/", json={"client_id": "canary-naukri", "client_secret": canary}),
     ]
-    published = http.post("/jobs/publishing/publish/", json={"job": job_body(), "platforms": ["both"]})
+    published, status = published_on_both(http)
     job_id = published.json()["job_id"]
-    status = wait_until(
-        lambda: (
-            (body := http.get(f"/jobs/publishing/{job_id}/status/").json())
-            and all(p["status"] == "published" for p in body["platforms"].values())
-            and body
-        ),
-        30,
-        what="both platforms to publish",
-    )
     for platform in ("linkedin", "naukri"):
         getattr(emulators, platform).apply(
             status["platforms"][platform]["external_id"], count=2, client_id=f"canary-{platform}"
