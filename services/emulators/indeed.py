@@ -25,7 +25,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.emulators import base, faults, http_edge
-from services.emulators.app import build_app
+from services.emulators.app import EmulatorEntry, build_app
 from services.emulators.faults import CREATE, LOOKUP
 from services.emulators.indeed_graphql import (
     EXPIRE,
@@ -136,3 +136,11 @@ async def job_page(emulator: Emulator, jk: str = "") -> Response:
 def create_app() -> FastAPI:
     """An Indeed emulator app; its state object (the control API) is `app.state.emulator`."""
     return build_app("Indeed emulator (Job Sync API)", IndeedEmulator(), router)
+
+
+EMULATOR = EmulatorEntry(
+    name="indeed",
+    title="Indeed",
+    create_app=create_app,
+    settings={"indeed_api_url": "", "indeed_oauth_url": ""},  # one server answers the API and the tokens
+)
