@@ -140,7 +140,7 @@ def _emulator_settings(servers: dict[str, RunningServer]) -> dict[str, str]:
 def _dev_settings(home: DataDir, emulator_settings: dict[str, str], api_url: str) -> Settings:
     overrides: dict[str, Any] = dict(
         data_dir=home.path,
-        public_base_url=api_url,  # the emulators that push applications (LinkedIn, Indeed) push to our webhooks here
+        public_base_url=api_url,  # where an emulator that pushes applications finds our webhooks
         sync_interval_seconds=DEV_SYNC_INTERVAL_SECONDS,
         broker_url=None,
         **emulator_settings,
