@@ -214,19 +214,16 @@ def with_dev_setup(settings: Settings) -> Settings:
     key = home.read_encryption_key()
     if settings.encryption_keys is None and key:
         filled["encryption_keys"] = SecretStr(key)
-    for name, url in _emulator_settings(home.read_addresses()).items():
-        if name not in settings.model_fields_set:
+    for name, url in home.read_emulator_settings().items():
+        if _is_platform_address(name) and name not in settings.model_fields_set:
             filled[name] = url
     return settings.model_copy(update=filled)
 
 
-def _emulator_settings(addresses: dict[str, str]) -> dict[str, str]:
-    linkedin, naukri, indeed = addresses.get("linkedin"), addresses.get("naukri"), addresses.get("indeed")
-    settings = {"naukri_api_url": naukri} if naukri else {}
-    if indeed:
-        settings.update(indeed_api_url=indeed, indeed_oauth_url=indeed)
-    if linkedin:
-        settings.update(
-            linkedin_api_url=linkedin, linkedin_oauth_url=linkedin, linkedin_job_view_url=linkedin + "/jobs/view/{id}"
-        )
-    return settings
+def _is_platform_address(name: str) -> bool:
+    """A platform's URL setting (`naukri_api_url`): the only kind the recorded file may fill, so a
+    hand-edited one cannot move the database or the broker."""
+    from shared.platforms import PLATFORM_NAMES  # the adapters import this module
+
+    of_a_platform = any(name.startswith(f"{platform}_") for platform in PLATFORM_NAMES)
+    return of_a_platform and name.endswith("_url") and name in Settings.model_fields

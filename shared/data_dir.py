@@ -4,7 +4,8 @@ and where every other `jobpub` command finds it when nothing is configured.
     jobpub.db                 the SQLite database
     encryption.key            the key for JOBPUB_ENCRYPTION_KEYS (mode 0600)
     api-key                   the dev organization's API key in plain text (mode 0600; the database keeps a hash)
-    emulators.json            where the API and both emulators listen (their postings' links point there)
+    emulators.json            where the API and each platform's emulator listen (their postings' links
+                              point there), and under "settings" the settings that point jobpub at them
     <platform>-emulator.json  what each emulator holds: clients, postings, applications (mode 0600)
     dev.lock                  held by the running `jobpub dev`; its pid inside
 
@@ -23,6 +24,7 @@ import platformdirs
 
 APP_NAME = "jobpub"
 PRIVATE_FILE_MODE = 0o600  # keys and client secrets: readable by their owner only
+SETTINGS_KEY = "settings"  # in emulators.json, beside the addresses
 
 
 def default_data_dir() -> Path:
@@ -67,14 +69,26 @@ class DataDir:
         return self.encryption_key.read_text().strip() if self.encryption_key.is_file() else None
 
     def read_addresses(self) -> dict[str, str]:
-        """What the last `jobpub dev` recorded: {"api": url, <platform>: url, …}; {} if nothing."""
+        """Where the last `jobpub dev` listened: {"api": url, <platform>: url, …}; {} if nothing."""
+        return _text_values(self._read_recorded())
+
+    def read_emulator_settings(self) -> dict[str, str]:
+        """The settings the last `jobpub dev` pointed at its emulators: {"naukri_api_url": url, …}."""
+        return _text_values(self._read_recorded().get(SETTINGS_KEY))
+
+    def _read_recorded(self) -> dict[str, object]:
         try:
             recorded = json.loads(self.addresses.read_text())
         except (OSError, ValueError):
             return {}
-        return (
-            {name: url for name, url in recorded.items() if isinstance(url, str)} if isinstance(recorded, dict) else {}
-        )
+        return recorded if isinstance(recorded, dict) else {}
+
+
+def _text_values(recorded: object) -> dict[str, str]:
+    """The entries of a JSON object whose values are text (a hand-edited file may hold anything)."""
+    return (
+        {name: text for name, text in recorded.items() if isinstance(text, str)} if isinstance(recorded, dict) else {}
+    )
 
 
 def write_private_file(path: Path, text: str) -> None:

@@ -1,6 +1,6 @@
 """Fixtures on real services: a PostgreSQL database and a Redis namespace of this run's own,
-both platform emulators as HTTP servers on loopback, tenants, and the publish pipeline
-(relay + a real dramatiq worker) running in this process."""
+every platform's emulator (services/emulators/registry.py) as an HTTP server on loopback,
+tenants, and the publish pipeline (relay + a real dramatiq worker) running in this process."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 import secrets
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import dramatiq
 import psycopg
@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from services.api.app import create_app
-from services.emulators import indeed, linkedin, naukri
+from services.emulators.registry import EMULATORS
 from services.emulators.server import serve_in_thread
 from services.notifier.actors import declare_notify_actor
 from services.publisher.actors import declare_publish_actors
@@ -65,29 +65,38 @@ def database_url():
         yield url
 
 
-@dataclass
 class Emulators:
-    linkedin: object  # the emulator state objects (their control API)
-    naukri: object
-    indeed: object
-    linkedin_url: str
-    naukri_url: str
-    indeed_url: str
-    servers: list = field(default_factory=list)
+    """The running emulators by platform name: `emulators.naukri` is its state object (the control
+    API), `emulators.naukri_url` where it listens; one of each per registry entry."""
+
+    def __init__(self, states: dict[str, object], urls: dict[str, str]):
+        self.states, self.urls = states, urls
+
+    def __getattr__(self, name: str):
+        states, urls = self.__dict__.get("states", {}), self.__dict__.get("urls", {})
+        if name in states:
+            return states[name]
+        if name.endswith("_url") and name.removesuffix("_url") in urls:
+            return urls[name.removesuffix("_url")]
+        raise AttributeError(f"no emulator attribute {name!r}; emulators: {', '.join(states)}")
+
+    def replacing(self, platform: str, state: object, url: str) -> Emulators:
+        """These emulators, but `platform`'s own one instead of the shared one."""
+        return Emulators({**self.states, platform: state}, {**self.urls, platform: url})
+
+    def settings(self) -> dict[str, str]:
+        """The settings that point every adapter at its emulator (what `jobpub dev` sets too)."""
+        return {
+            key: value for name, url in self.urls.items() for key, value in EMULATORS[name].settings_for(url).items()
+        }
 
 
 @pytest.fixture(scope="session")
 def emulators():
-    apps = {"linkedin": linkedin.create_app(), "naukri": naukri.create_app(), "indeed": indeed.create_app()}
+    apps = {name: entry.create_app() for name, entry in EMULATORS.items()}
     servers = {name: serve_in_thread(app) for name, app in apps.items()}
     yield Emulators(
-        linkedin=apps["linkedin"].state.emulator,
-        naukri=apps["naukri"].state.emulator,
-        indeed=apps["indeed"].state.emulator,
-        linkedin_url=servers["linkedin"].url,
-        naukri_url=servers["naukri"].url,
-        indeed_url=servers["indeed"].url,
-        servers=list(servers.values()),
+        {name: app.state.emulator for name, app in apps.items()}, {name: server.url for name, server in servers.items()}
     )
     for server in servers.values():
         server.stop()
@@ -97,10 +106,8 @@ def emulators():
 def _clear_emulator_faults(request):
     yield
     if "emulators" in request.fixturenames:
-        emulators = request.getfixturevalue("emulators")
-        emulators.linkedin.clear_faults()
-        emulators.naukri.clear_faults()
-        emulators.indeed.clear_faults()
+        for emulator in request.getfixturevalue("emulators").states.values():
+            emulator.clear_faults()
 
 
 def run_settings(database_url: str, emulators: Emulators, **overrides) -> Settings:
@@ -110,12 +117,7 @@ def run_settings(database_url: str, emulators: Emulators, **overrides) -> Settin
         broker_url=REDIS_URL,
         broker_namespace=f"jobpub-test-{RUN_ID}",
         encryption_keys=generate_key(),
-        linkedin_api_url=emulators.linkedin_url,
-        linkedin_oauth_url=emulators.linkedin_url,
-        linkedin_job_view_url=emulators.linkedin_url + "/jobs/view/{id}",
-        naukri_api_url=emulators.naukri_url,
-        indeed_api_url=emulators.indeed_url,
-        indeed_oauth_url=emulators.indeed_url,
+        **emulators.settings(),
         public_base_url=f"http://127.0.0.1:{LIVE_API_PORT}",
         webhook_allowed_networks="127.0.0.0/8",  # the tests' notification receivers listen on loopback
         notify_backoff_seconds=0.05,

@@ -14,6 +14,10 @@ from pathlib import Path
 
 import httpx
 
+from services.cli.dev_home import record_addresses
+from services.emulators.registry import EMULATORS
+from shared.config import Settings, with_dev_setup
+from shared.data_dir import DataDir
 from tests.support import free_port, job_body, user_env, wait_until
 from tests.test_dev_default import _answers, _api_key, _emulator_url
 
@@ -147,6 +151,21 @@ def test_every_command_finds_the_dev_setup_from_any_folder_with_nothing_set(tmp_
         assert jobpub(home, elsewhere, "apikey", "list", "-o", "dev").returncode == 0
         assert jobpub(home, elsewhere, "rotate-keys", "--dry-run").returncode == 0  # the dev key file is found
     assert files_under(elsewhere) == []  # no stray database where the commands ran
+
+
+def test_what_jobpub_dev_records_points_every_platform_at_its_emulator_and_moves_nothing_else(tmp_path):
+    home = DataDir(tmp_path / "data")
+    home.path.mkdir()
+    urls = {name: f"http://127.0.0.1:{9100 + number}" for number, name in enumerate(EMULATORS)}
+    pointed = {key: value for name, url in urls.items() for key, value in EMULATORS[name].settings_for(url).items()}
+    hand_edited = {"database_url": "postgresql+psycopg://elsewhere/jobs", "broker_url": "redis://elsewhere"}
+    record_addresses(home, {"api": "http://127.0.0.1:8000", **urls}, {**pointed, **hand_edited})
+
+    settings = with_dev_setup(Settings(data_dir=home.path))
+
+    assert {key: getattr(settings, key) for key in pointed} == pointed  # every platform, at its own emulator
+    assert settings.linkedin_job_view_url == urls["linkedin"] + "/jobs/view/{id}"
+    assert settings.uses_data_dir and settings.broker_url is None  # the recorded file moved nothing else
 
 
 def test_with_nothing_set_up_a_command_says_what_to_set_in_one_line_and_creates_nothing(tmp_path):

@@ -34,14 +34,7 @@ def quota_run(emulators: Emulators, quota: dict, **settings_overrides):
     app = naukri.create_app()
     app.state.emulator.set_quota(**quota)
     server = serve_in_thread(app)
-    own = Emulators(
-        linkedin=emulators.linkedin,
-        naukri=app.state.emulator,
-        indeed=emulators.indeed,
-        linkedin_url=emulators.linkedin_url,
-        naukri_url=server.url,
-        indeed_url=emulators.indeed_url,
-    )
+    own = emulators.replacing("naukri", app.state.emulator, server.url)
     workers = []
     with own_database("_quota") as url:
         values = dict(

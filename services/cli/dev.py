@@ -1,7 +1,8 @@
 """`jobpub dev`: the whole system in one process, on the embedded default, kept in one data directory.
 
-SQLite, dramatiq's in-process broker, the relay, publishers and scheduler on threads, and both
-platform emulators on loopback ports. Everything that must outlive a restart lives in the data
+SQLite, dramatiq's in-process broker, the relay, publishers and scheduler on threads, and every
+platform emulator (services/emulators/registry.py) on a loopback port, each platform connected to
+its own. Everything that must outlive a restart lives in the data
 directory (shared/data_dir.py): the database, the encryption key, the organization "dev" and its
 API key, the emulators' ports and what they hold. So a restart resumes where the last run
 stopped, and every other `jobpub` command finds the same setup with nothing configured.
@@ -28,7 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.api.app import create_app
 from services.cli.dev_banner import print_welcome
 from services.cli.dev_home import Claimed, DevRefused, claim, record_addresses
-from services.emulators import indeed, linkedin, naukri, persistence
+from services.emulators import persistence
+from services.emulators.registry import EMULATORS
 from services.emulators.server import RunningServer, serve_in_thread
 from services.notifier.actors import declare_notify_actor
 from services.publisher.actors import declare_publish_actors
@@ -45,6 +47,7 @@ from shared.data_dir import DataDir, write_private_file
 from shared.db import build_engine, build_session_factory, unit_of_work
 from shared.logging import configure_logging
 from shared.migrate import migrate
+from shared.platforms import PLATFORM_NAMES
 
 DEV_ORGANIZATION = "dev"
 DEV_LINKEDIN_URN = "urn:li:organization:1000"
@@ -62,8 +65,9 @@ def run_dev(host: str, port: int, data_dir: Path) -> None:
         raise typer.Exit(2) from None
     servers = {name: serve_in_thread(app, sock=claimed.emulators[name]) for name, app in emulators.items()}
     api_url = f"http://{host}:{port}"
-    record_addresses(home, {"api": api_url, **{name: server.url for name, server in servers.items()}})
-    settings = _dev_settings(home, servers, api_url)
+    pointed = _emulator_settings(servers)
+    record_addresses(home, {"api": api_url, **{name: server.url for name, server in servers.items()}}, pointed)
+    settings = _dev_settings(home, pointed, api_url)
     configure_logging(settings)
     engine = build_engine(settings)
     migrate(engine)
@@ -84,7 +88,7 @@ def run_dev(host: str, port: int, data_dir: Path) -> None:
 
 
 def _restored_emulators(home: DataDir) -> dict[str, FastAPI]:
-    emulators = {"linkedin": linkedin.create_app(), "naukri": naukri.create_app(), "indeed": indeed.create_app()}
+    emulators = {name: entry.create_app() for name, entry in EMULATORS.items()}
     for name, app in emulators.items():
         persistence.load(app.state.emulator, home.emulator_state(name))
     return emulators
@@ -123,19 +127,23 @@ def _serve(
         worker.stop()
 
 
-def _dev_settings(home: DataDir, servers: dict[str, RunningServer], api_url: str) -> Settings:
-    linkedin_url, naukri_url, indeed_url = servers["linkedin"].url, servers["naukri"].url, servers["indeed"].url
+def _emulator_settings(servers: dict[str, RunningServer]) -> dict[str, str]:
+    """The settings that point each platform's adapter at its running emulator, as its registry
+    entry names them."""
+    return {
+        setting: url
+        for name, server in servers.items()
+        for setting, url in EMULATORS[name].settings_for(server.url).items()
+    }
+
+
+def _dev_settings(home: DataDir, emulator_settings: dict[str, str], api_url: str) -> Settings:
     overrides: dict[str, Any] = dict(
         data_dir=home.path,
-        public_base_url=api_url,  # the LinkedIn and Indeed emulators push applications to our webhooks here
+        public_base_url=api_url,  # where an emulator that pushes applications finds our webhooks
         sync_interval_seconds=DEV_SYNC_INTERVAL_SECONDS,
-        linkedin_api_url=linkedin_url,
-        linkedin_oauth_url=linkedin_url,
-        linkedin_job_view_url=linkedin_url + "/jobs/view/{id}",
-        naukri_api_url=naukri_url,
-        indeed_api_url=indeed_url,
-        indeed_oauth_url=indeed_url,
         broker_url=None,
+        **emulator_settings,
     )
     settings = Settings(**overrides)
     if settings.encryption_keys is None:
@@ -149,16 +157,18 @@ def _dev_settings(home: DataDir, servers: dict[str, RunningServer], api_url: str
 def _prepare_dev_organization(
     settings: Settings, sessions: sessionmaker[Session], emulators: dict[str, FastAPI], home: DataDir
 ) -> str:
-    """Find or create the dev organization, connect it to the emulators, and keep its API key."""
+    """Find or create the dev organization, connect it to every platform (each with an emulator
+    told of its client; the feed has none to tell), and keep its API key."""
     cipher = cipher_from_settings(settings)
     with unit_of_work(sessions) as session:
         organization = tenants.find_organization(session, DEV_ORGANIZATION) or tenants.create_organization(
             session, DEV_ORGANIZATION
         )
-        for platform, urn in (("linkedin", DEV_LINKEDIN_URN), ("naukri", None), ("indeed", None)):
+        for platform in PLATFORM_NAMES:
+            urn = DEV_LINKEDIN_URN if platform == "linkedin" else None  # only LinkedIn's connection has one
             client_id, secret = _connection(session, cipher, organization.id, platform, urn)
-            emulators[platform].state.emulator.register_client(client_id, secret)
-        _connection(session, cipher, organization.id, "feed", None)  # our own feed: no emulator to tell
+            if platform in emulators:
+                emulators[platform].state.emulator.register_client(client_id, secret)
         return _kept_api_key(session, organization.id, home)
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import typer
 
+from services.api.schemas.common import BOTH_PLATFORMS
+from services.emulators.registry import EMULATORS
 from services.emulators.server import RunningServer
 from shared.data_dir import DataDir
 
@@ -18,11 +20,20 @@ JOB_BODY = (
 JSON_HEADER = "-H 'Content-Type: application/json'"
 
 
+def _emulator_lines(servers: dict[str, RunningServer]) -> str:
+    """A line per running emulator, in the registry's order; a platform "both" leaves out is named."""
+    lines = []
+    for name, entry in EMULATORS.items():
+        by_name = "" if name in BOTH_PLATFORMS else f'   (publish to it by name: "platforms": ["{name}"])'
+        lines.append(f"  {entry.title + ' emulator':<18}{servers[name].url}{by_name}")
+    return "\n".join(lines)
+
+
 def print_welcome(
     base: str | None, api_key: str, home: DataDir, servers: dict[str, RunningServer], sync_seconds: float
 ) -> None:
     key = f"-H 'X-API-Key: {api_key}'"
-    linkedin, naukri, indeed = servers["linkedin"].url, servers["naukri"].url, servers["indeed"].url
+    linkedin, naukri = servers["linkedin"].url, servers["naukri"].url  # the examples below use these two
     read = "python3 -c 'import json, sys; print(json.load(sys.stdin)[\"job_id\"])'"
     external_id = (
         f"curl -s {base}/jobs/publishing/$JOB/status/ {key} | python3 -c "
@@ -36,9 +47,7 @@ jobpub dev is running: the API, relay, publishers, scheduler and the platform em
   API               {base}   docs: {base}/docs
   Console           {base}/console/   (paste the API key there)
   API key           {api_key}   (kept in {home.api_key})
-  LinkedIn emulator {linkedin}
-  Naukri emulator   {naukri}
-  Indeed emulator   {indeed}   (publish to it by name: "platforms": ["indeed"])
+{_emulator_lines(servers)}
 Every jobpub command finds this setup with nothing configured: jobpub log, jobpub failures list, jobpub --help.
 
 Publish a job to both platforms (the shell keeps its id in $JOB):

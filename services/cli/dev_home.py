@@ -16,10 +16,9 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from services.emulators.registry import EMULATORS
 from services.emulators.server import LOOPBACK, listening_socket
-from shared.data_dir import PRIVATE_FILE_MODE, DataDir, write_private_file
-
-EMULATORS = {"linkedin": "LinkedIn", "naukri": "Naukri", "indeed": "Indeed"}
+from shared.data_dir import PRIVATE_FILE_MODE, SETTINGS_KEY, DataDir, write_private_file
 
 
 class DevRefused(Exception):
@@ -47,10 +46,10 @@ def claim(home: DataDir, host: str, port: int) -> Claimed:
         platform: _listen(
             LOOPBACK,
             _port_of(recorded.get(platform)),
-            f"the {title} emulator has listened there since its first run and its postings' links point at it;"
+            f"the {entry.title} emulator has listened there since its first run and its postings' links point at it;"
             " free the port, or start afresh with another --data-dir",
         )
-        for platform, title in EMULATORS.items()
+        for platform, entry in EMULATORS.items()
     }
     if lock is None:
         home.path.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys and client secrets live there
@@ -58,9 +57,10 @@ def claim(home: DataDir, host: str, port: int) -> Claimed:
     return Claimed(lock, api, emulators)
 
 
-def record_addresses(home: DataDir, addresses: dict[str, str]) -> None:
-    """Where the API and the emulators listen, for the next `jobpub dev` and the other commands."""
-    write_private_file(home.addresses, json.dumps(addresses, indent=2) + "\n")
+def record_addresses(home: DataDir, addresses: dict[str, str], settings: dict[str, str]) -> None:
+    """Where the API and the emulators listen, for the next `jobpub dev`, and the settings that point
+    jobpub at those emulators, for the other commands (shared/config.py: `with_dev_setup`)."""
+    write_private_file(home.addresses, json.dumps({**addresses, SETTINGS_KEY: settings}, indent=2) + "\n")
 
 
 def _lock(home: DataDir) -> int:

@@ -55,7 +55,7 @@ def dev(
     ] = None,
 ) -> None:
     """Run everything on this machine, in one process: the API, relay, publishers, scheduler and
-    both platform emulators (SQLite, an in-process broker; nothing to install or configure).
+    every platform's emulator (SQLite, an in-process broker; nothing to install or configure).
 
     All it keeps (the SQLite database, the encryption key, the organization "dev" and its API key,
     the emulators' ports and postings) lives in one data directory, so a restart resumes with the
@@ -136,25 +136,29 @@ def keygen() -> None:
 
 
 def emulator(
-    platform: Annotated[str, typer.Argument(help="linkedin, naukri or indeed")],
+    platform: Annotated[str, typer.Argument(help="The platform whose emulator to run, e.g. naukri.")],
     host: Host = "127.0.0.1",
     port: Port = 8100,
     client: Annotated[list[str] | None, typer.Option(help="Register a client as ID:SECRET (repeatable).")] = None,
 ) -> None:
     """Run a platform emulator on its own (a stand-in for the real platform's API)."""
-    from services.emulators import indeed, linkedin, naukri
+    # Imported here, not at the top: every emulator's app would otherwise load for any jobpub command.
+    from services.emulators.registry import EMULATORS
     from services.emulators.server import serve_forever
 
-    modules = {"linkedin": linkedin, "naukri": naukri, "indeed": indeed}
-    if platform not in modules:
-        _fail(f"unknown platform {platform!r}: choose linkedin, naukri or indeed")
-    emulator_app = modules[platform].create_app()
+    if platform not in EMULATORS:
+        _fail(f"unknown platform {platform!r}: choose {_one_of(list(EMULATORS))}")
+    emulator_app = EMULATORS[platform].create_app()
     for entry in client or []:
         client_id, sep, secret = entry.partition(":")
         if not sep or not client_id or not secret:
             _fail(f"--client takes ID:SECRET, got {entry.split(':')[0]!r}…")
         emulator_app.state.emulator.register_client(client_id, secret)
     serve_forever(emulator_app, host, port)
+
+
+def _one_of(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _fail(message: str) -> None:
@@ -164,7 +168,7 @@ def _fail(message: str) -> None:
 
 # The listing of `jobpub --help`, in the order a user meets the commands: what each does, and an example.
 LISTING: list[tuple[str, str, str]] = [
-    (TRY, "dev", "Everything in one process, with both platform emulators:  jobpub dev"),
+    (TRY, "dev", "Everything in one process, with every platform's emulator:  jobpub dev"),
     (SETUP, "org", "Create an organization:  jobpub org create acme"),
     (SETUP, "apikey", "An organization's API keys:  jobpub apikey create -o acme --label ATS"),
     (SETUP, "platform", "Connect an organization to a platform:  jobpub platform configure acme naukri --client-id ID"),

@@ -20,15 +20,13 @@ Faults aimed at creates strike the two mutations; the query is a look-up.
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.emulators import base, faults, http_edge
-from services.emulators.app import build_app
+from services.emulators.app import EmulatorEntry, build_app
 from services.emulators.faults import CREATE, LOOKUP
-from services.emulators.http_edge import ErrorAnswer
 from services.emulators.indeed_graphql import (
     EXPIRE,
     FIND,
@@ -40,10 +38,8 @@ from services.emulators.indeed_graphql import (
     strike_request_faults,
 )
 from services.emulators.indeed_postings import IndeedEmulator
+from services.emulators.oauth import bearer_holder, grant_token
 from services.emulators.quota import admit_request
-
-INVALID_CLIENT = {"error": "invalid_client", "error_description": "Client authentication failed"}
-UNSUPPORTED_GRANT = {"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials"}
 
 
 async def _emulator(request: Request) -> IndeedEmulator:
@@ -57,8 +53,7 @@ router = APIRouter(dependencies=[Depends(base.count_request)])
 
 async def caller(request: Request, emulator: Emulator) -> str:
     """The client id behind the bearer token; 401 UNAUTHENTICATED otherwise."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    holder = emulator.token_holder(token.strip()) if scheme.lower() == "bearer" else None
+    holder = bearer_holder(request, emulator)
     if holder is None or holder[1]:
         raise error("the access token is invalid or has expired", "UNAUTHENTICATED", 401)
     await admit_request(emulator, holder[0], rate_limited)  # Indeed meters each client app
@@ -70,14 +65,7 @@ Caller = Annotated[str, Depends(caller)]
 
 @router.post("/oauth/v2/tokens")
 async def access_token(request: Request, emulator: Emulator) -> dict:
-    form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
-    grant_type, client_id, secret = (form.get(name, [""])[0] for name in ("grant_type", "client_id", "client_secret"))
-    if grant_type != "client_credentials":
-        raise ErrorAnswer(400, UNSUPPORTED_GRANT)
-    if not client_id or not emulator.client_is_valid(client_id, secret):
-        raise ErrorAnswer(401, INVALID_CLIENT)
-    await admit_request(emulator, client_id, rate_limited)
-    token, ttl = emulator.issue_token(client_id)
+    token, ttl = await grant_token(request, emulator, rate_limited)
     return {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "scope": "employer_access"}
 
 
@@ -148,3 +136,11 @@ async def job_page(emulator: Emulator, jk: str = "") -> Response:
 def create_app() -> FastAPI:
     """An Indeed emulator app; its state object (the control API) is `app.state.emulator`."""
     return build_app("Indeed emulator (Job Sync API)", IndeedEmulator(), router)
+
+
+EMULATOR = EmulatorEntry(
+    name="indeed",
+    title="Indeed",
+    create_app=create_app,
+    settings={"indeed_api_url": "", "indeed_oauth_url": ""},  # one server answers the API and the tokens
+)

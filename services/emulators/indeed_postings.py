@@ -1,4 +1,4 @@
-"""What the Indeed emulator holds: the access tokens it issued, sourced job postings keyed by
+"""What the Indeed emulator holds: the access tokens it issued (oauth.py), sourced job postings keyed by
 (client, `sourcedPostingId`: the caller's own id), and Indeed Apply's push of applications.
 
 `upsert` is what `createSourcedJobPostings` does: a second create of one id changes the first
@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import itertools
 import json
-import secrets
 import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -24,6 +23,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from services.emulators.applications import FAKE_RESUME, Application, Candidate, EmulatorWithApplications
+from services.emulators.oauth import EXPIRE_TOKENS, TokenStore
 
 DEFAULT_TOKEN_TTL_SECONDS = 3600  # Indeed's access tokens last one hour
 PUSH_TIMEOUT_SECONDS = 5.0
@@ -34,45 +34,17 @@ def signature(body: bytes, secret: str) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha1).digest()).decode()
 
 
-class IndeedEmulator(EmulatorWithApplications):
+class IndeedEmulator(TokenStore, EmulatorWithApplications):
+    """Indeed's sourced postings and Indeed Apply's pushes; tokens come from TokenStore (oauth.py)."""
+
     external_id_field = "sourcedPostingId"
+    fault_kinds = EmulatorWithApplications.fault_kinds | {EXPIRE_TOKENS}
+    token_ttl_seconds = DEFAULT_TOKEN_TTL_SECONDS
 
     def __init__(self) -> None:
         super().__init__()
-        self.token_ttl_seconds: float = DEFAULT_TOKEN_TTL_SECONDS
-        self._tokens: dict[str, tuple[str, float]] = {}  # token -> (client id, expires at)
         self._keys = itertools.count(1)
         self._deliveries: list[dict] = []
-
-    # -- tokens --------------------------------------------------------------------------------
-    def set_faults(self, faults: dict) -> None:
-        """As the base, plus `expire_tokens`: a one-shot act, not a fault that waits for requests."""
-        faults = dict(faults)
-        expire = faults.pop("expire_tokens", False)
-        super().set_faults(faults)
-        if expire:
-            self.expire_tokens()
-
-    def expire_tokens(self) -> None:
-        with self._lock:
-            now = time.time()
-            self._tokens = {t: (client, min(at, now)) for t, (client, at) in self._tokens.items()}
-
-    def issue_token(self, client_id: str) -> tuple[str, int]:
-        token = secrets.token_urlsafe(32)
-        with self._lock:
-            self._tokens[token] = (client_id, time.time() + self.token_ttl_seconds)
-            return token, int(self.token_ttl_seconds)
-
-    def issued_tokens(self, client_id: str) -> list[str]:
-        with self._lock:
-            return [token for token, (client, _) in self._tokens.items() if client == client_id]
-
-    def token_holder(self, token: str) -> tuple[str, bool] | None:
-        """(client id, expired?) for a token we issued; None for one we never did."""
-        with self._lock:
-            found = self._tokens.get(token)
-        return None if found is None else (found[0], time.time() >= found[1])
 
     # -- postings ------------------------------------------------------------------------------
     def upsert(self, client_id: str, posting_input: dict) -> dict:

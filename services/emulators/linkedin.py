@@ -22,7 +22,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.emulators import base, faults, http_edge, linkedin_applications, linkedin_oauth
-from services.emulators.app import build_app
+from services.emulators.app import EmulatorEntry, build_app
 from services.emulators.faults import CREATE, LOOKUP
 from services.emulators.linkedin_errors import bad_request, strike_request_faults
 from services.emulators.linkedin_oauth import DEFAULT_TOKEN_TTL_SECONDS, Caller
@@ -139,3 +139,12 @@ def create_app(
     emulator = LinkedInEmulator(token_ttl_seconds, settle_seconds)
     pull = linkedin_applications.pull_router(linkedin_oauth.caller, strike_request_faults)
     return build_app("LinkedIn emulator", emulator, linkedin_oauth.router, router, pull)
+
+
+EMULATOR = EmulatorEntry(
+    name="linkedin",
+    title="LinkedIn",
+    create_app=create_app,
+    # One server answers the API, the OAuth tokens and the public job pages.
+    settings={"linkedin_api_url": "", "linkedin_oauth_url": "", "linkedin_job_view_url": "/jobs/view/{id}"},
+)

@@ -1,6 +1,6 @@
 """What the LinkedIn emulator holds: postings keyed by (client id, externalJobPostingId), the
 asynchronous tasks that report on them (CREATE, UPDATE, RENEW, CLOSE), and what the status
-look-up shows of a posting. Tokens come from LinkedInTokens (linkedin_oauth.py), applications and
+look-up shows of a posting. Tokens come from TokenStore (oauth.py), applications and
 their webhook push from LinkedInApplications (linkedin_applications.py).
 
 A task's outcome is decided, and its posting stored, when the task is created; the task only
@@ -17,7 +17,8 @@ import time
 import uuid
 
 from services.emulators.linkedin_applications import LinkedInApplications
-from services.emulators.linkedin_oauth import DEFAULT_TOKEN_TTL_SECONDS, LinkedInTokens
+from services.emulators.linkedin_oauth import DEFAULT_TOKEN_TTL_SECONDS
+from services.emulators.oauth import EXPIRE_TOKENS, TokenStore
 
 DEFAULT_SETTLE_SECONDS = 0.2
 FIRST_POSTING_NUMBER = 4217555000  # the size of real LinkedIn job ids, so adapters see realistic ones
@@ -33,13 +34,12 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class LinkedInEmulator(LinkedInTokens, LinkedInApplications):
+class LinkedInEmulator(TokenStore, LinkedInApplications):
     """Tasks and postings; postings are keyed by (client id, externalJobPostingId).
-    Tokens come from LinkedInTokens, applications and their webhook push from LinkedInApplications."""
+    Tokens come from TokenStore, applications and their webhook push from LinkedInApplications."""
 
     external_id_field = "externalJobPostingId"
-    # `expire_tokens` is an act, not a fault (LinkedInTokens.set_faults); named here so a typo's answer lists it.
-    fault_kinds = LinkedInApplications.fault_kinds | {"expire_tokens"}
+    fault_kinds = LinkedInApplications.fault_kinds | {EXPIRE_TOKENS}
 
     def __init__(
         self, token_ttl_seconds: float = DEFAULT_TOKEN_TTL_SECONDS, settle_seconds: float = DEFAULT_SETTLE_SECONDS

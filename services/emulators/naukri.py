@@ -30,7 +30,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.emulators import base, faults, http_edge, naukri_applications, naukri_auth
-from services.emulators.app import build_app
+from services.emulators.app import EmulatorEntry, build_app
 from services.emulators.faults import CREATE, LOOKUP
 from services.emulators.http_edge import ErrorAnswer
 from services.emulators.naukri_auth import Caller
@@ -141,3 +141,6 @@ def create_app() -> FastAPI:
     """A Naukri emulator app; its state object (the control API) is `app.state.emulator`."""
     pull = naukri_applications.pull_router(naukri_auth.caller, strike_request_faults)
     return build_app("Naukri emulator (simulation mode)", NaukriEmulator(), router, pull)
+
+
+EMULATOR = EmulatorEntry(name="naukri", title="Naukri", create_app=create_app, settings={"naukri_api_url": ""})

@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import httpx
 
 from shared.config import Settings
 from shared.platforms.base import Platform
+from shared.platforms.feed import FeedPlatform
+from shared.platforms.indeed import IndeedPlatform
+from shared.platforms.linkedin import LinkedInPlatform
+from shared.platforms.naukri import NaukriPlatform
+from shared.platforms.quota import PlatformQuota, build_quotas
 
-# Every platform jobpub speaks to, in the order lists show them: the names used in requests, queues
-# (`publish.<name>`), connections and stored rows. `build_platforms` builds one adapter per name;
-# the API's platform names, the connections and the metrics read this list (docs/platforms.md).
-PLATFORM_NAMES: tuple[str, ...] = ("linkedin", "naukri", "indeed", "feed")
+
+class Adapter(Protocol):
+    """What the registry needs of an adapter class: its platform's name, and how it is built."""
+
+    name: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings, http: httpx.Client, quota: PlatformQuota | None) -> Platform:
+        """The adapter for these settings; `quota` is its platform's shared pace (None: unpaced)."""
+        ...
+
+
+# Every platform jobpub speaks to, in the order lists show them. Adding a platform is adding its
+# adapter class here; its name is then used in requests, queues (`publish.<name>`), connections
+# and stored rows, and the API's platform names, the connections and the metrics follow
+# (docs/platforms.md).
+ADAPTERS: tuple[type[Adapter], ...] = (LinkedInPlatform, NaukriPlatform, IndeedPlatform, FeedPlatform)
+PLATFORM_NAMES: tuple[str, ...] = tuple(adapter.name for adapter in ADAPTERS)
 
 # Connections per platform per process; each worker thread holds at most one at a time.
 HTTP_POOL_CONNECTIONS = 32
@@ -26,29 +47,7 @@ def build_http_client(settings: Settings) -> httpx.Client:
 
 def build_platforms(settings: Settings, http: httpx.Client) -> dict[str, Platform]:
     """Every platform jobpub speaks to, keyed by the name used in requests and queues."""
-    from shared.platforms.feed import FeedPlatform
-    from shared.platforms.indeed import IndeedPlatform
-    from shared.platforms.linkedin import LinkedInPlatform
-    from shared.platforms.naukri import NaukriPlatform
-    from shared.platforms.quota import build_quotas
-
-    quotas = build_quotas(settings)  # shared by every process through Redis; none on the embedded default
-    platforms: dict[str, Platform] = {
-        "linkedin": LinkedInPlatform(
-            http,
-            api_url=settings.linkedin_api_url,
-            oauth_url=settings.linkedin_oauth_url,
-            job_view_url=settings.linkedin_job_view_url,
-            quota=quotas.get("linkedin"),
-        ),
-        "naukri": NaukriPlatform(http, api_url=settings.naukri_api_url, quota=quotas.get("naukri")),
-        "indeed": IndeedPlatform(
-            http,
-            api_url=settings.indeed_api_url,
-            oauth_url=settings.indeed_oauth_url,
-            quota=quotas.get("indeed"),
-        ),
-        "feed": FeedPlatform(public_base_url=settings.public_base_url),
-    }
-    assert tuple(platforms) == PLATFORM_NAMES, "an adapter per name in PLATFORM_NAMES, in its order"
-    return platforms
+    quotas = build_quotas(
+        settings, PLATFORM_NAMES
+    )  # shared by every process through Redis; none on the embedded default
+    return {adapter.name: adapter.from_settings(settings, http, quotas.get(adapter.name)) for adapter in ADAPTERS}

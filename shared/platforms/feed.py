@@ -9,6 +9,9 @@ change *is* the publication. The routes that serve it are services/api/routers/f
 
 from __future__ import annotations
 
+import httpx
+
+from shared.config import Settings
 from shared.feed_address import feed_token, job_page_url
 from shared.platforms.base import (
     ApplicationPage,
@@ -17,6 +20,7 @@ from shared.platforms.base import (
     PostingContent,
     PostingState,
 )
+from shared.platforms.quota import PlatformQuota
 
 
 class FeedPlatform:
@@ -25,6 +29,11 @@ class FeedPlatform:
 
     def __init__(self, *, public_base_url: str | None):
         self._base_url = public_base_url
+
+    @classmethod
+    def from_settings(cls, settings: Settings, http: httpx.Client, quota: PlatformQuota | None) -> FeedPlatform:
+        """The feed sends nothing: no HTTP client, no quota; only our public address."""
+        return cls(public_base_url=settings.public_base_url)
 
     def _live(self, external_id: str, credentials: PlatformCredentials) -> PostingState:
         if not self._base_url:

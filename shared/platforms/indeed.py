@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from shared.config import Settings
 from shared.platforms.base import (
     ApplicationPage,
     AuthenticationFailed,
@@ -76,6 +77,10 @@ class IndeedPlatform:
         self._url = api_url.rstrip("/") + GRAPHQL_PATH
         self._quota = quota
         self._tokens = TokenCache(http, oauth_url, quota, platform="Indeed", token_path=TOKEN_PATH)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, http: httpx.Client, quota: PlatformQuota | None) -> IndeedPlatform:
+        return cls(http, api_url=settings.indeed_api_url, oauth_url=settings.indeed_oauth_url, quota=quota)
 
     def check_credentials(self, credentials: PlatformCredentials) -> str:
         self._tokens.fetch_new(credentials)

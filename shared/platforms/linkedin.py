@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from shared.config import Settings
 from shared.platforms.base import (
     ApplicationPage,
     AuthenticationFailed,
@@ -56,6 +57,16 @@ class LinkedInPlatform:
         self._job_view_url = job_view_url
         self._quota = quota
         self._tokens = TokenCache(http, oauth_url, quota)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, http: httpx.Client, quota: PlatformQuota | None) -> LinkedInPlatform:
+        return cls(
+            http,
+            api_url=settings.linkedin_api_url,
+            oauth_url=settings.linkedin_oauth_url,
+            job_view_url=settings.linkedin_job_view_url,
+            quota=quota,
+        )
 
     def check_credentials(self, credentials: PlatformCredentials) -> str:
         self._tokens.fetch_new(credentials)

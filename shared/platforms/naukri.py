@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 
+from shared.config import Settings
 from shared.platforms.base import (
     ApplicationPage,
     AuthenticationFailed,
@@ -56,6 +57,10 @@ class NaukriPlatform:
         self._http = http
         self._quota = quota
         self._api_url = api_url.rstrip("/")
+
+    @classmethod
+    def from_settings(cls, settings: Settings, http: httpx.Client, quota: PlatformQuota | None) -> NaukriPlatform:
+        return cls(http, api_url=settings.naukri_api_url, quota=quota)
 
     def check_credentials(self, credentials: PlatformCredentials) -> str:
         # A look-up of a reference nobody uses: harmless, and it needs valid credentials.

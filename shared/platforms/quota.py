@@ -28,6 +28,7 @@ in the database, remain the backstop), as the API's own rate limit does.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 import redis
 import structlog
@@ -130,8 +131,10 @@ def quota_key(credentials: PlatformCredentials) -> str:
     return f"organization:{credentials.organization_id}:client:{credentials.client_id}"
 
 
-def build_quotas(settings: Settings) -> dict[str, PlatformQuota]:
-    """A quota per platform when Redis is configured (the embedded default has no shared place)."""
+def build_quotas(settings: Settings, platforms: Iterable[str]) -> dict[str, PlatformQuota]:
+    """A quota for each of `platforms` that has a `<name>_requests_per_second` setting, when Redis
+    is configured (the embedded default has no shared place). A platform with no such setting (the
+    feed: it sends nothing) gets none."""
     if not settings.broker_url:
         return {}
     client = redis.Redis.from_url(
@@ -139,12 +142,9 @@ def build_quotas(settings: Settings) -> dict[str, PlatformQuota]:
     )
     # Past this a thread gives its posting back (a retry in the database) rather than outlive its lease.
     max_wait = settings.lease_seconds / 3
-    rates = {
-        "linkedin": settings.linkedin_requests_per_second,
-        "naukri": settings.naukri_requests_per_second,
-        "indeed": settings.indeed_requests_per_second,
-    }
+    rates = {name: getattr(settings, f"{name}_requests_per_second", None) for name in platforms}
     return {
         platform: PlatformQuota(client, f"{settings.broker_namespace}:platform-quota:{platform}", rate, max_wait)
         for platform, rate in rates.items()
+        if rate is not None
     }
