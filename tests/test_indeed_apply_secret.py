@@ -5,11 +5,16 @@ once set, it alone verifies a push, and it is never shown, only whether it is se
 from __future__ import annotations
 
 import secrets
+import subprocess
 
 from sqlalchemy import select
 
+from shared.connections import apply_signing_secret
+from shared.crypto import cipher_from_settings
 from shared.models import PlatformConnection, PublishingLog
+from tests.conftest import settings_env
 from tests.support import wait_until
+from tests.test_applications_intake import JOBPUB
 from tests.test_applications_sync import applications_of, published_on
 from tests.test_indeed import INDEED_APPLY, indeed_application, indeed_signature
 
@@ -104,3 +109,35 @@ def test_an_apply_secret_for_a_platform_other_than_indeed_is_refused_naming_the_
     answer = client.patch(f"{PLATFORMS}naukri/", json={"apply_secret": "x" * 20}, headers=tenant.headers)
     assert answer.status_code == 422 and "apply_secret" in answer.text and "only Indeed" in answer.text
     assert client.get(f"{PLATFORMS}naukri/", headers=tenant.headers).json()["apply_secret_set"] is False
+
+
+def test_the_cli_stores_an_apply_secret_piped_in_and_never_prints_it(client, make_tenant, settings, sessions):
+    tenant = make_tenant(platforms=())
+    apply_secret = "apply-" + secrets.token_urlsafe(16)
+    command = [JOBPUB, "platform", "configure", str(tenant.id), "indeed", "--client-id", "cli-indeed"]
+
+    done = subprocess.run(
+        [*command, "--with-apply-secret"],
+        input=f"client-secret-x\n{apply_secret}\n",
+        env=settings_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert apply_secret not in done.stdout + done.stderr
+    shown = client.get(f"{PLATFORMS}indeed/", headers=tenant.headers).json()
+    assert shown["apply_secret_set"] is True
+    with sessions() as session:
+        signing = apply_signing_secret(session, cipher_from_settings(settings), tenant.id, "indeed")
+    assert signing == apply_secret
+    refused = subprocess.run(
+        [JOBPUB, "platform", "configure", str(tenant.id), "naukri", "--client-id", "n", "--with-apply-secret"],
+        input="s\nt\n",
+        env=settings_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0 and "only Indeed" in refused.stderr
