@@ -4,6 +4,10 @@ Each test runs once per platform in `CONTRACTS` (platforms.py). The adapter come
 registry (`build_platforms`) with no request quota of ours in the way, so what a test sees is
 what the platform answered; faults are caused with the emulator's own switches. Each test
 registers a client of its own, so its postings are its own.
+
+The job feed has no emulator: its platform is jobpub's own API, so its calls go through the API
+and the publish pipeline and what it holds is read from its public feed (feed_board.py); a check
+that cannot apply to it is skipped with the reason the test output shows.
 """
 
 from __future__ import annotations
