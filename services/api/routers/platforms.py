@@ -157,6 +157,7 @@ def update_connection(
     """Change some fields; a new client_secret replaces the stored one."""
     connection = _configured(session, organization_id, platform)
     changes = body.model_dump(exclude_unset=True)
+    apply_secret = _require_apply_secret_holder(platform, body.apply_secret)
     if "organization_urn" in changes:
         _require_urn(platform, changes["organization_urn"])
     for field in ("client_id", "organization_urn", "enabled"):
@@ -171,7 +172,6 @@ def update_connection(
             _cipher(request), organization_id, platform, body.client_secret.get_secret_value()
         )
     if "apply_secret" in changes:  # null removes it: the client secret verifies Indeed's pushes again
-        apply_secret = _require_apply_secret_holder(platform, body.apply_secret)
         connection.apply_secret_encrypted = seal_apply_secret(_cipher(request), organization_id, platform, apply_secret)
     _changed(session, organization_id, platform, "updated", sorted(changes), correlation_id)
     session.commit()
