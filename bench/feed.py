@@ -2,6 +2,9 @@
 
     .venv/bin/python -m bench.feed [--jobs 10000] [--rounds 3]
 
+`python -m bench` runs it too, as its `feed` part (`--feed-jobs`, `--feed-rounds`), its rows
+beside the others (bench/suite.py).
+
 1. Ours: `GET /feeds/{token}/indeed.xml` from a `jobpub api` process on loopback (token check,
    validators query, batches of rows through the ORM, lxml with CDATA, streamed), read to the end
    with httpx; the best of `--rounds`. The API process's peak resident memory (VmHWM) is printed
@@ -121,39 +124,52 @@ def served_feed(url: str) -> tuple[float, int, int]:
     return time.perf_counter() - started, len(body), body.count(b"<job>")
 
 
+def bench_feed(procs: Processes, url: str, jobs: int, rounds: int) -> dict:
+    """Seconds and bytes of ours and of the ceiling (best of `rounds` each), and the API's memory in KiB."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    settings = Settings(
+        database_url=url,
+        broker_url=REDIS_URL,
+        broker_namespace=f"bench-feed-{secrets.token_hex(4)}",
+        encryption_keys=generate_key(),
+        public_base_url=base_url,
+    )
+    engine = build_engine(settings)
+    migrate(engine)
+    engine.dispose()
+    token = seed(settings, jobs)
+    api = procs.start(
+        [str(BIN / "jobpub"), "api", "--port", str(port)],
+        jobpub_env(settings) | {"JOBPUB_PUBLIC_BASE_URL": base_url},
+    )
+    try:
+        wait_for_http(f"{base_url}/livez")
+        before = memory_kib(api.pid)["rss"]
+        ours = min(served_feed(feed_url(base_url, token)) for _ in range(rounds))
+        peak = memory_kib(api.pid)["peak"]
+    finally:
+        procs.stop(api)
+    bare = min(bare_feed(url, int(token.split("-", 1)[0])) for _ in range(rounds))
+    assert ours[2] == bare[2] == jobs, (ours, bare)  # both hold one <job> per live job
+    return {"ours": ours, "bare": bare, "before_kib": before, "peak_kib": peak}
+
+
 def run(jobs: int, rounds: int) -> None:
     procs = Processes()
-    with bench_database() as url:
-        port = free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        settings = Settings(
-            database_url=url,
-            broker_url=REDIS_URL,
-            broker_namespace=f"bench-feed-{secrets.token_hex(4)}",
-            encryption_keys=generate_key(),
-            public_base_url=base_url,
-        )
-        migrate(build_engine(settings))
-        token = seed(settings, jobs)
-        try:
-            api = procs.start(
-                [str(BIN / "jobpub"), "api", "--port", str(port)],
-                jobpub_env(settings) | {"JOBPUB_PUBLIC_BASE_URL": base_url},
-            )
-            wait_for_http(f"{base_url}/livez")
-            before = memory_kib(api.pid)["rss"]
-            ours = min(served_feed(feed_url(base_url, token)) for _ in range(rounds))
-            peak = memory_kib(api.pid)["peak"]
-        finally:
-            procs.stop_all()
-        bare = min(bare_feed(url, int(token.split("-", 1)[0])) for _ in range(rounds))
-    assert ours[2] == bare[2] == jobs, (ours, bare)
+    try:
+        with bench_database() as url:
+            measured = bench_feed(procs, url, jobs, rounds)
+    finally:
+        procs.stop_all()
+    ours, bare = measured["ours"], measured["bare"]
     print(f"| feed of {jobs} live jobs | seconds | MB | jobs/s |")
     print("|---|---|---|---|")
     print(f"| ours: GET /feeds/…/indeed.xml | {ours[0]:.2f} | {ours[1] / 1e6:.1f} | {jobs / ours[0]:,.0f} |")
     print(f"| ceiling: one query + string XML | {bare[0]:.2f} | {bare[1] / 1e6:.1f} | {jobs / bare[0]:,.0f} |")
     print(f"\nours / ceiling: {ours[0] / bare[0]:.1f}× the time")
-    print(f"API process memory: {before / 1024:.0f} MiB before, {peak / 1024:.0f} MiB at its peak")
+    before, peak = measured["before_kib"] / 1024, measured["peak_kib"] / 1024
+    print(f"API process memory: {before:.0f} MiB before, {peak:.0f} MiB at its peak")
 
 
 def main() -> None:

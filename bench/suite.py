@@ -2,12 +2,14 @@
 the same machine; prints one Markdown table.
 
     .venv/bin/python -m bench [--jobs 1000] [--requests 2000] [--concurrency 16] [--quota 50]
-                              [--memory-messages 100000] [--applications 100000] [--skip part …]
+                              [--memory-messages 100000] [--applications 100000]
+                              [--feed-jobs 10000] [--feed-rounds 3] [--skip part …]
 
 Parts, in order: the pipeline with 1, 2 and 4 worker processes (bench/pipeline.py) and its ceiling,
 bare dramatiq; the publish API (bench/publish_api.py) and its ceiling, a bare FastAPI endpoint; the
 quota use of two worker processes sharing one platform quota (bench/quota.py); a worker's memory
-over many messages (bench/memory.py); applications ingest and pull (bench/applications.py).
+over many messages (bench/memory.py); applications ingest and pull (bench/applications.py); the
+job feed served by the API beside a bare serialisation of the same rows (bench/feed.py).
 Every server is its own process on loopback; every part uses a database and Redis namespace of
 this run's own, removed afterwards.
 """
@@ -25,6 +27,7 @@ import redis
 from sqlalchemy import text
 
 from bench import applications
+from bench.feed import bench_feed
 from bench.memory import bench_memory
 from bench.pipeline import WORKER_THREADS, bench_bare_dramatiq, bench_pipeline, cpu_note
 from bench.publish_api import bench_api
@@ -36,7 +39,7 @@ from shared.db import build_engine, build_session_factory
 from shared.migrate import migrate
 from tests.support import free_port
 
-PARTS = ("pipeline", "api", "quota", "memory", "applications")
+PARTS = ("pipeline", "api", "quota", "memory", "applications", "feed")
 SCALING_PROCESSES = (1, 2, 4)
 
 
@@ -163,6 +166,29 @@ def memory_rows(procs, settings, sessions, args) -> list[tuple]:
     ]
 
 
+def feed_rows(procs: Processes, url: str, args) -> list[tuple]:
+    measured = bench_feed(procs, url, args.feed_jobs, args.feed_rounds)
+    (ours, size, _), (bare, _, _) = measured["ours"], measured["bare"]
+    jobs = args.feed_jobs
+    return [
+        (
+            f"job feed: jobs/s served by `GET /feeds/{{token}}/indeed.xml`, {jobs:,} live jobs ({size / 1e6:.1f} MB), "
+            f"`jobpub api` on loopback, read to the end",
+            jobs / ours,
+            jobs / bare,
+            "one psycopg query of the same rows written as XML by string formatting, in process",
+            f"best of {args.feed_rounds}; {ours:.2f} s vs ceiling {bare:.2f} s",
+        ),
+        (
+            "job feed: the API process's resident memory while serving it, MiB: before / peak",
+            f"{measured['before_kib'] / 1024:.0f} / {measured['peak_kib'] / 1024:.0f}",
+            None,
+            "",
+            "streamed 500 rows a batch: the whole feed is never held",
+        ),
+    ]
+
+
 def print_table(rows: list[tuple], elapsed: float) -> None:
     print(f"\njobpub bench — {machine()}; every ceiling measured in the same run\n")
     print("| measure | jobpub | ceiling | ratio | notes |")
@@ -194,6 +220,8 @@ def parse_args():
     parser.add_argument("--memory-messages", type=int, default=100_000)
     parser.add_argument("--applications", type=int, default=100_000, help="applications fed to ingest and ceiling")
     parser.add_argument("--duplicate-share", type=float, default=0.1, help="share of applications repeating one")
+    parser.add_argument("--feed-jobs", type=int, default=10_000, help="live jobs in the feed part's feed")
+    parser.add_argument("--feed-rounds", type=int, default=3, help="feed reads per side; the best counts")
     parser.add_argument("--skip", nargs="*", default=[], choices=PARTS, help="parts not to run")
     args = parser.parse_args()
     args.pull_applications = args.applications
@@ -207,8 +235,9 @@ def main() -> None:
     namespace = f"jobpub-bench-{os.getpid()}"
     rows: list[tuple] = []
     try:
-        with bench_database() as url:
-            rows += run_publishing(procs, url, namespace, args)
+        if set(PARTS[:4]) - set(args.skip):  # the parts that publish share a database and an emulator
+            with bench_database() as url:
+                rows += run_publishing(procs, url, namespace, args)
         procs.stop_all()
         if "applications" not in args.skip:
             with bench_database() as url:
@@ -216,6 +245,9 @@ def main() -> None:
                     (name, ours, ceiling, "raw `INSERT … ON CONFLICT DO NOTHING` of the same rows", notes)
                     for name, ours, ceiling, notes in applications.run_all(procs, url, args)
                 ]
+        if "feed" not in args.skip:
+            with bench_database() as url:
+                rows += feed_rows(procs, url, args)
     finally:
         procs.stop_all()
         client = redis.Redis.from_url(REDIS_URL)

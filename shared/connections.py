@@ -22,6 +22,11 @@ def credential_binding(organization_id: int, platform: str) -> str:
     return f"organization:{organization_id}/platform:{platform}"
 
 
+def apply_secret_binding(organization_id: int, platform: str) -> str:
+    """The apply secret's associated data: not the client secret's, so neither decrypts in the other's column."""
+    return f"{credential_binding(organization_id, platform)}/apply-secret"
+
+
 def save_connection(
     session: Session,
     cipher: CredentialCipher,
@@ -34,12 +39,15 @@ def save_connection(
     enabled: bool = True,
     publish_max_attempts: int | None = None,
     sync_interval_seconds: int | None = None,
+    apply_secret: str | None = None,
 ) -> PlatformConnection:
+    """Store the whole configuration (what is left out is cleared, the apply secret too)."""
     connection = find_connection(session, organization_id, platform) or PlatformConnection(
         organization_id=organization_id, platform=platform
     )
     connection.client_id = client_id
     connection.client_secret_encrypted = seal_secret(cipher, organization_id, platform, client_secret)
+    connection.apply_secret_encrypted = seal_apply_secret(cipher, organization_id, platform, apply_secret)
     connection.organization_urn = organization_urn
     connection.enabled = enabled
     connection.publish_max_attempts = publish_max_attempts
@@ -51,6 +59,21 @@ def save_connection(
 def seal_secret(cipher: CredentialCipher, organization_id: int, platform: str, secret: str) -> str:
     """The stored form of a secret: encrypted, and bound to its organization and platform."""
     return cipher.encrypt(secret, bound_to=credential_binding(organization_id, platform))
+
+
+def seal_apply_secret(cipher: CredentialCipher, organization_id: int, platform: str, secret: str | None) -> str | None:
+    """The stored form of an apply secret (None: none set, the client secret signs instead)."""
+    if secret is None:
+        return None
+    return cipher.encrypt(secret, bound_to=apply_secret_binding(organization_id, platform))
+
+
+def apply_secret_of(cipher: CredentialCipher, connection: PlatformConnection) -> str | None:
+    """The connection's apply secret, decrypted in memory; None when none is set."""
+    if connection.apply_secret_encrypted is None:
+        return None
+    binding = apply_secret_binding(connection.organization_id, connection.platform)
+    return cipher.decrypt(connection.apply_secret_encrypted, bound_to=binding)
 
 
 def find_connection(session: Session, organization_id: int, platform: str) -> PlatformConnection | None:
@@ -77,6 +100,15 @@ def load_credentials(
     if connection is None or (require_enabled and not connection.enabled):
         raise PlatformNotConnected(f"{platform} is not connected for this organization")
     return credentials_of(cipher, connection)
+
+
+def apply_signing_secret(session: Session, cipher: CredentialCipher, organization_id: int, platform: str) -> str:
+    """The key of the platform's signed pushes of applications (Indeed Apply): the apply secret
+    when one is set, else the client secret. Raises PlatformNotConnected, CredentialDecryptError."""
+    connection = find_connection(session, organization_id, platform)
+    if connection is None or not connection.enabled:
+        raise PlatformNotConnected(f"{platform} is not connected for this organization")
+    return apply_secret_of(cipher, connection) or credentials_of(cipher, connection).client_secret
 
 
 def credentials_of(cipher: CredentialCipher, connection: PlatformConnection) -> PlatformCredentials:

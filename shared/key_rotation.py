@@ -1,7 +1,7 @@
 """Key rotation: re-encrypting every stored secret under the newest key.
 
 Every encrypted column is listed in ENCRYPTED_COLUMNS (a test checks the models have no other):
-platform credentials and the signing secrets of notification endpoints. Run after putting a new
+platform credentials, Indeed Apply secrets and the signing secrets of notification endpoints. Run after putting a new
 key first in `JOBPUB_ENCRYPTION_KEYS`; once a run reports nothing undecryptable and rotates 0 of
 every kind, the old keys can be removed. Rows are locked (`SELECT … FOR UPDATE`) and rewritten a
 batch at a time, each batch its own transaction: a reader is never blocked, a concurrent change
@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.connections import credential_binding
+from shared.connections import apply_secret_binding, credential_binding
 from shared.crypto import CredentialCipher, CredentialDecryptError
 from shared.models import NotificationEndpoint, PlatformConnection
 from shared.notifications import secret_binding
@@ -60,6 +60,13 @@ ENCRYPTED_COLUMNS = (
         "secret_encrypted",
         binding=lambda row: secret_binding(row.organization_id),
         describe=lambda row: f"endpoint {row.id} (organization {row.organization_id})",
+    ),
+    EncryptedColumn(
+        "Indeed Apply secrets",
+        PlatformConnection,
+        "apply_secret_encrypted",
+        binding=lambda row: apply_secret_binding(row.organization_id, row.platform),
+        describe=lambda row: f"connection {row.id} (organization {row.organization_id}, {row.platform}, apply secret)",
     ),
 )
 
@@ -146,6 +153,8 @@ def _rotate_one(
     row: SecretRow, column: EncryptedColumn[SecretRow], cipher: CredentialCipher, report: KindReport, dry_run: bool
 ) -> None:
     sealed = getattr(row, column.column)
+    if sealed is None:  # an optional secret not set (an apply secret): nothing to rotate
+        return
     if not cipher.needs_rotation(sealed):
         report.already_current += 1
         return

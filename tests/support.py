@@ -67,10 +67,10 @@ def settled_status(client, tenant, job_id: int, timeout: float = 20.0) -> dict:
     return wait_until(check, timeout, what=f"job {job_id} to settle")
 
 
-def published_on_both(http) -> tuple[Any, dict]:
-    """Publish a new job on LinkedIn and Naukri through a live API client (its own key in its
-    headers) and wait until both are published: the publish answer and the job's status."""
-    answer = http.post(PUBLISH, json={"job": job_body(), "platforms": ["both"]})
+def publish_and_wait(http, platforms=("both",)) -> tuple[Any, dict]:
+    """Publish a new job through a live API client (its own key in its headers) and wait until
+    every platform has published it: the publish answer and the job's status."""
+    answer = http.post(PUBLISH, json={"job": job_body(), "platforms": list(platforms)})
     assert answer.status_code == 202, answer.text
     job_id = answer.json()["job_id"]
     status = wait_until(
@@ -80,7 +80,7 @@ def published_on_both(http) -> tuple[Any, dict]:
             and body
         ),
         30,
-        what="both platforms to publish",
+        what=f"{platforms} to publish",
     )
     return answer, status
 

@@ -31,7 +31,7 @@ import redis
 from shared import tenants
 from shared.db import build_engine, build_session_factory, unit_of_work
 from tests.conftest import REDIS_URL, RUN_ID, own_database, run_settings, settings_env
-from tests.support import free_port, published_on_both, wait_until
+from tests.support import free_port, publish_and_wait, wait_until
 
 JOBPUB = str(Path(sys.executable).parent / "jobpub")
 WEBHOOK = "/jobs/publishing/webhooks/linkedin/applications/"
@@ -125,7 +125,7 @@ def test_a_candidates_email_phone_and_name_reach_the_database_and_no_log_line(em
         ]
         try:
             http = connected_tenant(base, api_key, emulators, receiver)
-            _, status = published_on_both(http)
+            _, status = publish_and_wait(http)
             external_ids = {platform: state["external_id"] for platform, state in status["platforms"].items()}
             push_through_linkedin(http, emulators, external_ids["linkedin"], pushed, refused)
             pull_from_naukri(http, emulators, external_ids["naukri"], pulled)

@@ -15,7 +15,13 @@ from standardwebhooks import Webhook
 from services.api.app import create_app
 from services.notifier.delivering import build_notify_client, deliver
 from shared.config import Settings
-from shared.connections import load_credentials, save_connection
+from shared.connections import (
+    apply_secret_of,
+    apply_signing_secret,
+    load_credentials,
+    save_connection,
+    seal_apply_secret,
+)
 from shared.context import build_worker_context
 from shared.crypto import CredentialCipher, CredentialDecryptError, generate_key
 from shared.db import build_engine, build_session_factory, unit_of_work
@@ -95,6 +101,7 @@ def test_rotation_moves_every_secret_to_the_new_key_so_the_old_one_can_be_remove
     assert preview.stdout.splitlines() == [
         "platform credentials: would rotate 6, already current 0, undecryptable 0",
         "notification signing secrets: would rotate 0, already current 0, undecryptable 0",
+        "Indeed Apply secrets: would rotate 0, already current 0, undecryptable 0",
     ]
     assert stored(sessions) == before
 
@@ -279,6 +286,7 @@ def test_rotation_moves_notification_signing_secrets_too_so_deliveries_still_sig
     assert rotated.stdout.splitlines() == [
         "platform credentials: rotated 1, already current 0, undecryptable 0",
         "notification signing secrets: rotated 1, already current 0, undecryptable 0",
+        "Indeed Apply secrets: rotated 0, already current 0, undecryptable 0",
     ]
     assert made.json()["secret"] not in rotated.stdout + rotated.stderr
 
@@ -304,6 +312,33 @@ def test_a_signing_secret_no_configured_key_opens_is_named_and_fails_the_run(own
     assert result.stdout.splitlines() == [
         "platform credentials: rotated 1, already current 0, undecryptable 0",
         "notification signing secrets: rotated 0, already current 0, undecryptable 1",
+        "Indeed Apply secrets: rotated 0, already current 0, undecryptable 0",
     ]
     [complaint] = result.stderr.strip().splitlines()
     assert complaint.startswith(f"error: notification signing secrets: endpoint {lost_id} (organization {tenant.id}): ")
+
+
+def test_rotation_moves_indeed_apply_secrets_too_so_pushes_still_verify_once_the_old_key_is_gone(own_db, emulators):
+    """Given an Indeed connection holding an apply secret under key A, when the operator rotates
+    to B, then the apply secret is under B, still the same secret, and never printed."""
+    base, sessions = own_db
+    key_a, key_b = base.encryption_keys.get_secret_value(), generate_key()
+    tenant = create_tenant(sessions, base, emulators, platforms=("indeed",))
+    apply_secret = "apply-" + secrets.token_urlsafe(16)
+    with unit_of_work(sessions) as session:
+        connection = session.get(PlatformConnection, connection_id(sessions, tenant, "indeed"))
+        connection.apply_secret_encrypted = seal_apply_secret(
+            CredentialCipher([key_a]), tenant.id, "indeed", apply_secret
+        )
+
+    rotated = rotate_keys(with_keys(base, f"{key_b},{key_a}"))
+
+    assert rotated.returncode == 0, rotated.stderr
+    assert "Indeed Apply secrets: rotated 1, already current 0, undecryptable 0" in rotated.stdout.splitlines()
+    assert apply_secret not in rotated.stdout + rotated.stderr
+    with sessions() as session:
+        connection = session.get(PlatformConnection, connection_id(sessions, tenant, "indeed"))
+        assert connection.apply_secret_encrypted.startswith(f"v1.{key_id_of(key_b)}.")
+        assert apply_secret_of(CredentialCipher([key_b]), connection) == apply_secret
+        signing = apply_signing_secret(session, CredentialCipher([key_b]), tenant.id, "indeed")
+    assert signing == apply_secret  # what the Indeed Apply route verifies with, after the old key is dropped

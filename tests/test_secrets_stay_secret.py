@@ -16,7 +16,7 @@ import redis
 from shared import tenants
 from shared.db import build_engine, build_session_factory, unit_of_work
 from tests.conftest import REDIS_URL, RUN_ID, own_database, run_settings, settings_env
-from tests.support import free_port, published_on_both, wait_until
+from tests.support import free_port, publish_and_wait, wait_until
 
 JOBPUB = str(Path(sys.executable).parent / "jobpub")
 
@@ -78,11 +78,14 @@ def test_a_canary_secret_appears_in_no_answer_no_log_line_and_no_database_dump(e
 
 
 def run_a_tenants_day(base: str, api_key: str, canary: str, emulators) -> list[httpx.Response]:
-    """Configure both platforms with the canary, publish, let candidates apply, pull, test connections."""
+    """Configure three platforms with the canary (Indeed's apply secret too), publish, let candidates
+    apply, pull, test connections."""
     headers = {"X-API-Key": api_key}
     wait_until(lambda: _answers(base), 30, what="jobpub api to answer")
     emulators.linkedin.register_client("canary-linkedin", canary)
     emulators.naukri.register_client("canary-naukri", canary)
+    emulators.indeed.register_client("canary-indeed", canary)
+    emulators.indeed.set_apply_secret("canary-indeed", f"{canary}-apply")  # Indeed signs its pushes with it
     http = httpx.Client(base_url=base, headers=headers, timeout=10)
     answers = [
         http.put(
@@ -94,14 +97,20 @@ def run_a_tenants_day(base: str, api_key: str, canary: str, emulators) -> list[h
             },
         ),
         http.put("/jobs/publishing/platforms/naukri/", json={"client_id": "canary-naukri", "client_secret": canary}),
+        http.put(
+            "/jobs/publishing/platforms/indeed/",
+            json={"client_id": "canary-indeed", "client_secret": canary, "apply_secret": f"{canary}-apply"},
+        ),
     ]
-    published, status = published_on_both(http)
+    boards = ["linkedin", "naukri", "indeed"]
+    published, status = publish_and_wait(http, boards)
     job_id = published.json()["job_id"]
-    for platform in ("linkedin", "naukri"):
+    for platform in boards:
         getattr(emulators, platform).apply(
             status["platforms"][platform]["external_id"], count=2, client_id=f"canary-{platform}"
         )
     assert emulators.linkedin.wait_for_webhooks(20)
+    assert [d["status"] for d in emulators.indeed.deliveries() if d["url"].startswith(base)] == [200, 200]
     syncs = http.post("/jobs/publishing/sync-applications/", json={})
     answers += [
         published,
@@ -121,11 +130,14 @@ def run_a_tenants_day(base: str, api_key: str, canary: str, emulators) -> list[h
     # A refused secret: the error path must not echo it either.
     answers.append(http.patch("/jobs/publishing/platforms/naukri/", json={"client_secret": canary + "-wrong"}))
     answers.append(http.post("/jobs/publishing/platforms/naukri/test-connection/"))
+    # An apply secret where none belongs: refused, not echoed.
+    answers.append(http.patch("/jobs/publishing/platforms/naukri/", json={"apply_secret": f"{canary}-apply"}))
     answers.append(
         http.put("/jobs/publishing/platforms/linkedin/", json={"client_id": "x", "client_secret": canary})
     )  # 422
-    assert answers[-1].status_code == 422 and answers[-2].json()["ok"] is False
-    assert len(http.get("/jobs/publishing/applications/").json()["items"]) == 4
+    assert answers[-1].status_code == 422 and answers[-2].status_code == 422 and answers[-3].json()["ok"] is False
+    # Two each from LinkedIn and Naukri, and two Indeed pushed signed with the apply secret.
+    assert len(http.get("/jobs/publishing/applications/").json()["items"]) == 6
     return answers
 
 

@@ -118,7 +118,7 @@ def apikey_revoke(
 @platform_app.command("configure")
 def platform_configure(
     organization: Annotated[str, typer.Argument(help="Organization name or id.")],
-    platform: Annotated[str, typer.Argument(help="linkedin or naukri")],
+    platform: Annotated[str, typer.Argument(help=f"One of: {', '.join(PLATFORMS)}.")],
     client_id: Annotated[str, typer.Option(help="The platform client id.")],
     client_secret: Annotated[
         str | None,
@@ -129,10 +129,20 @@ def platform_configure(
     ] = None,
     organization_urn: Annotated[str | None, typer.Option(help="LinkedIn: urn:li:organization:<id>.")] = None,
     disabled: Annotated[bool, typer.Option("--disabled", help="Store the connection but do not use it.")] = False,
+    with_apply_secret: Annotated[
+        bool,
+        typer.Option(
+            "--with-apply-secret",
+            help="Indeed: also ask for the Indeed Apply token's API secret, which signs pushed applications"
+            " (after the client secret; a script pipes it in). Left out: the client secret verifies them.",
+        ),
+    ] = False,
 ) -> None:
     """Store an organization's credentials for a platform, encrypted. They are never printed back."""
     if platform not in PLATFORMS:
         fail(f"unknown platform {platform!r}: choose one of {', '.join(PLATFORMS)}")
+    if with_apply_secret and platform != "indeed":
+        fail("--with-apply-secret: only Indeed has an apply secret (the Indeed Apply token's API secret)")
     if platform == "linkedin" and not (organization_urn or "").startswith("urn:li:organization:"):
         fail("LinkedIn needs --organization-urn urn:li:organization:<id>")
     cipher = cipher_or_fail(settings_with_database())
@@ -140,6 +150,9 @@ def platform_configure(
         client_secret = typer.prompt("Client secret", hide_input=True)
     if not client_secret.strip():
         fail("the client secret must not be empty")
+    apply_secret = typer.prompt("Indeed Apply secret", hide_input=True) if with_apply_secret else None
+    if apply_secret is not None and not apply_secret.strip():
+        fail("the Indeed Apply secret must not be empty")
     with database() as session:
         found = organization_or_fail(session, organization)
         save_connection(
@@ -151,6 +164,7 @@ def platform_configure(
             client_secret=client_secret,
             organization_urn=organization_urn,
             enabled=not disabled,
+            apply_secret=apply_secret,
         )
     typer.echo(
         f"{platform} {'stored (disabled)' if disabled else 'connected'} for {found.name}; secret stored encrypted"

@@ -4,8 +4,9 @@
 `upsert` is what `createSourcedJobPostings` does: a second create of one id changes the first
 posting (its `jobKey` stays), so Indeed itself never holds a double. `expire` is idempotent.
 An application is POSTed once to the `metadata.indeedApply.postUrl` its posting names, signed
-`X-Indeed-Signature: base64(HMAC-SHA1(secret, raw body))` with the owner's first secret; only to
-that http(s) URL, never through a proxy or after a redirect.
+`X-Indeed-Signature: base64(HMAC-SHA1(secret, raw body))` with the owner's Indeed Apply secret
+(`set_apply_secret`: as Indeed, a secret of its own, not the OAuth client secret), or its first
+client secret when none was set; only to that http(s) URL, never through a proxy or after a redirect.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class IndeedEmulator(TokenStore, EmulatorWithApplications):
         super().__init__()
         self._keys = itertools.count(1)
         self._deliveries: list[dict] = []
+        self._apply_secrets: dict[str, str] = {}  # client id -> its Indeed Apply token's API secret
 
     # -- postings ------------------------------------------------------------------------------
     def upsert(self, client_id: str, posting_input: dict) -> dict:
@@ -116,9 +118,17 @@ class IndeedEmulator(TokenStore, EmulatorWithApplications):
             },
         }
 
+    def set_apply_secret(self, client_id: str, secret: str) -> None:
+        """Give the client an Indeed Apply secret: its pushes are signed with it from now on."""
+        with self._lock:
+            self._apply_secrets[client_id] = secret
+
     def _after_apply(self, posting: dict, made: list[Application]) -> None:
         url = (posting["metadata"].get("indeedApply") or {}).get("postUrl")
-        secret = self.first_secret(posting["owner_client_id"])
+        owner = posting["owner_client_id"]
+        with self._lock:
+            apply_secret = self._apply_secrets.get(owner)
+        secret = apply_secret or self.first_secret(owner)
         if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or secret is None:
             return
         with httpx.Client(timeout=PUSH_TIMEOUT_SECONDS, trust_env=False, follow_redirects=False) as client:

@@ -62,12 +62,20 @@ class PlatformConnection(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     client_id: Mapped[str] = mapped_column(String(200))
     client_secret_encrypted: Mapped[str] = mapped_column(Text)
+    # Indeed only, optional: the Indeed Apply token's API secret, which signs pushed applications
+    # (X-Indeed-Signature); encrypted like the client secret. None: the client secret verifies them.
+    apply_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     organization_urn: Mapped[str | None] = mapped_column(String(200))
     # The organization's own choices; None: the deployment's JOBPUB_PUBLISH_MAX_ATTEMPTS / SYNC_INTERVAL_SECONDS.
     publish_max_attempts: Mapped[int | None] = mapped_column(Integer)
     sync_interval_seconds: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def apply_secret_set(self) -> bool:
+        """Whether an apply secret is stored: all an answer ever says of it."""
+        return self.apply_secret_encrypted is not None
 
 
 class IdempotencyKey(Base):

@@ -2,9 +2,9 @@
 and the check of its `X-Indeed-Signature`.
 
 Indeed signs the raw body: base64(HMAC-SHA1(secret, body)). Indeed's docs key it with the API
-secret of the Indeed Apply token (docs.indeed.com, "Message signature generation"); a jobpub
-connection holds one secret per platform, so the Indeed connection's client secret is the key
-(docs/platforms.md says what is left). `job.jobId` is the id we gave the posting
+secret of the Indeed Apply token (docs.indeed.com, "Message signature generation"), which is not
+the OAuth client secret: the Indeed connection's apply secret is the key when it holds one, its
+client secret otherwise (shared/connections.py `apply_signing_secret`). `job.jobId` is the id we gave the posting
 (`metadata.indeedApply.jobId`: our external id).
 """
 

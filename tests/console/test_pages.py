@@ -138,3 +138,20 @@ def test_a_key_refused_mid_session_brings_back_the_key_form_with_a_message(page,
     expect(page.get_by_role("alert")).to_contain_text("Your API key stopped working")
     expect(page.get_by_role("navigation", name="Console")).to_be_hidden()
     expect(page.get_by_label("API key", exact=True)).to_be_focused()
+
+
+def test_indeeds_apply_secret_is_typed_in_saved_and_never_shown_again(page, console_url, client, make_tenant):
+    tenant = make_tenant(platforms=("indeed",))
+    sign_in(page, console_url, tenant.api_key, "#/connections")
+    indeed = page.locator('section[data-platform="indeed"]')
+    expect(indeed.get_by_role("status").first).to_contain_text("apply secret not set")
+
+    indeed.get_by_label("Indeed Apply secret", exact=True).fill("apply-secret-typed-in")
+    indeed.get_by_role("button", name="Save").click()
+
+    expect(toast_saying(page, "Indeed connection saved")).to_be_visible()
+    expect(indeed.get_by_role("status").first).to_contain_text("apply secret stored (never shown)")
+    expect(indeed.get_by_label("Indeed Apply secret", exact=True)).to_have_value("")
+    assert "apply-secret-typed-in" not in page.content()
+    shown = client.get("/jobs/publishing/platforms/indeed/", headers=tenant.headers).json()
+    assert shown["apply_secret_set"] is True

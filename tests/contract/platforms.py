@@ -8,10 +8,14 @@ from the `emulators` fixture (tests/conftest.py) under the same name.
 
 from __future__ import annotations
 
+import json
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+
+import httpx
+from lxml import html
 
 from shared.platforms.base import EmploymentType, PlatformCredentials, PostingContent, WorkplaceType
 from tests.support import DESCRIPTION
@@ -30,6 +34,10 @@ class ContractFixture:
     `tokens_expire` whether it hands out access tokens that the `expire_tokens` switch expires;
     `is_closed(held)` whether a posting as the emulator holds it is no longer listed;
     `pulls_applications` whether the platform offers a pull of applications (Indeed only pushes).
+
+    A platform served by jobpub itself (the feed) has no emulator: `served_by_jobpub` makes the
+    suite drive it through the API and the pipeline (feed_board.py), `shows_job(answer)` checks
+    what its link opens, and `skips` names, per fault switch or check, why it cannot apply there.
     """
 
     name: str
@@ -40,6 +48,9 @@ class ContractFixture:
     tokens_expire: bool
     is_closed: Callable[[dict], bool]
     pulls_applications: bool = True
+    served_by_jobpub: bool = False
+    shows_job: Callable[[httpx.Response], None] | None = None
+    skips: Mapping[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.name
@@ -47,6 +58,18 @@ class ContractFixture:
 
 REQUEST_FAULTS = frozenset({"slow", "drop_connection", "rate_limit", "server_error"})
 CREATE_FAULTS = frozenset({"reject", "slow_answer", "lose_response"})
+
+NO_REMOTE = "the feed is served by jobpub itself, no remote answers it"
+
+
+def shows_a_job_posting(answer: httpx.Response) -> None:
+    """The page carries schema.org JobPosting JSON-LD with the properties Google for Jobs requires
+    (tests/feed checks the recommended ones too, for a job that has a salary and an end date)."""
+    [script] = html.fromstring(answer.text).xpath('//script[@type="application/ld+json"]')
+    data = json.loads(script.text)
+    assert data["@type"] == "JobPosting" and data["title"] and data["description"] and data["datePosted"]
+    assert data["hiringOrganization"]["name"] and data["jobLocation"]["address"]["addressLocality"]
+
 
 CONTRACTS = [
     ContractFixture(
@@ -79,6 +102,25 @@ CONTRACTS = [
         is_closed=lambda held: held["status"] == "EXPIRED",
         # Indeed Apply pushes each application (tests/test_indeed_apply.py); Indeed documents no pull.
         pulls_applications=False,
+    ),
+    ContractFixture(
+        name="feed",
+        credentials=lambda client_id, secret: PlatformCredentials(client_id, secret),
+        faults=frozenset(),
+        renews=True,  # a no-op that settles: the job stays listed until it is closed or expires
+        refuses_duplicate_ids=True,  # a second create of one reference answers the same page
+        tokens_expire=False,
+        is_closed=lambda held: not held["listed"] and held["page"] == 404,
+        pulls_applications=False,
+        served_by_jobpub=True,
+        shows_job=shows_a_job_posting,
+        skips={
+            **dict.fromkeys(REQUEST_FAULTS | CREATE_FAULTS - {"reject"}, f"{NO_REMOTE}: nothing to fail in transit"),
+            "reject": f"{NO_REMOTE}: no remote message to carry (its refusal of an invalid job is checked)",
+            "credentials": f"{NO_REMOTE}: no one to refuse credentials (a wrong feed address is a 404: tests/feed)",
+            "tokens": f"{NO_REMOTE}: no access tokens to expire",
+            "applications": "the feed's applicants apply on the employer's own apply_url: nothing comes back",
+        },
     ),
 ]
 

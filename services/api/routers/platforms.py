@@ -7,6 +7,7 @@ is a `PlatformConnectionChanged` event in the publishing log, naming the fields,
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,14 @@ from services.api.schemas.platforms import (
     ConnectionsOut,
     ConnectionTestOut,
 )
-from shared.connections import credentials_of, find_connection, load_credentials, save_connection, seal_secret
+from shared.connections import (
+    credentials_of,
+    find_connection,
+    load_credentials,
+    save_connection,
+    seal_apply_secret,
+    seal_secret,
+)
 from shared.crypto import CredentialCipher, CredentialDecryptError
 from shared.events import PlatformConnectionChanged
 from shared.feed_address import FEED_PLATFORM, feed_token, feed_url, job_page_url, new_feed_secret
@@ -31,6 +39,7 @@ from shared.platforms.base import AuthenticationFailed, PlatformError, Transient
 
 router = APIRouter(prefix="/jobs/publishing/platforms", tags=["platforms"])
 
+INDEED = "indeed"
 NOT_CONFIGURED = "this platform is not configured for your organization"
 
 
@@ -50,6 +59,16 @@ def _configured(session: Session, organization_id: int, platform: str) -> Platfo
 def _require_urn(platform: str, urn: str | None) -> None:
     if platform == "linkedin" and not urn:
         raise FieldProblem(("body", "organization_urn"), "LinkedIn needs urn:li:organization:<id>", "missing")
+
+
+def _require_apply_secret_holder(platform: str, secret: SecretStr | None) -> str | None:
+    """The apply secret as text; only Indeed has one (its Indeed Apply token's API secret)."""
+    if secret is None:
+        return None
+    if platform != INDEED:
+        message = "only Indeed has an apply secret (the Indeed Apply token's API secret)"
+        raise FieldProblem(("body", "apply_secret"), message, "not_allowed")
+    return secret.get_secret_value()
 
 
 def _require_strong_feed_secret(platform: str, secret: str | None) -> None:
@@ -104,6 +123,7 @@ def replace_connection(
     """Configure the platform, or replace its whole configuration (201 when new)."""
     _require_urn(platform, body.organization_urn)
     _require_strong_feed_secret(platform, body.client_secret.get_secret_value())
+    apply_secret = _require_apply_secret_holder(platform, body.apply_secret)
     existed = find_connection(session, organization_id, platform) is not None
     connection = save_connection(
         session,
@@ -116,6 +136,7 @@ def replace_connection(
         enabled=body.enabled,
         publish_max_attempts=body.publish_max_attempts,
         sync_interval_seconds=body.sync_interval_seconds,
+        apply_secret=apply_secret,
     )
     fields = sorted(body.model_fields_set)
     _changed(session, organization_id, platform, "updated" if existed else "configured", fields, correlation_id)
@@ -136,6 +157,7 @@ def update_connection(
     """Change some fields; a new client_secret replaces the stored one."""
     connection = _configured(session, organization_id, platform)
     changes = body.model_dump(exclude_unset=True)
+    apply_secret = _require_apply_secret_holder(platform, body.apply_secret)
     if "organization_urn" in changes:
         _require_urn(platform, changes["organization_urn"])
     for field in ("client_id", "organization_urn", "enabled"):
@@ -149,6 +171,8 @@ def update_connection(
         connection.client_secret_encrypted = seal_secret(
             _cipher(request), organization_id, platform, body.client_secret.get_secret_value()
         )
+    if "apply_secret" in changes:  # null removes it: the client secret verifies Indeed's pushes again
+        connection.apply_secret_encrypted = seal_apply_secret(_cipher(request), organization_id, platform, apply_secret)
     _changed(session, organization_id, platform, "updated", sorted(changes), correlation_id)
     session.commit()
     return _shown(request, connection)

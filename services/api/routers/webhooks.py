@@ -1,7 +1,8 @@
 """Pushed applications: LinkedIn's Apply Connect webhook (the URL each LinkedIn posting carries)
 and Indeed Apply's `postUrl` (`POST /indeed/applications/`, signed `X-Indeed-Signature`: base64
-HMAC-SHA1 of the raw body, keyed with the owning organization's Indeed client secret; checked in
-shared/platforms/indeed_apply.py). Both follow the rules below.
+HMAC-SHA1 of the raw body, keyed with the owning organization's Indeed apply secret, or its
+Indeed client secret when no apply secret is set; checked in shared/platforms/indeed_apply.py).
+Both follow the rules below.
 
 A delivery is trusted only when `X-LI-Signature` is the HMAC-SHA256 of the raw body keyed with
 the client secret of the organization that owns the posting; anything else is a 401 and
@@ -30,7 +31,7 @@ from services.api.deps import SessionDep
 from services.api.job_publishing import FieldProblem
 from services.api.schemas.common import NUL_PROBLEM, NoNul
 from shared.applications import store_applications
-from shared.connections import PlatformNotConnected, load_credentials
+from shared.connections import PlatformNotConnected, apply_signing_secret, load_credentials
 from shared.crypto import CredentialDecryptError
 from shared.models import PlatformConnection, Posting
 from shared.notifications import APPLICATION_RECEIVED, notify
@@ -94,7 +95,8 @@ def linkedin_application(request: Request, session: SessionDep, body: Annotated[
 
 @router.post("/indeed/applications/")
 def indeed_application(request: Request, session: SessionDep, body: Annotated[bytes, Depends(raw_body)]):
-    """One Indeed Apply application, signed with the organization's Indeed client secret."""
+    """One Indeed Apply application, signed with the organization's Indeed apply secret (its Indeed
+    Apply token's API secret) when the connection holds one, else with its Indeed client secret."""
     payload = _json_body(body)
     job_id = indeed_apply.job_id_of(payload)
     if job_id is not None and "\x00" in job_id:
@@ -137,7 +139,7 @@ def _store_once(request: Request, session, posting: Posting, source: str, applic
 
 def _indeed_signed(request: Request, session, organization_id: int, body: bytes) -> bool:
     try:
-        secret = load_credentials(session, _cipher(request), organization_id, INDEED).client_secret
+        secret = apply_signing_secret(session, _cipher(request), organization_id, INDEED)
     except (PlatformNotConnected, CredentialDecryptError):
         return False
     return indeed_apply.signature_verifies(request.headers.get(INDEED_SIGNATURE_HEADER, ""), body, secret)

@@ -15,6 +15,10 @@ OrganizationUrn = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^urn:li:organization:[0-9]+$")
 ]
 Secret = Annotated[SecretStr, Field(min_length=1, max_length=500)]
+APPLY_SECRET_HELP = (
+    "Indeed only, optional: the API secret of the Indeed Apply token, which signs the applications Indeed"
+    " pushes (X-Indeed-Signature); not set, the client secret verifies them. Write-only."
+)
 FEED_SECRET_MIN = 32  # the feed's address is derived from it: short enough to guess would be a guessable URL
 MaxAttempts = Annotated[
     int, Field(ge=1, le=20, description="Publish attempts before failed; default: the deployment's.")
@@ -35,6 +39,7 @@ class ConnectionIn(Strict):
     organization_urn: OrganizationUrn | None = Field(
         None, description="LinkedIn (required there): urn:li:organization:<id>."
     )
+    apply_secret: Secret | None = Field(None, description=APPLY_SECRET_HELP)
     enabled: bool = True
     publish_max_attempts: MaxAttempts | None = None
     sync_interval_seconds: SyncInterval | None = None
@@ -43,6 +48,7 @@ class ConnectionIn(Strict):
 class ConnectionPatch(Strict):
     client_id: ClientId | None = None
     client_secret: Secret | None = None
+    apply_secret: Secret | None = Field(None, description=APPLY_SECRET_HELP + " null: removed.")
     organization_urn: OrganizationUrn | None = None
     enabled: bool | None = None
     publish_max_attempts: MaxAttempts | None = Field(None, description="null: back to the deployment's default.")
@@ -59,6 +65,7 @@ class ConnectionOut(BaseModel):
     publish_max_attempts: int | None = Field(description="null: the deployment's JOBPUB_PUBLISH_MAX_ATTEMPTS.")
     sync_interval_seconds: int | None = Field(description="null: the deployment's JOBPUB_SYNC_INTERVAL_SECONDS.")
     client_secret_set: bool = Field(True, description="The secret is stored (encrypted); it is never shown.")
+    apply_secret_set: bool = Field(False, description="Indeed: an apply secret is stored (encrypted); never shown.")
     feed_url: str | None = Field(None, description="The feed only: the organization's Indeed XML feed, for crawlers.")
     job_page_url: str | None = Field(
         None, description="The feed only: a job's public page; {reference} is the posting's external id."
