@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import httpx
 
 from shared.config import Settings
@@ -14,6 +16,29 @@ PLATFORM_NAMES: tuple[str, ...] = ("linkedin", "naukri", "indeed", "feed")
 
 # Connections per platform per process; each worker thread holds at most one at a time.
 HTTP_POOL_CONNECTIONS = 32
+
+
+def adapter_class(name: str) -> type[Platform]:
+    """The adapter class of platform `name`: what is known of the platform before any call (its
+    display name, shortest description, renewal, own fields) lives on it as class attributes."""
+    return _adapter_classes()[name]
+
+
+@cache
+def _adapter_classes() -> dict[str, type[Platform]]:
+    from shared.platforms.feed import FeedPlatform
+    from shared.platforms.indeed import IndeedPlatform
+    from shared.platforms.linkedin import LinkedInPlatform
+    from shared.platforms.naukri import NaukriPlatform
+
+    classes: dict[str, type[Platform]] = {
+        "linkedin": LinkedInPlatform,
+        "naukri": NaukriPlatform,
+        "indeed": IndeedPlatform,
+        "feed": FeedPlatform,
+    }
+    assert tuple(classes) == PLATFORM_NAMES, "an adapter class per name in PLATFORM_NAMES, in its order"
+    return classes
 
 
 def build_http_client(settings: Settings) -> httpx.Client:
