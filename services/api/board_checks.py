@@ -49,7 +49,7 @@ def job_problems(core: Mapping[str, Any], board_fields: Mapping[str, Any], platf
         if len(description) < needed:
             message = f"{platform} needs a description of at least {needed} characters; this one has {len(description)}"
             found.append(Problem(("description",), message, "string_too_short", core=True))
-        own = values if isinstance(values, Mapping) and not declared else {}
+        own = values if isinstance(values, Mapping) else {}
         found += [_named(adapter.display_name, p) for p in adapter.listing_problems(core, own)]
     return found
 
