@@ -126,7 +126,7 @@ class AuthenticationFailed(PermanentPlatformError):
 
 
 class OperationNotSupported(PermanentPlatformError):
-    """The platform has no such operation (Naukri cannot renew a posting)."""
+    """The platform has no such operation (Indeed cannot renew a posting)."""
 
 
 class TransientPlatformError(PlatformError):
