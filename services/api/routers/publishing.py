@@ -70,8 +70,8 @@ def _publish(session: Session, organization_id: int, body: PublishRequest, corre
         raise jobs.FieldProblem(
             ("body", "platforms"), "no platform is connected for this organization", "platform_not_connected"
         )
-    jobs.check_connected(session, organization_id, platforms)
     if body.job is not None:
+        jobs.check_connected(session, organization_id, platforms)
         check_job(jobs.job_core(body.job), body.job.board_fields, platforms, ("body", "job"))
         job = jobs.create_job(session, organization_id, body.job)
     else:
@@ -79,6 +79,7 @@ def _publish(session: Session, organization_id: int, body: PublishRequest, corre
         found = jobs.find_job(session, organization_id, body.job_id)
         if found is None:
             raise HTTPException(404, NOT_FOUND)
+        jobs.check_connected(session, organization_id, platforms)
         # The stored job's problems are named under job_id: the fix is an edit (PATCH) of that job.
         check_job(jobs.job_core(found), found.board_fields or {}, platforms, ("body", "job_id"))
         job = found
