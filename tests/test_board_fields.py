@@ -67,11 +67,9 @@ def test_the_linkedin_emulator_refuses_an_unknown_category_industry_or_experienc
     wrong = {"categories": ["eng", "wizardry"], "industries": ["urn:li:industry:4", "industry 4"],
              "experience_level": "GURU"}  # fmt: skip
 
-    try:
+    with pytest.raises(PermanentPlatformError) as refused:
         adapter.create_posting(posting_content(board_fields=wrong), credentials)
-        raise AssertionError("LinkedIn's emulator took an unknown category")
-    except PermanentPlatformError as error:
-        message = str(error)
+    message = str(refused.value)
     assert 'ERROR :: /categories/1 :: "wizardry" is not a known job function' in message
     assert "ERROR :: /industries/1 ::" in message and "urn:li:industry" in message
     assert 'ERROR :: /experienceLevel :: "GURU" is not an enum symbol' in message
@@ -191,8 +189,19 @@ def test_a_naukri_refresh_of_a_closed_posting_is_refused(emulators, adapters):
     created = adapter.create_posting(content, credentials)
     assert created.platform_job_id
     adapter.close_posting(created.platform_job_id, content, credentials)
-    try:
+    with pytest.raises(PermanentPlatformError, match="closed"):
         adapter.renew_posting(created.platform_job_id, content, credentials)
-        raise AssertionError("a closed Naukri posting was refreshed")
-    except PermanentPlatformError as error:
-        assert "closed" in str(error)
+
+
+def test_the_naukri_emulator_refuses_an_unknown_industry_and_a_long_classified_description(emulators, adapters):
+    client_id, secret = f"fields-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
+    emulators.naukri.register_client(client_id, secret)
+    naukri = {"industry": "mining", "listing_type": "classified", "ctc_lakhs": "not_disclosed"}
+    content = posting_content(description="d" * 300, board_fields=naukri)
+
+    with pytest.raises(PermanentPlatformError) as refused:
+        adapters["naukri"].create_posting(content, PlatformCredentials(client_id, secret))
+
+    assert "industry: is not a known code" in str(refused.value)
+    assert "description: a Classified listing takes at most 254 characters" in str(refused.value)
+    assert emulators.naukri.postings_for(content.external_id) == []

@@ -43,12 +43,15 @@ export function rememberConnections(answer) {
 
 /** Read the connections and what each needs; on failure keep what was known (a job card still shows its own platforms). */
 export async function loadConnections() {
+  const needs = api("GET", FIELDS).catch(() => null); // without it the form shows no platform's own fields
   try {
-    const [answer, needs] = await Promise.all([api("GET", "/jobs/publishing/platforms/"), api("GET", FIELDS)]);
+    const answer = await api("GET", "/jobs/publishing/platforms/");
     rememberConnections(answer);
-    described = Object.fromEntries((needs?.items ?? []).map((item) => [item.platform, item]));
     return answer;
   } catch {
     return null;
+  } finally {
+    const items = (await needs)?.items;
+    if (items) described = Object.fromEntries(items.map((item) => [item.platform, item]));
   }
 }
