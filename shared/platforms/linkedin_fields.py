@@ -48,8 +48,9 @@ LINKEDIN_FIELDS = (
     BoardField(
         "company_job_code",
         "text",
-        "Company job code",
-        help="Your requisition code; LinkedIn links the same job from several sources by it.",
+        # Not "Company job code": a form's "Company" field must stay the only label with that word.
+        "Requisition code",
+        help="Your ATS's code for the job (LinkedIn's companyJobCode): LinkedIn links one job from several sources by it.",
         max_length=COMPANY_JOB_CODE_MAX,
     ),
 )
