@@ -50,7 +50,7 @@ LINKEDIN_FIELDS = (
         "text",
         # Not "Company job code": a form's "Company" field must stay the only label with that word.
         "Requisition code",
-        help="Your ATS's code for the job (LinkedIn's companyJobCode): LinkedIn links one job from several sources by it.",
+        help="Your ATS's code for the job (LinkedIn's companyJobCode); LinkedIn links a job's sources by it.",
         max_length=COMPANY_JOB_CODE_MAX,
     ),
 )
