@@ -12,7 +12,7 @@ honest live here, so the API, replays and recovery apply the same ones:
   dispatches it when the posting is published (a close of a posting whose publish then fails
   just closes it here: nothing is live to close);
 - a renew is only for a published posting with nothing else in flight, and only where the
-  platform has renewals (LinkedIn).
+  platform has renewals (its adapter's `renews`: LinkedIn, Naukri's refresh, the feed).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from shared.events import JobClosed, JobOperationRequested
 from shared.models import Operation, OperationStatus, Posting, PostingStatus, utcnow
 from shared.outbox import publish_dispatch, record
+from shared.platforms import adapter_class
 
-RENEWABLE_PLATFORMS = frozenset({"linkedin", "feed"})  # Naukri's API has no renewal; the feed renews as a no-op
 IN_FLIGHT = (OperationStatus.PENDING, OperationStatus.RUNNING)
 ON_ITS_WAY = (PostingStatus.PENDING, PostingStatus.PUBLISHING)
 
@@ -45,7 +45,7 @@ def why_not(posting: Posting, operation: Operation) -> str | None:
     Raises RenewInFlight for an update while a renew is under way.
     """
     platform, flying = posting.platform, in_flight(posting)
-    if operation == Operation.RENEW and platform not in RENEWABLE_PLATFORMS:
+    if operation == Operation.RENEW and not adapter_class(platform).renews:
         return f"{platform} does not support renewing a posting"
     if posting.status == PostingStatus.CLOSED:
         return f"{platform} is closed"

@@ -19,6 +19,16 @@ DESCRIPTION = (
 )
 
 
+# Naukri's required fields (shared/platforms/naukri_fields.py): every job_body can go to Naukri.
+NAUKRI_FIELDS = {
+    "experience_years": {"min": 2, "max": 5},
+    "ctc_lakhs": {"min": 12, "max": 18},
+    "industry": "software_product",
+    "functional_area": "engineering_software",
+    "role": "Back End Developer",
+}
+
+
 def wait_until(check: Callable[[], T], timeout: float = 20.0, interval: float = 0.05, what: str = "condition") -> T:
     """Poll `check` until it returns something truthy; fail the test with `what` after `timeout`."""
     deadline = time.monotonic() + timeout
@@ -41,6 +51,7 @@ def job_body(**overrides) -> dict:
         "apply_url": "https://acme.example/careers/backend",
         "company": "Acme",
         "skills": ["Python", "PostgreSQL"],
+        "board_fields": {"naukri": NAUKRI_FIELDS},
     }
     job.update(overrides)
     return job

@@ -4,6 +4,8 @@ caused by the emulators (429, 500, a refused element)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from dramatiq import Message
 
 from services.emulators.linkedin_postings import RENEWAL_MS
@@ -88,21 +90,25 @@ def test_closing_a_job_closes_it_on_both_platforms_and_the_status_says_closed(
     )
 
 
-def test_renewing_extends_the_linkedin_posting_by_30_days_and_says_naukri_cannot(
+def test_renewing_extends_the_linkedin_posting_by_30_days_and_refreshes_naukri_for_30_more(
     client, tenant, pipeline, emulators, sessions
 ):
     job_id = published_job(client, tenant)
     expiry_before = held_on(emulators, sessions, job_id, "linkedin")[0]["expireAt"]
+    naukri_expiry_before = datetime.fromisoformat(held_on(emulators, sessions, job_id, "naukri")[0]["expiresAt"])
 
     answer = act(client, tenant, job_id, "renew")
     assert answer.status_code == 202, answer.text
-    assert answer.json()["skipped"] == {"naukri": "naukri does not support renewing a posting"}
-    assert operations_settled(client, tenant, job_id)["linkedin"]["operation_status"] == "succeeded"
+    assert answer.json()["skipped"] == {}
+    status = operations_settled(client, tenant, job_id)
+    assert status["linkedin"]["operation_status"] == status["naukri"]["operation_status"] == "succeeded"
 
     assert linkedin_operations(emulators, sessions, job_id) == ["CREATE", "RENEW"]
     assert held_on(emulators, sessions, job_id, "linkedin")[0]["expireAt"] == expiry_before + RENEWAL_MS
-    only_naukri = act(client, tenant, job_id, "renew", platforms=["naukri"])
-    assert only_naukri.status_code == 409 and "naukri does not support renewing" in only_naukri.json()["detail"]
+    # Naukri's refresh is its renew: the same posting, listed 30 days longer
+    [naukri] = held_on(emulators, sessions, job_id, "naukri")
+    assert datetime.fromisoformat(naukri["expiresAt"]) - naukri_expiry_before == timedelta(days=30)
+    assert naukri["status"] == "active" and naukri["refreshedAt"]
 
 
 def test_server_errors_and_a_429_on_an_update_are_retried_until_it_lands(client, tenant, pipeline, emulators, sessions):

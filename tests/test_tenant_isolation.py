@@ -47,6 +47,7 @@ def cross_tenant_calls(
         ("POST", "/jobs/publishing/sync-applications/"): ({"json": {"job_id": job_id}}, {404}),
         ("GET", "/jobs/publishing/sync-applications/{sync_id}/"): ({}, {404}),
         ("GET", "/jobs/publishing/platforms/"): ({}, {200}),
+        ("GET", "/jobs/publishing/platforms/fields/"): ({}, {200}),
         ("GET", "/jobs/publishing/platforms/{platform}/"): ({}, {404}),
         ("PATCH", "/jobs/publishing/platforms/{platform}/"): ({"json": {"enabled": False}}, {404}),
         ("DELETE", "/jobs/publishing/platforms/{platform}/"): ({}, {404}),

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from services.api.console import mount_console
-from services.api.job_publishing import Conflict, FieldProblem, NothingToDo
+from services.api.job_publishing import Conflict, FieldProblem, FieldProblems, NothingToDo
 from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware, RequestMetricsMiddleware
 from services.api.rate_limits import OrganizationRateLimit
 from services.api.routers import (
@@ -23,6 +23,7 @@ from services.api.routers import (
     me,
     metrics,
     notifications,
+    platform_fields,
     platforms,
     privacy,
     publishing,
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # the class registered with it, so a handler for a subclass is refused though it is always right.
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(FieldProblem, _field_problem)  # type: ignore[arg-type]
+    app.add_exception_handler(FieldProblems, _field_problems)  # type: ignore[arg-type]
     app.add_exception_handler(Conflict, _conflict)  # type: ignore[arg-type]
     app.include_router(me.router)
     app.include_router(publishing.router)
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(events.router)
     app.include_router(failures.router)
     app.include_router(applications.router)
+    app.include_router(platform_fields.router)  # before platforms: its /{platform}/ would take "fields"
     app.include_router(platforms.router)
     app.include_router(notifications.router)
     app.include_router(privacy.router)
@@ -85,6 +88,11 @@ async def _validation_error(_request: Request, error: RequestValidationError) ->
 
 async def _field_problem(_request: Request, problem: FieldProblem) -> JSONResponse:
     return JSONResponse({"detail": [{"loc": list(problem.loc), "msg": problem.message, "type": problem.kind}]}, 422)
+
+
+async def _field_problems(_request: Request, problems: FieldProblems) -> JSONResponse:
+    detail = [{"loc": list(p.loc), "msg": p.message, "type": p.kind} for p in problems.problems]
+    return JSONResponse({"detail": detail}, 422)
 
 
 async def _conflict(_request: Request, conflict: Conflict) -> JSONResponse:

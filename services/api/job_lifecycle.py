@@ -10,13 +10,14 @@ could act on no platform raises NothingToDo before it changes anything.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.api.job_publishing import Conflict, FieldProblem, NothingToDo, locked_postings
-from services.api.schemas.common import MIN_DESCRIPTION
+from services.api.board_checks import check_job
+from services.api.job_publishing import Conflict, NothingToDo, job_core, locked_postings
 from services.api.schemas.jobs import JobPatch
-from shared.models import Job, Operation, Posting, PostingStatus
+from shared.models import Job, Operation, PostingStatus
 from shared.operations import RenewInFlight, request_operation, why_not
 from shared.postings import request_repost, why_not_repost
 
@@ -38,9 +39,18 @@ def edit_job(session: Session, job: Job, patch: JobPatch, correlation_id: str | 
         raise Conflict(str(conflict)) from None
     if all(skipped.values()) and not any(p.status == PostingStatus.FAILED for p in postings.values()):
         raise NothingToDo(VERBS[Operation.UPDATE], {platform: why for platform, why in skipped.items() if why})
-    _check_description(patch, postings)
-    for name in patch.model_fields_set:
-        setattr(job, COLUMNS.get(name, name), _stored(getattr(patch, name)))
+    changed = {name: _stored(getattr(patch, name)) for name in patch.model_fields_set - {"board_fields"}}
+    board_fields = _merged_board_fields(job.board_fields or {}, patch.board_fields)
+    # The job as it would be, checked for every platform it is not closed on (as a publish is).
+    core = {
+        **job_core(job),
+        **{name: value for name, value in changed.items() if name in ("title", "description", "location")},
+    }
+    live = [platform for platform, posting in postings.items() if posting.status != PostingStatus.CLOSED]
+    check_job(core, board_fields, live, ("body",))
+    for name, value in changed.items():
+        setattr(job, COLUMNS.get(name, name), value)
+    job.board_fields = board_fields
     session.flush()
     for platform, reason in skipped.items():
         if reason is None:
@@ -48,18 +58,10 @@ def edit_job(session: Session, job: Job, patch: JobPatch, correlation_id: str | 
     return {platform: reason for platform, reason in skipped.items() if reason}
 
 
-def _check_description(patch: JobPatch, postings: dict[str, Posting]) -> None:
-    if patch.description is None:
-        return
-    for platform, posting in postings.items():
-        needed = MIN_DESCRIPTION[platform]
-        if posting.status != PostingStatus.CLOSED and len(patch.description) < needed:
-            raise FieldProblem(
-                ("body", "description"),
-                f"{platform} needs a description of at least {needed} characters;"
-                f" this one has {len(patch.description)}",
-                "string_too_short",
-            )
+def _merged_board_fields(stored: dict[str, Any], patched: dict[str, Any] | None) -> dict[str, Any]:
+    """The stored blocks with the patch's in place of theirs; a block patched to null is removed."""
+    merged = {**stored, **(patched or {})}
+    return {platform: block for platform, block in merged.items() if block is not None}
 
 
 def _stored(value):

@@ -7,11 +7,11 @@ postings and their `JobPublishRequested` events are stored together or not at al
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.api.schemas.common import MIN_DESCRIPTION
 from services.api.schemas.jobs import JobIn, JobPublishingOut, PostingStatusOut
 from shared.connections import connected_platforms
 from shared.models import Job, Posting, PostingStatus
@@ -24,6 +24,14 @@ class FieldProblem(Exception):
     def __init__(self, loc: tuple[str | int, ...], message: str, kind: str):
         super().__init__(message)
         self.loc, self.message, self.kind = loc, message, kind
+
+
+class FieldProblems(Exception):
+    """Several FieldProblems at once (a job's problems on each platform), answered in one 422."""
+
+    def __init__(self, problems: list[FieldProblem]):
+        super().__init__("; ".join(problem.message for problem in problems))
+        self.problems = problems
 
 
 class Conflict(Exception):
@@ -61,16 +69,15 @@ def create_job(session: Session, organization_id: int, job: JobIn) -> Job:
         salary=job.salary.model_dump() if job.salary else None,
         skills=list(job.skills),
         expires_at=job.expires_at,
+        board_fields=dict(job.board_fields),
     )
     session.add(row)
     session.flush()
     return row
 
 
-def check_publishable(
-    session: Session, organization_id: int, description: str, platforms: Sequence[str], loc: tuple[str | int, ...]
-) -> None:
-    """Refuse up front what a platform would refuse later: a short description, no connection."""
+def check_connected(session: Session, organization_id: int, platforms: Sequence[str]) -> None:
+    """Refuse up front a platform the organization has not connected."""
     connected = connected_platforms(session, organization_id)
     for platform in platforms:
         if platform not in connected:
@@ -79,13 +86,11 @@ def check_publishable(
                 f"{platform} is not connected for this organization: configure its credentials first",
                 "platform_not_connected",
             )
-        needed = MIN_DESCRIPTION[platform]
-        if len(description) < needed:
-            raise FieldProblem(
-                loc,
-                f"{platform} needs a description of at least {needed} characters; this one has {len(description)}",
-                "string_too_short",
-            )
+
+
+def job_core(job: Job | JobIn) -> dict[str, Any]:
+    """The job's core fields a platform's rules read (services/api/board_checks.py)."""
+    return {"title": job.title, "description": job.description, "location": job.location}
 
 
 def publish_job(session: Session, job: Job, platforms: Sequence[str], correlation_id: str | None) -> dict[str, str]:

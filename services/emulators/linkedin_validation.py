@@ -10,6 +10,9 @@ import json
 import re
 import time
 
+from shared.platforms.fields import code_list
+from shared.platforms.linkedin_fields import EXPERIENCE_LEVELS
+
 LISTED_AT_LEEWAY_MS = 60_000  # "not in the future", with a minute for clocks that disagree
 OPERATIONS = ("CREATE", "UPDATE", "RENEW", "CLOSE")
 EMPLOYMENT_STATUSES = ("FULL_TIME", "PART_TIME", "CONTRACT", "INTERNSHIP", "TEMPORARY", "VOLUNTEER")
@@ -25,6 +28,13 @@ TEXT_LIMITS = {
 }
 
 REQUIRED = "field is required but not found and has no default value"
+# The fields beyond the basics (job_posting_v2.yaml): job-function codes from LinkedIn's Job
+# Functions table, `urn:li:industry:<id>` from its Industry Codes table (the ids jobpub ships),
+# the experience-level enum.
+JOB_FUNCTIONS = frozenset(code_list("linkedin_job_functions.v1").labels)
+INDUSTRIES = frozenset(code_list("linkedin_industries.v1").labels)
+CODE_NOUNS = {"categories": "job function", "industries": "industry"}
+INDUSTRY_URN = re.compile(r"urn:li:industry:\d+")
 
 
 def element_errors(element: object) -> list[str]:
@@ -39,6 +49,10 @@ def element_errors(element: object) -> list[str]:
         *_enum_errors("jobPostingOperationType", element.get("jobPostingOperationType"), OPERATIONS, required=True),
         *_enum_errors("employmentStatus", element.get("employmentStatus"), EMPLOYMENT_STATUSES, required=False),
         *_workplace_errors(element.get("workplaceTypes")),
+        *_code_list_errors("categories", element.get("categories"), JOB_FUNCTIONS),
+        *_code_list_errors("industries", element.get("industries"), INDUSTRIES),
+        *_enum_errors("experienceLevel", element.get("experienceLevel"), EXPERIENCE_LEVELS, required=False),
+        *_company_job_code_errors(element.get("companyJobCode")),
     ]
 
 
@@ -93,3 +107,23 @@ def _workplace_errors(value: object):
         yield _error("workplaceTypes", "must be an array holding exactly one workplace type")
     elif value[0] not in WORKPLACE_TYPES:
         yield _error("workplaceTypes/0", f"{json.dumps(value[0])} is not one of {', '.join(WORKPLACE_TYPES)}")
+
+
+def _code_list_errors(field: str, value: object, known: frozenset[str]):
+    if value is None:
+        return
+    if not isinstance(value, list):
+        yield _error(field, f"{json.dumps(value)[:80]} is not an array")
+        return
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            yield _error(f"{field}/{index}", f"{json.dumps(item)[:80]} is not a string")
+        elif field == "industries" and not INDUSTRY_URN.fullmatch(item):
+            yield _error(f"{field}/{index}", f"{json.dumps(item)} is not a valid urn:li:industry urn")
+        elif item not in known:
+            yield _error(f"{field}/{index}", f"{json.dumps(item)} is not a known {CODE_NOUNS[field]}")
+
+
+def _company_job_code_errors(value: object):
+    if value is not None and not isinstance(value, str):
+        yield _error("companyJobCode", f"{json.dumps(value)[:80]} is not a string")

@@ -7,6 +7,8 @@ API, see /work/shared/PLATFORMS.md). It owns that API's definition:
     GET  /v1/jobs/{jobId}          one of the caller's postings, or 404 {"error": "not_found"}
     PUT  /v1/jobs/{jobId}          update: the whole job again, checked like a create, same reference
                                    → 200 {…as a create}; 422 {errors}; 409 {"error": "closed"}
+    POST /v1/jobs/{jobId}/refresh  Naukri's refresh: listed 30 more days from its expiry (or from
+                                   now, if past) → 200 {…, "expiresAt"}; 409 {"error": "closed"}
     POST /v1/jobs/{jobId}/close    stop listing it → 200 {…, "status": "closed"} (again: the same)
     GET  /job-listings/{jobId}     the public page of a posting (HTML)
     GET  /v1/applications          the caller's applications, a page at a time (naukri_applications.py)
@@ -99,6 +101,18 @@ async def update_job(job_id: str, request: Request, emulator: Emulator, client_i
     if current["status"] == "closed":
         raise ErrorAnswer(409, {"error": "closed", "message": f"job {job_id} is closed; a closed job cannot change"})
     return _answer(_found(emulator.replace(client_id, job_id, body), job_id), http_edge.base_url(request))
+
+
+@router.post("/v1/jobs/{job_id}/refresh")
+async def refresh_job(job_id: str, request: Request, emulator: Emulator, client_id: Caller) -> dict:
+    await strike_request_faults(emulator, CREATE, client_id)
+    posting = _owned(emulator, client_id, job_id)
+    if posting["status"] == "closed":
+        raise ErrorAnswer(
+            409, {"error": "closed", "message": f"job {job_id} is closed; a closed job cannot be refreshed"}
+        )
+    refreshed = _found(emulator.refresh(client_id, job_id), job_id)
+    return {**_answer(refreshed, http_edge.base_url(request)), "expiresAt": refreshed["expiresAt"]}
 
 
 @router.post("/v1/jobs/{job_id}/close")

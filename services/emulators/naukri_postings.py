@@ -11,15 +11,28 @@ from __future__ import annotations
 
 import copy
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from services.emulators import naukri_applications
 
 FIRST_JOB_NUMBER = 70_000_001
+LISTING_DAYS = 30  # a posting's life without an expiresAt, and what a refresh adds
 
 
 def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return _iso(datetime.now(UTC))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parsed(text: str | None) -> datetime:
+    """An expiresAt as stored (any ISO 8601; a naive one is UTC); none: now."""
+    if not text:
+        return datetime.now(UTC)
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 class NaukriEmulator(naukri_applications.NaukriApplications):
@@ -40,6 +53,7 @@ class NaukriEmulator(naukri_applications.NaukriApplications):
             posting.update(
                 jobId=f"NK{next(self._numbers)}", status="active", createdAt=_now_iso(), owner_client_id=client_id
             )
+            posting.setdefault("expiresAt", _iso(datetime.now(UTC) + timedelta(days=LISTING_DAYS)))
             self._by_job_id[posting["jobId"]] = posting
             self._hold(posting)
             return copy.deepcopy(posting)
@@ -52,8 +66,23 @@ class NaukriEmulator(naukri_applications.NaukriApplications):
                 return None
             if posting["status"] == "active":
                 kept = {key: posting[key] for key in ("jobId", "status", "createdAt", "owner_client_id")}
+                expires_at = posting.get("expiresAt")
                 posting.clear()
                 posting.update(copy.deepcopy(fields), **kept)
+                posting.setdefault("expiresAt", expires_at)  # an update without one keeps the listing's
+            return copy.deepcopy(posting)
+
+    def refresh(self, client_id: str, job_id: str) -> dict | None:
+        """Naukri's refresh: listed 30 more days from its expiry, or from now if that has passed.
+        None if not the client's; a closed posting is returned unchanged (the route refuses it)."""
+        with self._lock:
+            posting = self._by_job_id.get(job_id)
+            if posting is None or posting["owner_client_id"] != client_id:
+                return None
+            if posting["status"] == "active":
+                expiry = max(_parsed(posting.get("expiresAt")), datetime.now(UTC))
+                posting["expiresAt"] = _iso(expiry + timedelta(days=LISTING_DAYS))
+                posting["refreshedAt"] = _now_iso()
             return copy.deepcopy(posting)
 
     def close(self, client_id: str, job_id: str) -> dict | None:

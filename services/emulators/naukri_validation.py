@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeGuard
 
+from services.emulators.naukri_board_validation import board_field_problems
+
 EMPLOYMENT_TYPES = ("full_time", "part_time", "contract", "internship", "temporary", "volunteer")
 WORK_MODES = ("on_site", "hybrid", "remote")
 SALARY_PERIODS = ("yearly", "monthly", "hourly")
@@ -34,6 +36,7 @@ def posting_errors(body: object) -> list[dict]:
         *_salary_problems(body.get("salary")),
         *_skills_problems(body.get("skills")),
         *_expiry_problems(body.get("expiresAt")),
+        *board_field_problems(body),
     ]
 
 

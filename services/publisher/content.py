@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from shared.config import Settings
 from shared.models import Posting, utcnow
+from shared.platforms import adapter_class
 from shared.platforms.base import EmploymentType, PostingContent, Salary, WorkplaceType
+from shared.platforms.fields import with_defaults
 
 LINKEDIN_WEBHOOK_PATH = "/jobs/publishing/webhooks/linkedin/applications/"
 INDEED_APPLY_PATH = "/jobs/publishing/webhooks/indeed/applications/"
@@ -31,4 +33,8 @@ def posting_content(posting: Posting, settings: Settings) -> PostingContent:
         skills=tuple(job.skills or ()),
         expires_at=job.expires_at,
         application_webhook_url=webhook,
+        # Only this platform's own block: LinkedIn never sees the Naukri CTC.
+        board_fields=with_defaults(
+            adapter_class(posting.platform).board_fields, (job.board_fields or {}).get(posting.platform)
+        ),
     )

@@ -58,6 +58,9 @@ class Job(Base):
     company_name: Mapped[str] = mapped_column(String(200))
     salary: Mapped[dict[str, Any] | None] = mapped_column(Json)
     skills: Mapped[list[str]] = mapped_column(Json, default=list)
+    # Each platform's own values, keyed by platform: {"naukri": {"ctc_lakhs": {...}, ...}, ...}
+    # (shared/platforms/fields.py says what each block may hold).
+    board_fields: Mapped[dict[str, dict[str, Any]]] = mapped_column(Json, default=dict, server_default=text("'{}'"))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

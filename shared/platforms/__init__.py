@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from functools import cache
+from typing import Protocol, cast
 
 import httpx
 
@@ -35,6 +36,17 @@ PLATFORM_NAMES: tuple[str, ...] = tuple(adapter.name for adapter in ADAPTERS)
 
 # Connections per platform per process; each worker thread holds at most one at a time.
 HTTP_POOL_CONNECTIONS = 32
+
+
+def adapter_class(name: str) -> type[Platform]:
+    """The adapter class of platform `name`: what is known of the platform before any call (its
+    display name, shortest description, renewal, own fields) lives on it as class attributes."""
+    return _adapter_classes()[name]
+
+
+@cache
+def _adapter_classes() -> dict[str, type[Platform]]:
+    return {adapter.name: cast("type[Platform]", adapter) for adapter in ADAPTERS}
 
 
 def build_http_client(settings: Settings) -> httpx.Client:

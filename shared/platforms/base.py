@@ -7,10 +7,13 @@ database or the broker, and never put a secret into an exception message.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
+
+from shared.platforms.fields import BoardField, Problem
 
 
 class EmploymentType(StrEnum):
@@ -53,6 +56,9 @@ class PostingContent:
     skills: tuple[str, ...] = ()
     expires_at: datetime | None = None
     application_webhook_url: str | None = None
+    # This platform's own values (shared/platforms/fields.py), defaults filled in: LinkedIn's
+    # categories, Naukri's experience range, … The adapter sends them in its platform's terms.
+    board_fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,7 @@ class AuthenticationFailed(PermanentPlatformError):
 
 
 class OperationNotSupported(PermanentPlatformError):
-    """The platform has no such operation (Naukri cannot renew a posting)."""
+    """The platform has no such operation (Indeed cannot renew a posting)."""
 
 
 class TransientPlatformError(PlatformError):
@@ -146,9 +152,25 @@ class QuotaWait(TransientPlatformError):
 
 
 class Platform(Protocol):
-    """One job platform. Every method is synchronous and safe to call from many threads."""
+    """One job platform. Every method is synchronous and safe to call from many threads.
+
+    What the API needs to know of a platform before any call lives on the adapter class too
+    (read through `shared.platforms.adapter_class`): `display_name`, `min_description` (the
+    shortest description it takes), `renews` (whether it has a renewal; if not, renew_posting
+    raises OperationNotSupported), `board_fields` (its own fields, shared/platforms/fields.py)
+    and `listing_problems(core, values)` (its rules across the job's core and those fields).
+    """
 
     name: str
+    display_name: str
+    min_description: int
+    renews: bool
+    board_fields: tuple[BoardField, ...]
+
+    @staticmethod
+    def listing_problems(core: Mapping[str, Any], values: Mapping[str, Any]) -> list[Problem]:
+        """What the platform would refuse of this job that no single field says (LinkedIn's location form)."""
+        ...
 
     def create_posting(self, content: PostingContent, credentials: PlatformCredentials) -> PostingState:
         """Ask the platform to publish `content`.

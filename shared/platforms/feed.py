@@ -12,6 +12,9 @@ from __future__ import annotations
 import httpx
 
 from shared.config import Settings
+from collections.abc import Mapping
+from typing import Any
+
 from shared.feed_address import feed_token, job_page_url
 from shared.platforms.base import (
     ApplicationPage,
@@ -21,11 +24,22 @@ from shared.platforms.base import (
     PostingState,
 )
 from shared.platforms.quota import PlatformQuota
+from shared.platforms.fields import BoardField, Problem
 
 
 class FeedPlatform:
     name = "feed"
     application_source = "Job feed"  # applicants apply on the employer's own apply_url; none come back here
+    display_name = "Job feed"
+    min_description = 50  # our own floor: a job page needs something to read
+    renews = True  # listed until closed or expired: a renew settles at once, changing nothing
+    # Indeed's XML feed has optional <category>, <experience> and <education> elements; the feed
+    # does not write them yet, so it declares no fields of its own (docs/platforms.md).
+    board_fields: tuple[BoardField, ...] = ()
+
+    @staticmethod
+    def listing_problems(core: Mapping[str, Any], values: Mapping[str, Any]) -> list[Problem]:
+        return []
 
     def __init__(self, *, public_base_url: str | None):
         self._base_url = public_base_url

@@ -20,6 +20,7 @@ always an empty last page.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -35,6 +36,7 @@ from shared.platforms.base import (
     PostingState,
     TransientPlatformError,
 )
+from shared.platforms.fields import BoardField, Problem
 from shared.platforms.http import json_or_empty, send
 from shared.platforms.linkedin_auth import TokenCache
 from shared.platforms.quota import PlatformQuota, quota_key
@@ -71,6 +73,16 @@ _PERIOD = {"yearly": "YEAR", "monthly": "MONTH", "hourly": "HOUR"}
 class IndeedPlatform:
     name = "indeed"
     application_source = "Indeed apply"
+    display_name = "Indeed"
+    min_description = 50  # Indeed documents none; our emulator's check
+    renews = False  # the Job Sync API has no renewal
+    # The Job Sync input we send names no classification of Indeed's own (its category comes
+    # from Indeed's reading of the job), so Indeed has no fields of its own here.
+    board_fields: tuple[BoardField, ...] = ()
+
+    @staticmethod
+    def listing_problems(core: Mapping[str, Any], values: Mapping[str, Any]) -> list[Problem]:
+        return []
 
     def __init__(self, http: httpx.Client, *, api_url: str, oauth_url: str, quota: PlatformQuota | None = None):
         self._http = http

@@ -25,9 +25,11 @@ from shared.platforms.base import (
     Salary,
     TransientPlatformError,
 )
+from shared.platforms.fields import BoardField, Problem
 from shared.platforms.http import json_or_empty, send
 from shared.platforms.linkedin_applications import parse_application
 from shared.platforms.linkedin_auth import TokenCache
+from shared.platforms.linkedin_fields import LINKEDIN_FIELDS, element_fields, location_problems
 from shared.platforms.quota import PlatformQuota, quota_key
 
 POSTINGS_PATH = "/v2/simpleJobPostings"
@@ -48,6 +50,14 @@ _PERIOD = {"yearly": "YEARLY", "monthly": "MONTHLY", "hourly": "HOURLY"}
 class LinkedInPlatform:
     name = "linkedin"
     application_source = "LinkedIn apply"
+    display_name = "LinkedIn"
+    min_description = 100  # LinkedIn documents 100–25,000 characters
+    renews = True  # RENEW: 30 more days
+    board_fields: tuple[BoardField, ...] = LINKEDIN_FIELDS
+
+    @staticmethod
+    def listing_problems(core: Mapping[str, Any], values: Mapping[str, Any]) -> list[Problem]:
+        return location_problems(core, values)
 
     def __init__(
         self, http: httpx.Client, *, api_url: str, oauth_url: str, job_view_url: str, quota: PlatformQuota | None = None
@@ -232,6 +242,7 @@ def posting_element(content: PostingContent, credentials: PlatformCredentials, *
         element["skillsDescription"] = ", ".join(content.skills)[:SKILLS_MAX]
     if content.salary:
         element["compensation"] = _compensation(content.salary)
+    element.update(element_fields(content.board_fields))
     if content.application_webhook_url:
         element["onsiteApplyConfiguration"] = {"jobApplicationWebhookUrl": content.application_webhook_url}
     return element

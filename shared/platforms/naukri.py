@@ -11,13 +11,19 @@ speaks, and ships an emulator of it (services/emulators/naukri.py):
                                      same reference); 200 with the posting; 409 if it is closed
     POST /v1/jobs/<jobId>/close      stop listing it; 200 with the posting ("status": "closed");
                                      closing a closed posting answers the same
+    POST /v1/jobs/<jobId>/refresh    Naukri's refresh, our renew: listed 30 more days from its
+                                     expiry (or from now, if that has passed); 200 with the
+                                     posting and its new "expiresAt"; 409 if it is closed
     GET  /v1/applications?cursor=&limit=[&reference=]
                                      {"applications": [...], "nextCursor", "hasMore", "resumeCursor"}:
                                      oldest first, after the cursor; resumeCursor is after the last one read
     Errors: 401 bad credentials, 422 {"errors": [{"field", "message"}]}, 429 with Retry-After, 5xx.
     Quota: requests are metered per client id; beyond it a 429 with Retry-After.
 
-Naukri has no renewal: a posting stays listed until its `expiresAt` or a close.
+A posting stays listed until its `expiresAt` (30 days after the create when none is given) or a
+close; a refresh adds 30 days. The job's Naukri fields (naukri_fields.py) go as `experienceYears`
+{min, max}, `ctcLakhs` {min, max} or "not_disclosed", `industry`, `functionalArea`, `role`,
+`educationUg`, `educationPg` and `listingType` ("hot_vacancy" | "classified").
 A create, update or close is synchronous: it answers with the posting. Naukri does not refuse a second create
 with the same reference, so after an unclear failure the publisher's look-up is what prevents
 a duplicate.
@@ -25,6 +31,7 @@ a duplicate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,14 +41,15 @@ from shared.config import Settings
 from shared.platforms.base import (
     ApplicationPage,
     AuthenticationFailed,
-    OperationNotSupported,
     PermanentPlatformError,
     PlatformApplication,
     PlatformCredentials,
     PostingContent,
     PostingState,
 )
+from shared.platforms.fields import BoardField, Problem
 from shared.platforms.http import json_or_empty, send
+from shared.platforms.naukri_fields import NAUKRI_FIELDS, classified_problems, document_fields
 from shared.platforms.quota import PlatformQuota, quota_key
 
 JOBS_PATH = "/v1/jobs"
@@ -52,6 +60,14 @@ APPLICATIONS_PATH = "/v1/applications"
 class NaukriPlatform:
     name = "naukri"
     application_source = "Naukri"
+    display_name = "Naukri"
+    min_description = 50  # our Naukri API's own minimum
+    renews = True  # a refresh: 30 more days
+    board_fields: tuple[BoardField, ...] = NAUKRI_FIELDS
+
+    @staticmethod
+    def listing_problems(core: Mapping[str, Any], values: Mapping[str, Any]) -> list[Problem]:
+        return classified_problems(core, values)
 
     def __init__(self, http: httpx.Client, *, api_url: str, quota: PlatformQuota | None = None):
         self._http = http
@@ -84,7 +100,8 @@ class NaukriPlatform:
     def renew_posting(
         self, platform_job_id: str, content: PostingContent, credentials: PlatformCredentials
     ) -> PostingState:
-        raise OperationNotSupported("naukri does not support renewing a posting")
+        # Naukri's renew is its refresh: the posting stays listed 30 more days.
+        return _state(self._call("POST", f"{JOBS_PATH}/{platform_job_id}/refresh", credentials))
 
     def unlisted_postings(self, external_ids: list[str], credentials: PlatformCredentials) -> dict[str, str]:
         return {}  # our Naukri API has no batch look-up; a closure there is not followed (yet)
@@ -152,6 +169,7 @@ def job_document(content: PostingContent) -> dict[str, Any]:
         "applyUrl": content.apply_url,
         "companyName": content.company_name,
         "skills": list(content.skills),
+        **document_fields(content.board_fields),
     }
     if content.salary:
         salary = content.salary

@@ -79,3 +79,15 @@ def badge_status(page: Page, job_id: int, platform: str):
 
 def toast_saying(page: Page, text: str):
     return page.locator("#toasts .toast", has_text=re.compile(re.escape(text)))
+
+
+def fill_naukri_fields(page: Page, *, role: str = "Back End Developer") -> None:
+    """Fill the New job form's Naukri group: experience range, CTC in lakhs, industry, area, role."""
+    naukri = page.get_by_role("group", name="Naukri's fields")
+    naukri.get_by_label("Experience (years): minimum").fill("2")
+    naukri.get_by_label("Experience (years): maximum").fill("5")
+    naukri.get_by_label("Annual CTC (INR lakhs): minimum").fill("12")
+    naukri.get_by_label("Annual CTC (INR lakhs): maximum").fill("18")
+    naukri.get_by_label("Industry", exact=True).select_option("software_product")
+    naukri.get_by_label("Functional area", exact=True).select_option("engineering_software")
+    naukri.get_by_label("Role", exact=True).fill(role)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.console.conftest import SCREENSHOTS
+from tests.console.conftest import SCREENSHOTS, fill_naukri_fields
 from tests.support import DESCRIPTION, free_port, user_env, wait_until
 from tests.test_dev_default import _answers, _api_key
 
@@ -43,11 +43,12 @@ def test_under_jobpub_dev_a_job_made_in_the_console_is_published_to_both_emulato
         for label, value in (
             ("Title", "Dev console job"),
             ("Company", "Acme"),
-            ("Location", "Remote"),
+            ("Location", "Pune, India"),  # LinkedIn takes "City, Country", not "Remote"
             ("Apply URL", "https://acme.example/careers/dev"),
             ("Description", DESCRIPTION),
         ):
             page.get_by_label(label, exact=True).fill(value)
+        fill_naukri_fields(page)
         page.get_by_role("button", name="Create and publish").click()
 
         card = page.locator("li.job-card", has_text="Dev console job")

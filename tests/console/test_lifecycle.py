@@ -168,21 +168,20 @@ def test_closing_a_job_closes_it_on_both_platforms_and_offers_repost(
         expect(card.locator(f'[data-action="{action}"]')).to_be_hidden(timeout=6_000)
 
 
-def test_renewing_extends_the_linkedin_posting_and_is_offered_only_where_linkedin_is_live(
+def test_renewing_extends_the_linkedin_posting_and_refreshes_naukri(
     page, console_url, client, tenant, emulators, sessions
 ):
     job_id = publish(client, tenant, platforms=["both"], title="Console renew job")
     settled_status(client, tenant, job_id)
-    naukri_only = publish(client, tenant, platforms=["naukri"], title="Console naukri-only job")
-    settled_status(client, tenant, naukri_only)
     expiry_before = held_on(emulators, sessions, job_id, "linkedin")[0]["expireAt"]
+    naukri_expiry_before = held_on(emulators, sessions, job_id, "naukri")[0]["expiresAt"]
     sign_in(page, console_url, tenant.api_key)
     card = job_card(page, job_id)
-    expect(job_card(page, naukri_only).locator('[data-action="renew"]')).to_be_hidden()
 
-    card.get_by_role("button", name=re.compile(r"^Renew")).click()
+    card.get_by_role("button", name="Renew “Console renew job” on LinkedIn and Naukri").click()
 
     expect(card.locator('[data-action="renew"][data-state="success"]')).to_contain_text("✓ Renewed")
-    expect(toast_saying(page, "is renewed on LinkedIn")).to_be_visible()
+    expect(toast_saying(page, "is renewed on LinkedIn and Naukri")).to_be_visible()
     assert held_on(emulators, sessions, job_id, "linkedin")[0]["expireAt"] > expiry_before
+    assert held_on(emulators, sessions, job_id, "naukri")[0]["expiresAt"] > naukri_expiry_before
     assert status_of(client, tenant, job_id)["platforms"]["linkedin"]["operation_status"] == "succeeded"

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from shared.models import KeyScope
-from tests.console.conftest import badge_status, job_card, sign_in, toast_saying
+from tests.console.conftest import badge_status, fill_naukri_fields, job_card, sign_in, toast_saying
 from tests.support import DESCRIPTION, publish, settled_status
 
 
@@ -62,6 +62,7 @@ def test_a_new_job_from_the_form_is_published_at_phone_width(page, console_url, 
     page.get_by_label("Apply URL").fill("https://acme.example/careers/phone")
     page.get_by_label("Description").fill("Too short")
     page.get_by_label("Naukri only").check()
+    fill_naukri_fields(page)
     page.get_by_role("button", name="Create and publish").click()
     # A refusal is shown beside its field
     expect(page.locator("#" + page.get_by_label("Description").get_attribute("id") + "-problem")).to_contain_text(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.console.conftest import sign_in, toast_saying
+from tests.console.conftest import fill_naukri_fields, sign_in, toast_saying
 from tests.support import DESCRIPTION
 
 NEW_FEED_ADDRESS = "/jobs/publishing/platforms/feed/new-address/"
@@ -29,11 +29,12 @@ def test_a_tenant_on_linkedin_naukri_and_the_feed_publishes_everywhere_to_all_th
     for label, value in (
         ("Title", "Console everywhere job"),
         ("Company", "Acme"),
-        ("Location", "Remote"),
+        ("Location", "Pune, India"),  # LinkedIn takes "City, Country", not "Remote"
         ("Apply URL", "https://acme.example/careers/everywhere"),
         ("Description", DESCRIPTION),
     ):
         page.get_by_label(label, exact=True).fill(value)
+    fill_naukri_fields(page)
     page.get_by_role("button", name="Create and publish").click()
 
     # Then its card has a button and a badge for each of the three, and "Publish everywhere" ends with ✓
@@ -54,10 +55,10 @@ def test_a_tenant_on_linkedin_naukri_and_the_feed_publishes_everywhere_to_all_th
     # Nothing is left to publish: "Publish everywhere" is no longer offered
     expect(card.locator('[data-action="everywhere"]')).to_be_hidden(timeout=6_000)
 
-    # And Renew is offered where the platform renews (LinkedIn and the feed, never Naukri), and renews both
-    card.get_by_role("button", name="Renew “Console everywhere job” on LinkedIn and Job feed").click()
+    # And Renew is offered where the platform renews (all three: Naukri's refresh is its renew), and renews them
+    card.get_by_role("button", name="Renew “Console everywhere job” on LinkedIn, Naukri and Job feed").click()
     expect(card.locator('[data-action="renew"][data-state="success"]')).to_contain_text("✓ Renewed")
-    expect(toast_saying(page, "is renewed on LinkedIn and Job feed")).to_be_visible()
+    expect(toast_saying(page, "is renewed on LinkedIn, Naukri and Job feed")).to_be_visible()
 
     # And the connections page shows the feed's URL, to give to a job board
     page.get_by_role("link", name="Connections").click()

@@ -8,7 +8,8 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.console.conftest import badge_status, job_card, sign_in, toast_saying
+from tests.conftest import held_on
+from tests.console.conftest import badge_status, fill_naukri_fields, job_card, sign_in, toast_saying
 from tests.support import DESCRIPTION, publish, settled_status
 
 
@@ -62,11 +63,12 @@ def test_a_new_job_published_everywhere_from_the_form_follows_the_publish_everyw
     for label, value in (
         ("Title", "Console both job"),
         ("Company", "Acme"),
-        ("Location", "Remote"),
+        ("Location", "Pune, India"),  # LinkedIn takes "City, Country", not "Remote"
         ("Apply URL", "https://acme.example/careers/both"),
         ("Description", DESCRIPTION),
     ):
         page.get_by_label(label, exact=True).fill(value)
+    fill_naukri_fields(page)
     page.get_by_role("button", name="Create and publish").click()
 
     card = page.locator("li.job-card", has_text="Console both job")
@@ -116,3 +118,42 @@ def test_a_job_linkedin_rejects_shows_the_error_and_publishes_on_retry_once_the_
     expect(card.locator(".alert p")).to_have_count(0)
     expect(card.get_by_role("button", name="Published on LinkedIn ✓")).to_be_visible(timeout=6_000)
     expect(retry).to_have_count(0)
+
+
+def test_the_new_job_form_shows_naukri_s_own_fields_and_the_api_s_422_beside_the_field(
+    page, console_url, tenant, emulators, client, sessions
+):
+    sign_in(page, console_url, tenant.api_key)
+    page.get_by_text("New job", exact=True).click()
+    # Given "Naukri only": its own fields show (from GET /jobs/publishing/platforms/fields/), LinkedIn's do not
+    page.get_by_label("Naukri only").check()
+    naukri = page.get_by_role("group", name="Naukri's fields")
+    expect(naukri).to_be_visible()
+    expect(page.get_by_role("group", name="LinkedIn's fields")).to_be_hidden()
+    expect(naukri.get_by_label("Industry", exact=True).locator("option", has_text="Software Product")).to_have_count(1)
+    for label, value in (
+        ("Title", "Console Naukri job"),
+        ("Company", "Acme"),
+        ("Location", "Pune, India"),
+        ("Apply URL", "https://acme.example/careers/naukri"),
+        ("Description", DESCRIPTION),
+    ):
+        page.get_by_label(label, exact=True).fill(value)
+    # When the recruiter fills all but the role, and sends it
+    fill_naukri_fields(page, role="")
+    page.get_by_role("button", name="Create and publish").click()
+
+    # Then the API's 422 is shown beside Naukri's Role, and nothing was created
+    role = naukri.get_by_label("Role", exact=True)
+    expect(role).to_have_attribute("aria-invalid", "true")
+    expect(naukri).to_contain_text("Naukri: is required: Role")
+    assert client.get("/jobs/publishing/jobs/", headers=tenant.headers).json()["items"] == []
+
+    # When the role is given, the job goes to Naukri with its CTC in lakhs
+    role.fill("Back End Developer")
+    page.get_by_role("button", name="Create and publish").click()
+    card = page.locator("li.job-card", has_text="Console Naukri job")
+    expect(card.locator('[data-platform="naukri"] .badge-status')).to_have_text("Published")
+    job_id = int(card.get_attribute("data-job-id"))
+    [held] = held_on(emulators, sessions, job_id, "naukri")
+    assert held["ctcLakhs"] == {"min": 12, "max": 18} and held["role"] == "Back End Developer"

@@ -87,7 +87,7 @@ CONTRACTS = [
         name="naukri",
         credentials=lambda client_id, secret: PlatformCredentials(client_id, secret),
         faults=REQUEST_FAULTS | CREATE_FAULTS,
-        renews=False,  # our Naukri API has no refresh (yet): the adapter says so
+        renews=True,  # Naukri's refresh: POST /v1/jobs/{id}/refresh, 30 more days
         refuses_duplicate_ids=False,  # a second POST /v1/jobs of one reference makes a second posting
         tokens_expire=False,  # the API key goes with every call
         is_closed=lambda held: held["status"] == "closed",

@@ -95,7 +95,7 @@ def renew(
     correlation_id: CorrelationId,
     body: Annotated[LifecycleRequest | None, Body()] = None,
 ):
-    """Extend the job's listing where the platform renews (LinkedIn: 30 days); Naukri is skipped, it has no renewal."""
+    """Extend the listing 30 days where the platform renews (LinkedIn RENEW, Naukri's refresh); Indeed is skipped."""
     return _change(session, organization_id, job_id, Operation.RENEW, body, correlation_id)
 
 

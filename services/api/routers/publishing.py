@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from services.api import job_publishing as jobs
+from services.api.board_checks import check_job
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep, SettingsDep
 from services.api.idempotency import IdempotencyGuard, fingerprint
 from services.api.schemas.common import IdInPath, NoNul, expand_platforms
@@ -70,16 +71,17 @@ def _publish(session: Session, organization_id: int, body: PublishRequest, corre
             ("body", "platforms"), "no platform is connected for this organization", "platform_not_connected"
         )
     if body.job is not None:
-        jobs.check_publishable(
-            session, organization_id, body.job.description, platforms, ("body", "job", "description")
-        )
+        jobs.check_connected(session, organization_id, platforms)
+        check_job(jobs.job_core(body.job), body.job.board_fields, platforms, ("body", "job"))
         job = jobs.create_job(session, organization_id, body.job)
     else:
         assert body.job_id is not None  # PublishRequest._one_job: a job or a job_id, always one of them
         found = jobs.find_job(session, organization_id, body.job_id)
         if found is None:
             raise HTTPException(404, NOT_FOUND)
-        jobs.check_publishable(session, organization_id, found.description, platforms, ("body", "job_id"))
+        jobs.check_connected(session, organization_id, platforms)
+        # The stored job's problems are named under job_id: the fix is an edit (PATCH) of that job.
+        check_job(jobs.job_core(found), found.board_fields or {}, platforms, ("body", "job_id"))
         job = found
     skipped = jobs.publish_job(session, job, platforms, correlation_id)
     return JobOperationOut(**jobs.job_status(job).model_dump(), skipped=skipped).model_dump(mode="json")

@@ -29,9 +29,6 @@ else:
     PlatformChoice = Literal[(*PLATFORM_NAMES, "both", "all")]
 ALL_PLATFORMS: tuple[PlatformName, ...] = PLATFORM_NAMES
 
-# The shortest description each platform accepts (LinkedIn documents 100; Naukri's is our API's;
-# Indeed documents none, 50 is our emulator's check).
-MIN_DESCRIPTION = {"linkedin": 100, "naukri": 50, "indeed": 50, "feed": 50}
 MAX_DESCRIPTION = 25_000
 
 # Every id column is a PostgreSQL BIGINT; a larger id names nothing, and PostgreSQL would refuse to compare it.

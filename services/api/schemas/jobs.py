@@ -10,6 +10,7 @@ from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError
 
 from services.api.schemas.common import (
+    ALL_PLATFORMS,
     MAX_CHOICES,
     MAX_DESCRIPTION,
     MAX_ID,
@@ -38,6 +39,15 @@ class SalaryIn(Strict):
         return self
 
 
+BOARD_FIELDS_HELP = (
+    "Each platform's own fields, keyed by platform: what each takes (types, required, code lists) is "
+    "answered by GET /jobs/publishing/platforms/fields/. A platform published to must have its required ones."
+)
+# Checked against the adapters' declarations at request time (services/api/board_checks.py), so
+# a problem is a 422 naming the platform and the field.
+BoardFieldsIn = Annotated[dict[PlatformName, dict[str, Any]], Field(max_length=len(ALL_PLATFORMS))]
+
+
 class JobIn(Strict):
     title: Annotated[Text, StringConstraints(max_length=150)]
     description: Annotated[Text, StringConstraints(max_length=MAX_DESCRIPTION)]
@@ -49,6 +59,7 @@ class JobIn(Strict):
     salary: SalaryIn | None = None
     skills: list[Annotated[Text, StringConstraints(max_length=100)]] = Field(default_factory=list, max_length=50)
     expires_at: FutureUtcDatetime | None = Field(None, description="ISO 8601 with a time zone; must be in the future.")
+    board_fields: BoardFieldsIn = Field(default_factory=dict, description=BOARD_FIELDS_HELP)
 
 
 PUBLISH_EXAMPLE: JsonDict = {
@@ -64,6 +75,21 @@ PUBLISH_EXAMPLE: JsonDict = {
         "salary": {"minimum": 2_400_000, "maximum": 3_600_000, "currency": "INR", "period": "yearly"},
         "skills": ["Python", "PostgreSQL"],
         "expires_at": "2030-01-31T00:00:00Z",
+        "board_fields": {
+            "linkedin": {
+                "categories": ["eng", "it"],
+                "industries": ["urn:li:industry:4"],
+                "experience_level": "ASSOCIATE",
+            },
+            "naukri": {
+                "experience_years": {"min": 2, "max": 5},
+                "ctc_lakhs": {"min": 24, "max": 36},
+                "industry": "software_product",
+                "functional_area": "engineering_software",
+                "role": "Back End Developer",
+                "education_ug": "any_graduate",
+            },
+        },
     },
     "platforms": ["both"],
 }
@@ -100,6 +126,9 @@ class JobPatch(Strict):
     salary: SalaryIn | None = None
     skills: list[Annotated[Text, StringConstraints(max_length=100)]] | None = Field(None, max_length=50)
     expires_at: FutureUtcDatetime | None = None
+    board_fields: Annotated[dict[PlatformName, dict[str, Any] | None], Field(max_length=len(ALL_PLATFORMS))] | None = (
+        Field(None, description="The platforms named get this block in place of their stored one; null removes it.")
+    )
 
     @field_validator("title", "description", "location", "employment_type", "workplace_type", "apply_url", "company")
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StringConstraints
 
@@ -82,3 +82,45 @@ class ConnectionTestOut(BaseModel):
     platform: PlatformName
     ok: bool
     message: str = Field(examples=["token obtained", "invalid client id or secret: …", "platform unreachable: …"])
+
+
+class ChoiceOut(BaseModel):
+    code: str
+    label: str
+
+
+class CodeListOut(BaseModel):
+    name: str
+    version: int = Field(description="Bumped whenever the list changes; a form may cache the list per version.")
+    source: str = Field(description="Where the codes come from.")
+
+
+class BoardFieldOut(BaseModel):
+    name: str = Field(description="The key under `board_fields.<platform>` in a job.")
+    type: Literal["text", "choice", "code", "codes", "range"] = Field(
+        description='text; choice or code (one of `choices`); codes (a list of them); range ({"min", "max"}).'
+    )
+    label: str
+    required: bool = Field(description="A publish to this platform needs it.")
+    help: str
+    choices: list[ChoiceOut] | None
+    code_list: CodeListOut | None
+    max_length: int | None
+    max_items: int | None
+    minimum: float | None
+    maximum: float | None
+    whole_numbers: bool | None
+    may_be_not_disclosed: bool | None = Field(description='A range that may be "not_disclosed" instead.')
+    default: Any = Field(description="What is sent when the field is left out.")
+
+
+class PlatformFieldsOut(BaseModel):
+    platform: PlatformName
+    display_name: str
+    renews: bool = Field(description="Whether POST /jobs/publishing/{job_id}/renew/ acts on this platform.")
+    min_description: int = Field(description="The shortest description the platform takes, in characters.")
+    fields: list[BoardFieldOut]
+
+
+class PlatformsFieldsOut(Page[PlatformFieldsOut]):
+    pass

@@ -1,10 +1,11 @@
 // "New job": a job's fields and where to publish it (every connected platform, or one of them), sent
 // as one publish request (the API creates the job and requests the platforms in one transaction).
-// Refusals are shown per field.
+// Refusals are shown per field, each platform's own fields (board_fields_inputs.js) included.
 
 import { api } from "./api.js";
 import { field, h, markField } from "./dom.js";
-import { connectedPlatforms, platformName, platformNames } from "./platforms.js";
+import { createBoardFieldsInputs } from "./board_fields_inputs.js";
+import { connectedPlatforms, platformName, platformNames, platformNeeds } from "./platforms.js";
 import { toast } from "./toast.js";
 
 const EMPLOYMENT_TYPES = ["full_time", "part_time", "contract", "internship", "temporary", "volunteer"];
@@ -23,30 +24,39 @@ export function createNewJobForm({ onCreated }) {
     skills: h("input", { name: "skills" }),
   };
   const platformChoice = choiceOfPlatforms(connectedPlatforms());
+  const boardFields = createBoardFieldsInputs(connectedPlatforms());
   const problem = h("p", { class: "problem", role: "alert" });
   const submit = h("button", { type: "submit" }, "Create and publish");
   const form = h("form", { novalidate: true },
     field("Title", inputs.title), field("Company", inputs.company), field("Location", inputs.location),
     field("Apply URL", inputs.apply_url),
-    field("Description", inputs.description, "LinkedIn needs at least 100 characters, Naukri 50."),
+    field("Description", inputs.description, descriptionHint(connectedPlatforms())),
     field("Employment type", inputs.employment_type), field("Workplace", inputs.workplace_type),
-    field("Skills", inputs.skills, "Separated by commas."), platformChoice, problem, submit);
+    field("Skills", inputs.skills, "Separated by commas."), platformChoice, boardFields.element, problem, submit);
+  const chosen = () => {
+    const choice = form.querySelector("input[name=platforms]:checked")?.value;
+    return choice === "everywhere" ? connectedPlatforms() : [choice].filter(Boolean);
+  };
+  platformChoice.addEventListener("change", () => boardFields.show(chosen()));
+  boardFields.show(chosen());
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     Object.values(inputs).forEach((input) => markField(input, ""));
+    boardFields.clear();
     problem.textContent = "";
-    const choice = form.querySelector("input[name=platforms]:checked")?.value;
-    const platforms = choice === "everywhere" ? connectedPlatforms() : [choice].filter(Boolean);
+    const platforms = chosen();
+    const job = { ...jobFromInputs(inputs), board_fields: boardFields.values(platforms) };
     submit.setAttribute("aria-disabled", "true");
     try {
-      const answer = await api("POST", "/jobs/publishing/publish/", { body: { job: jobFromInputs(inputs), platforms } });
+      const answer = await api("POST", "/jobs/publishing/publish/", { body: { job, platforms } });
       form.reset();
+      boardFields.show(chosen());
       form.closest("details").open = false; // the new job's card, first in the list, takes over
       toast(`“${answer.title}” is created; publishing…`);
       onCreated(answer, platforms);
     } catch (error) {
-      showProblems(error, inputs, problem);
+      showProblems(error, inputs, boardFields, problem);
     } finally {
       submit.removeAttribute("aria-disabled");
     }
@@ -74,15 +84,26 @@ function jobFromInputs(inputs) {
   return job;
 }
 
+/** "LinkedIn needs at least 100 characters, Naukri 50.", from what each platform says it takes. */
+function descriptionHint(connected) {
+  const needs = connected.map((p) => [p, platformNeeds(p)?.min_description]).filter(([, n]) => n);
+  if (!needs.length) return undefined;
+  const [[first, least], ...rest] = needs;
+  const others = rest.map(([p, n]) => `${platformName(p)} ${n}`);
+  return `${platformName(first)} needs at least ${least} characters${others.length ? `, ${others.join(", ")}` : ""}.`;
+}
+
 /** Put each of the API's problems beside its field; what names no field goes above the button. */
-function showProblems(error, inputs, problem) {
+function showProblems(error, inputs, boardFields, problem) {
   const unplaced = [];
   for (const item of Array.isArray(error.detail) ? error.detail : []) {
-    const name = item.loc?.[0] === "body" && item.loc[1] === "job" ? item.loc[2] : null;
-    if (name && inputs[name]) markField(inputs[name], item.msg);
+    const [where, job, name, ...rest] = item.loc ?? [];
+    const inJob = where === "body" && job === "job";
+    if (inJob && name === "board_fields" && boardFields.mark(rest[0], rest[1], item.msg, rest.at(-1))) continue;
+    if (inJob && inputs[name]) markField(inputs[name], item.msg);
     else unplaced.push(item.msg);
   }
   problem.textContent = unplaced.length || !Array.isArray(error.detail) ? (unplaced.join("; ") || error.message) : "";
   const firstInvalid = Object.values(inputs).find((input) => input.getAttribute("aria-invalid") === "true");
-  (firstInvalid ?? problem).focus?.();
+  (firstInvalid ?? boardFields.firstInvalid() ?? problem).focus?.();
 }
