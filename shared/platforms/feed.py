@@ -9,12 +9,12 @@ change *is* the publication. The routes that serve it are services/api/routers/f
 
 from __future__ import annotations
 
-import httpx
-
-from shared.config import Settings
 from collections.abc import Mapping
 from typing import Any
 
+import httpx
+
+from shared.config import Settings
 from shared.feed_address import feed_token, job_page_url
 from shared.platforms.base import (
     ApplicationPage,
@@ -23,8 +23,8 @@ from shared.platforms.base import (
     PostingContent,
     PostingState,
 )
-from shared.platforms.quota import PlatformQuota
 from shared.platforms.fields import BoardField, Problem
+from shared.platforms.quota import PlatformQuota
 
 
 class FeedPlatform:
