@@ -2,9 +2,9 @@
 
 SQLite, dramatiq's in-process broker, the relay, publishers and scheduler on threads, and every
 platform emulator (services/emulators/registry.py) on a loopback port, each platform connected to
-its own. Everything that must outlive a restart lives in the data
-directory (shared/data_dir.py): the database, the encryption key, the organization "dev" and its
-API key, the emulators' ports and what they hold. So a restart resumes where the last run
+its own. Everything that must outlive a restart lives in the data directory (shared/data_dir.py):
+the database, the encryption key, the organization "dev" and its API key, the emulators' ports,
+the settings that point jobpub at them, and what they hold. So a restart resumes where the last run
 stopped, and every other `jobpub` command finds the same setup with nothing configured.
 
 Nothing is printed or written before the data directory is locked and every port is taken
