@@ -82,9 +82,14 @@ def credentials(emulator, contract) -> PlatformCredentials:
     return new_client(emulator, contract)
 
 
+def applies_to(contract: ContractFixture, check: str) -> None:
+    """Skip, saying why, a check the platform names in its `skips` (one it cannot meet by its nature)."""
+    if check in contract.skips:
+        pytest.skip(f"{contract.name}: {contract.skips[check]}")
+
+
 def needs(contract: ContractFixture, fault: str) -> None:
-    if fault in contract.skips:
-        pytest.skip(f"{contract.name}: {contract.skips[fault]}")
+    applies_to(contract, fault)
     if fault not in contract.faults:
         pytest.skip(f"the {contract.name} emulator has no {fault} switch")
 
@@ -221,7 +226,7 @@ def test_a_timeout_is_transient_and_may_have_been_acted_on(contract, platform, e
 
 
 def test_refused_credentials_are_authentication_failed_and_nothing_is_created(contract, platform, emulator):
-    needs(contract, "credentials")
+    applies_to(contract, "credentials")
     stranger = contract.credentials("contract-nobody", "not-a-secret")
     content = posting_content()
     with pytest.raises(AuthenticationFailed):
@@ -233,7 +238,7 @@ def test_refused_credentials_are_authentication_failed_and_nothing_is_created(co
 
 
 def test_an_expired_token_is_replaced_once_and_the_call_goes_through(contract, platform, emulator, credentials):
-    needs(contract, "tokens")
+    applies_to(contract, "tokens")
     if not contract.tokens_expire:
         pytest.skip(f"{contract.name} has no access tokens: the key goes with every call")
     content = posting_content()
@@ -265,7 +270,7 @@ def test_a_posting_the_platform_cannot_list_is_refused_naming_the_field(platform
 def test_applications_are_pulled_page_by_page_and_stored_once_each(
     contract, registry, emulators, client, make_tenant, pipeline, sessions
 ):
-    needs(contract, "applications")
+    applies_to(contract, "applications")
     if not contract.pulls_applications:
         pytest.skip(f"{contract.name} only pushes applications; it has nothing to pull")
     platform, emulator = registry[contract.name], getattr(emulators, contract.name)
