@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from services.api.job_publishing import Conflict, FieldProblem, NothingToDo, locked_postings
+from services.api.job_publishing import Conflict, FieldProblem, NothingToDo, locked_postings, stored_questions
 from services.api.schemas.common import MIN_DESCRIPTION
 from services.api.schemas.jobs import JobPatch
 from shared.models import Job, Operation, Posting, PostingStatus
@@ -39,8 +39,10 @@ def edit_job(session: Session, job: Job, patch: JobPatch, correlation_id: str | 
     if all(skipped.values()) and not any(p.status == PostingStatus.FAILED for p in postings.values()):
         raise NothingToDo(VERBS[Operation.UPDATE], {platform: why for platform, why in skipped.items() if why})
     _check_description(patch, postings)
-    for name in patch.model_fields_set:
+    for name in patch.model_fields_set - {"screening_questions"}:
         setattr(job, COLUMNS.get(name, name), _stored(getattr(patch, name)))
+    if "screening_questions" in patch.model_fields_set:
+        job.screening_questions = stored_questions(patch.screening_questions, job.screening_questions)
     session.flush()
     for platform, reason in skipped.items():
         if reason is None:

@@ -10,6 +10,8 @@ import json
 import re
 import time
 
+from services.emulators.linkedin_questions import question_errors
+
 LISTED_AT_LEEWAY_MS = 60_000  # "not in the future", with a minute for clocks that disagree
 OPERATIONS = ("CREATE", "UPDATE", "RENEW", "CLOSE")
 EMPLOYMENT_STATUSES = ("FULL_TIME", "PART_TIME", "CONTRACT", "INTERNSHIP", "TEMPORARY", "VOLUNTEER")
@@ -39,6 +41,7 @@ def element_errors(element: object) -> list[str]:
         *_enum_errors("jobPostingOperationType", element.get("jobPostingOperationType"), OPERATIONS, required=True),
         *_enum_errors("employmentStatus", element.get("employmentStatus"), EMPLOYMENT_STATUSES, required=False),
         *_workplace_errors(element.get("workplaceTypes")),
+        *question_errors(element.get("onsiteApplyConfiguration")),
     ]
 
 

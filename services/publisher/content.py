@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy.orm import object_session
+
 from shared.config import Settings
-from shared.models import Posting, utcnow
+from shared.models import Organization, Posting, utcnow
 from shared.platforms.base import EmploymentType, PostingContent, Salary, WorkplaceType
+from shared.screening import from_stored
+from shared.source_tracking import parameters_of, tagged_url
 
 LINKEDIN_WEBHOOK_PATH = "/jobs/publishing/webhooks/linkedin/applications/"
 INDEED_APPLY_PATH = "/jobs/publishing/webhooks/indeed/applications/"
@@ -23,7 +29,13 @@ def posting_content(posting: Posting, settings: Settings) -> PostingContent:
         location=job.location,
         employment_type=EmploymentType(job.employment_type),
         workplace_type=WorkplaceType(job.workplace_type),
-        apply_url=job.apply_url,
+        apply_url=tagged_url(
+            job.apply_url,
+            parameters_of(_source_tracking(posting)),
+            platform=posting.platform,
+            job_id=job.id,
+            external_id=posting.external_id,
+        ),
         company_name=job.company_name,
         # LinkedIn refuses a listedAt in the future; "now" at the attempt is always safe.
         listed_at=utcnow(),
@@ -31,4 +43,12 @@ def posting_content(posting: Posting, settings: Settings) -> PostingContent:
         skills=tuple(job.skills or ()),
         expires_at=job.expires_at,
         application_webhook_url=webhook,
+        screening_questions=from_stored(job.screening_questions),
     )
+
+
+def _source_tracking(posting: Posting) -> dict[str, Any] | None:
+    """The organization's choice of apply-URL parameters (None: the default UTM ones)."""
+    session = object_session(posting)
+    organization = session.get(Organization, posting.organization_id) if session else None
+    return organization.source_tracking if organization else None

@@ -59,6 +59,8 @@ class Job(Base):
     salary: Mapped[dict[str, Any] | None] = mapped_column(Json)
     skills: Mapped[list[str]] = mapped_column(Json, default=list)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The screening questions the boards ask (shared/screening.py), each with our stable id.
+    screening_questions: Mapped[list[dict[str, Any]] | None] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from shared.screening import ScreeningQuestion
+
 
 class EmploymentType(StrEnum):
     FULL_TIME = "full_time"
@@ -53,6 +55,8 @@ class PostingContent:
     skills: tuple[str, ...] = ()
     expires_at: datetime | None = None
     application_webhook_url: str | None = None
+    # Asked where the board takes questions (LinkedIn Apply Connect, Indeed Apply); ids are ours and stable.
+    screening_questions: tuple[ScreeningQuestion, ...] = ()
 
 
 @dataclass(frozen=True)

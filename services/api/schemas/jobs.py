@@ -21,6 +21,7 @@ from services.api.schemas.common import (
     Strict,
     Text,
 )
+from services.api.schemas.questions import ScreeningQuestions
 from shared.platforms.base import EmploymentType, WorkplaceType
 
 
@@ -49,6 +50,10 @@ class JobIn(Strict):
     salary: SalaryIn | None = None
     skills: list[Annotated[Text, StringConstraints(max_length=100)]] = Field(default_factory=list, max_length=50)
     expires_at: FutureUtcDatetime | None = Field(None, description="ISO 8601 with a time zone; must be in the future.")
+    screening_questions: ScreeningQuestions = Field(
+        default_factory=list,
+        description="Asked where the board takes questions (LinkedIn Apply Connect, Indeed Apply); see docs/api.md.",
+    )
 
 
 PUBLISH_EXAMPLE: JsonDict = {
@@ -64,6 +69,16 @@ PUBLISH_EXAMPLE: JsonDict = {
         "salary": {"minimum": 2_400_000, "maximum": 3_600_000, "currency": "INR", "period": "yearly"},
         "skills": ["Python", "PostgreSQL"],
         "expires_at": "2030-01-31T00:00:00Z",
+        "screening_questions": [
+            {
+                "id": "work-permit",
+                "text": "Are you allowed to work in India?",
+                "type": "yes_no",
+                "required": True,
+                "knockout": {"accepted": ["yes"]},
+            },
+            {"text": "Years of Python experience?", "type": "numeric", "knockout": {"minimum": 2}},
+        ],
     },
     "platforms": ["both"],
 }
@@ -100,6 +115,9 @@ class JobPatch(Strict):
     salary: SalaryIn | None = None
     skills: list[Annotated[Text, StringConstraints(max_length=100)]] | None = Field(None, max_length=50)
     expires_at: FutureUtcDatetime | None = None
+    screening_questions: ScreeningQuestions | None = Field(
+        None, description="The whole list, replacing the old one; a question keeps its id (give it, or the same text)."
+    )
 
     @field_validator("title", "description", "location", "employment_type", "workplace_type", "apply_url", "company")
     @classmethod
@@ -154,6 +172,9 @@ class PostingStatusOut(BaseModel):
     requested_at: datetime
     published_at: datetime | None
     updated_at: datetime
+    applications_received: int = Field(
+        0, description="Applications stored from this platform for the job (pushed, pulled or imported)."
+    )
 
 
 class JobPublishingOut(BaseModel):
