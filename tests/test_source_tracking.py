@@ -15,13 +15,13 @@ BOARDS = ("linkedin", "naukri", "indeed", "feed")
 APPLY_URL = "https://acme.example/careers/backend?ref=careers#apply"
 
 
-def published_everywhere(client, make_tenant, **job) -> tuple[object, int, str]:
+def published_everywhere(client, make_tenant, **job) -> tuple[int, str]:
     tenant = make_tenant(platforms=("linkedin", "naukri", "indeed"))
     feed = client.post(NEW_ADDRESS, headers=tenant.headers).json()
     job_id = publish(client, tenant, platforms=list(BOARDS), apply_url=APPLY_URL, **job)
     status = settled_status(client, tenant, job_id)["platforms"]
     assert {board: status[board]["status"] for board in BOARDS} == dict.fromkeys(BOARDS, "published")
-    return tenant, job_id, feed["feed_url"]
+    return job_id, feed["feed_url"]
 
 
 def apply_urls(client, emulators, sessions, job_id: int, feed_url: str) -> dict[str, str]:
@@ -41,7 +41,7 @@ def apply_urls(client, emulators, sessions, job_id: int, feed_url: str) -> dict[
 def test_each_board_gets_the_apply_url_with_its_own_source_and_the_urls_own_query_kept(
     client, make_tenant, pipeline, emulators, sessions
 ):
-    tenant, job_id, feed_url = published_everywhere(client, make_tenant)
+    job_id, feed_url = published_everywhere(client, make_tenant)
 
     urls = apply_urls(client, emulators, sessions, job_id, feed_url)
     for board in ("linkedin", "naukri", "indeed"):
