@@ -12,6 +12,7 @@ never added again (so tagging twice changes nothing, and a link that names its o
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from typing import Any
@@ -19,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 DEFAULT_PARAMETERS = {"utm_source": "{platform}", "utm_medium": "job_board", "utm_campaign": "{job_id}"}
 PLACEHOLDERS = ("platform", "job_id", "external_id")
+PARAMETER_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,64}")  # what a parameter's name may be (no escaping needed)
 
 
 def parameters_of(setting: Mapping[str, Any] | None) -> dict[str, str]:

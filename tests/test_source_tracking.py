@@ -4,15 +4,19 @@ is kept and never doubled."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.conftest import held_on
+from tests.conftest import held_on, settings_env
 from tests.feed.support import NEW_ADDRESS, feed_jobs
 from tests.support import publish, settled_status
 
 SETTING = "/jobs/publishing/settings/source-tracking/"
 BOARDS = ("linkedin", "naukri", "indeed", "feed")
 APPLY_URL = "https://acme.example/careers/backend?ref=careers#apply"
+JOBPUB = str(Path(sys.executable).parent / "jobpub")
 
 
 def published_everywhere(client, make_tenant, **job) -> tuple[int, str]:
@@ -87,3 +91,23 @@ def test_a_parameter_template_naming_something_unknown_is_refused_and_the_defaul
         "parameters": {"utm_source": "{platform}", "utm_medium": "job_board", "utm_campaign": "{job_id}"},
         "default": True,
     }
+
+
+def test_the_operator_command_turns_it_off_and_back_to_the_default(client, tenant, settings):
+    def jobpub(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [JOBPUB, "org", "source-tracking", tenant.name, *args],
+            env=settings_env(settings),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert jobpub("--off").stdout.strip() == "off: apply URLs are left as given"
+    assert client.get(SETTING, headers=tenant.headers).json()["enabled"] is False
+    assert jobpub("--param", "src={platform}").stdout.strip() == "src={platform}"
+    refused = jobpub("--param", "src={board}")
+    assert refused.returncode == 2 and "--param 'src={board}'" in refused.stderr
+    shown = jobpub("--default").stdout.strip()
+    assert shown == "utm_source={platform}&utm_medium=job_board&utm_campaign={job_id}"
+    assert client.get(SETTING, headers=tenant.headers).json()["default"] is True

@@ -8,10 +8,10 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from services.api.schemas.common import Strict
-from shared.source_tracking import DEFAULT_PARAMETERS, PLACEHOLDERS, unknown_placeholders
+from shared.source_tracking import DEFAULT_PARAMETERS, PARAMETER_NAME, PLACEHOLDERS, unknown_placeholders
 
 MAX_PARAMETERS = 10
-ParameterName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
+ParameterName = Annotated[str, StringConstraints(pattern=f"^{PARAMETER_NAME.pattern}$")]
 
 
 def _known_placeholders(parameters: dict[str, str] | None) -> dict[str, str] | None:
