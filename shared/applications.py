@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from shared.db import upsert_insert
 from shared.events import ApplicationReceived
-from shared.models import Application, Posting, utcnow
+from shared.models import Application, Job, Posting, utcnow
 from shared.outbox import record
 from shared.platforms.base import PlatformApplication
+from shared.screening import ASKED_ON, from_stored, judge
 
 # Ids per look-up of what a dry run would find already stored.
 LOOKUP_CHUNK = 1000
@@ -91,11 +92,13 @@ def store_applications(
 
 def _postings_by_external_id(
     session: Session, organization_id: int, platform: str, external_ids: set[str]
-) -> dict[str, Row[str, int, int]]:
+) -> dict[str, Row[Any]]:
     if not external_ids:
         return {}
     found = session.execute(
-        select(Posting.external_id, Posting.id, Posting.job_id).where(
+        select(Posting.external_id, Posting.id, Posting.job_id, Job.screening_questions)
+        .join(Job, Job.id == Posting.job_id)
+        .where(
             Posting.organization_id == organization_id,
             Posting.platform == platform,
             Posting.external_id.in_(external_ids),
@@ -105,7 +108,7 @@ def _postings_by_external_id(
 
 
 def _row(
-    organization_id: int, platform: str, source: str, posting: Row[str, int, int], application: PlatformApplication
+    organization_id: int, platform: str, source: str, posting: Row[Any], application: PlatformApplication
 ) -> dict[str, Any]:
     row = {
         "organization_id": organization_id,
@@ -123,11 +126,23 @@ def _row(
         "applied_at": application.applied_at,
         "raw": application.raw,
         "received_at": utcnow(),
+        "knocked_out": False,
+        "knocked_out_by": None,
     }
+    if platform in ASKED_ON and posting.screening_questions:
+        _judge_answers(row, posting.screening_questions, application.answers)
     for column, limit in FITTED.items():
         if isinstance(row[column], str):
             row[column] = row[column][:limit]
     return {column: _without_nul(value) for column, value in row.items()}
+
+
+def _judge_answers(row: dict[str, Any], questions: list[dict[str, Any]], answers: object) -> None:
+    """Answers keyed by our question id, with the question's text, and the knock-outs the application failed."""
+    judged = judge(from_stored(questions), answers if isinstance(answers, dict) else {})
+    row["answers"] = judged.answers or None
+    row["knocked_out"] = bool(judged.knocked_out_by)
+    row["knocked_out_by"] = judged.knocked_out_by or None
 
 
 def _without_nul(value: object) -> object:

@@ -67,6 +67,9 @@ def cross_tenant_calls(
             {422},
         ),
         ("GET", "/jobs/publishing/privacy/candidates/"): ({"params": {"email": email}}, {200}),
+        # B's source-tracking setting is B's own; A's stays the default (checked below).
+        ("GET", "/jobs/publishing/settings/source-tracking/"): ({}, {200}),
+        ("PUT", "/jobs/publishing/settings/source-tracking/"): ({"json": {"enabled": False}}, {200}),
         # B's new feed address is B's own feed's; A's connections stay as they were (checked below).
         ("POST", "/jobs/publishing/platforms/feed/new-address/"): ({}, {201}),
         # B configuring a platform makes B's own connection; A's must stay as it was (checked below).
@@ -104,7 +107,8 @@ def snapshot(sessions, client, tenant, job_id: int) -> tuple:
             )
         ).all()
     status = client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()
-    return tuple(connections), log, applications, tuple(endpoints), status
+    tracking = client.get("/jobs/publishing/settings/source-tracking/", headers=tenant.headers).json()
+    return tuple(connections), log, applications, tuple(endpoints), status, tracking
 
 
 def test_another_organizations_key_gets_404_on_every_route_and_changes_nothing(

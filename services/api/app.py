@@ -27,6 +27,7 @@ from services.api.routers import (
     platforms,
     privacy,
     publishing,
+    source_tracking,
     webhooks,
 )
 from shared.config import Settings, get_settings
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(platforms.router)
     app.include_router(notifications.router)
     app.include_router(privacy.router)
+    app.include_router(source_tracking.router)
     app.include_router(webhooks.router)
     app.include_router(feeds.router)
     app.include_router(health.router)

@@ -51,7 +51,8 @@ class FeedJob:
     salary: dict[str, Any] | None
     expires_at: datetime | None
     published_at: datetime
-    page_url: str
+    page_url: str  # the job's page, as its JSON-LD names it
+    listed_url: str  # the same page as the XML feed lists it: with the source parameters (shared/source_tracking.py)
 
     @property
     def place(self) -> tuple[str, str, str]:
@@ -94,7 +95,7 @@ def indeed_job(job: FeedJob) -> str:
         ("date", job.published_at.isoformat()),
         ("referencenumber", job.reference),
         ("requisitionid", job.reference),
-        ("url", job.page_url),
+        ("url", job.listed_url),
         ("company", job.company),
         ("sourcename", job.company),
         ("city", city),

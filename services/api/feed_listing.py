@@ -1,5 +1,8 @@
 """Which organization a feed token opens, and its live feed jobs read in batches.
 
+Each job's page link in the feed and its apply link carry where the candidate came from
+(shared/source_tracking.py: `utm_source=feed…` unless the organization chose otherwise).
+
 A job is in the feed while its `feed` posting is published; a close, a failed publish or an
 expired `expires_at` takes it out. The validators (`ETag`, `Last-Modified`) come from one
 aggregate over the same rows, so a crawler's repeat visit costs one small query and a 304.
@@ -20,7 +23,8 @@ from services.api.feed_documents import FeedJob
 from shared.connections import credentials_of, find_connection
 from shared.crypto import CredentialCipher, CredentialDecryptError
 from shared.feed_address import FEED_PLATFORM, job_page_url, organization_of, token_matches
-from shared.models import Job, Posting, PostingStatus, utcnow
+from shared.models import Job, Organization, Posting, PostingStatus, utcnow
+from shared.source_tracking import parameters_of, tagged_url
 
 FEED_BATCH_ROWS = 500  # rows per fetch: bounded memory, few round trips for 10,000 jobs
 
@@ -74,6 +78,7 @@ _COLUMNS = (
     Posting.id,
     Posting.external_id,
     func.coalesce(Posting.published_at, Posting.requested_at),
+    Job.id,
     Job.title,
     Job.description,
     Job.location,
@@ -86,10 +91,15 @@ _COLUMNS = (
 )
 
 
-def _feed_job(row: Row[Any], base_url: str, token: str) -> FeedJob:
+def _feed_job(row: Row[Any], base_url: str, token: str, tracking: dict[str, str]) -> FeedJob:
     values: tuple[Any, ...] = tuple(row)
-    _, reference, published_at, *fields = values
+    _, reference, published_at, job_id, *fields = values
     title, description, location, employment_type, workplace_type, apply_url, company, salary, expires_at = fields
+    page_url = job_page_url(base_url, token, reference)
+
+    def tagged(url: str) -> str:
+        return tagged_url(url, tracking, platform=FEED_PLATFORM, job_id=job_id, external_id=reference)
+
     return FeedJob(
         reference=reference,
         title=title,
@@ -97,13 +107,19 @@ def _feed_job(row: Row[Any], base_url: str, token: str) -> FeedJob:
         location=location,
         employment_type=employment_type,
         workplace_type=workplace_type,
-        apply_url=apply_url,
+        apply_url=tagged(apply_url),
         company=company,
         salary=salary,
         expires_at=expires_at,
         published_at=published_at,
-        page_url=job_page_url(base_url, token, reference),
+        page_url=page_url,
+        listed_url=tagged(page_url),
     )
+
+
+def source_tracking(session: Session, organization_id: int) -> dict[str, str]:
+    """The parameters the organization's feed links carry (shared/source_tracking.py)."""
+    return parameters_of(session.scalar(select(Organization.source_tracking).where(Organization.id == organization_id)))
 
 
 def _rows(organization_id: int) -> Select[Any]:
@@ -113,10 +129,12 @@ def _rows(organization_id: int) -> Select[Any]:
 def live_jobs(sessions: sessionmaker[Session], organization_id: int, base_url: str, token: str) -> Iterator[FeedJob]:
     """Every live feed job, fetched `FEED_BATCH_ROWS` at a time (keyset on the posting id)."""
     after = 0
+    with sessions() as session:
+        tracking = source_tracking(session, organization_id)
     while True:
         with sessions() as session:
             rows = session.execute(_rows(organization_id).where(Posting.id > after).limit(FEED_BATCH_ROWS)).all()
-            batch = [_feed_job(row, base_url, token) for row in rows]
+            batch = [_feed_job(row, base_url, token, tracking) for row in rows]
         yield from batch
         if len(rows) < FEED_BATCH_ROWS:
             return
@@ -125,7 +143,7 @@ def live_jobs(sessions: sessionmaker[Session], organization_id: int, base_url: s
 
 def live_job(session: Session, organization_id: int, reference: str, base_url: str, token: str) -> FeedJob | None:
     row = session.execute(_rows(organization_id).where(Posting.external_id == reference)).first()
-    return _feed_job(row, base_url, token) if row else None
+    return _feed_job(row, base_url, token, source_tracking(session, organization_id)) if row else None
 
 
 def company_name(session: Session, organization_id: int) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from services.api.board_checks import check_job
-from services.api.job_publishing import Conflict, NothingToDo, job_core, locked_postings
+from services.api.job_publishing import Conflict, NothingToDo, job_core, locked_postings, stored_questions
 from services.api.schemas.jobs import JobPatch
 from shared.models import Job, Operation, PostingStatus
 from shared.operations import RenewInFlight, request_operation, why_not
@@ -39,7 +39,9 @@ def edit_job(session: Session, job: Job, patch: JobPatch, correlation_id: str | 
         raise Conflict(str(conflict)) from None
     if all(skipped.values()) and not any(p.status == PostingStatus.FAILED for p in postings.values()):
         raise NothingToDo(VERBS[Operation.UPDATE], {platform: why for platform, why in skipped.items() if why})
-    changed = {name: _stored(getattr(patch, name)) for name in patch.model_fields_set - {"board_fields"}}
+    changed = {
+        name: _stored(getattr(patch, name)) for name in patch.model_fields_set - {"board_fields", "screening_questions"}
+    }
     board_fields = _merged_board_fields(job.board_fields or {}, patch.board_fields)
     # The job as it would be, checked for every platform it is not closed on (as a publish is).
     core = {
@@ -51,6 +53,8 @@ def edit_job(session: Session, job: Job, patch: JobPatch, correlation_id: str | 
     for name, value in changed.items():
         setattr(job, COLUMNS.get(name, name), value)
     job.board_fields = board_fields
+    if "screening_questions" in patch.model_fields_set:
+        job.screening_questions = stored_questions(patch.screening_questions, job.screening_questions)
     session.flush()
     for platform, reason in skipped.items():
         if reason is None:

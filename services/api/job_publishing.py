@@ -6,15 +6,17 @@ postings and their `JobPublishRequested` events are stored together or not at al
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, object_session
 
 from services.api.schemas.jobs import JobIn, JobPublishingOut, PostingStatusOut
+from services.api.schemas.questions import ScreeningQuestionIn
 from shared.connections import connected_platforms
-from shared.models import Job, Posting, PostingStatus
+from shared.models import Application, Job, Posting, PostingStatus
 from shared.postings import new_external_id, request_publish
 
 
@@ -70,10 +72,30 @@ def create_job(session: Session, organization_id: int, job: JobIn) -> Job:
         skills=list(job.skills),
         expires_at=job.expires_at,
         board_fields=dict(job.board_fields),
+        screening_questions=stored_questions(job.screening_questions),
     )
     session.add(row)
     session.flush()
     return row
+
+
+def stored_questions(
+    questions: Sequence[ScreeningQuestionIn] | None, previous: Sequence[dict[str, Any]] | None = None
+) -> list[dict[str, Any]] | None:
+    """The questions as the job keeps them, each with its id: the one given, else the id an earlier
+    question of the same text had (an edit that resends the list keeps it), else a new one."""
+    if not questions:
+        return None
+    earlier = {item["text"]: item["id"] for item in previous or ()}
+    taken = {question.id for question in questions if question.id}
+    stored = []
+    for question in questions:
+        identifier = question.id or earlier.get(question.text)
+        if identifier is None or (not question.id and identifier in taken):
+            identifier = f"q-{uuid.uuid4().hex[:12]}"
+        taken.add(identifier)
+        stored.append({**question.model_dump(exclude_none=True, exclude={"id"}), "id": identifier})
+    return stored
 
 
 def check_connected(session: Session, organization_id: int, platforms: Sequence[str]) -> None:
@@ -148,7 +170,19 @@ def retry_job(session: Session, job: Job, platforms: Sequence[str] | None, corre
         request_publish(session, posting, reason="retry", correlation_id=correlation_id)
 
 
+def applications_received(job: Job) -> dict[str, int]:
+    """How many applications each platform brought for the job (erased ones included: they came)."""
+    session = object_session(job)
+    if session is None or job.id is None:
+        return {}
+    counts = session.execute(
+        select(Application.platform, func.count()).where(Application.job_id == job.id).group_by(Application.platform)
+    )
+    return {platform: count for platform, count in counts}
+
+
 def job_status(job: Job) -> JobPublishingOut:
+    received = applications_received(job)
     return JobPublishingOut(
         job_id=job.id,
         title=job.title,
@@ -167,6 +201,7 @@ def job_status(job: Job) -> JobPublishingOut:
                 requested_at=posting.requested_at,
                 published_at=posting.published_at,
                 updated_at=posting.updated_at,
+                applications_received=received.get(posting.platform, 0),
             )
             for posting in job.postings
         },

@@ -19,6 +19,7 @@ from shared.data_dir import DataDir
 from shared.db import build_engine, build_session_factory, unit_of_work
 from shared.key_rotation import rotate_secrets
 from shared.models import ApiKey, KeyScope, Organization
+from shared.source_tracking import PARAMETER_NAME, parameters_of, unknown_placeholders
 
 org_app = typer.Typer(help="Organizations (tenants).", no_args_is_help=True)
 apikey_app = typer.Typer(help="An organization's API keys.", no_args_is_help=True)
@@ -74,6 +75,49 @@ def org_create(name: Annotated[str, typer.Argument(help="A unique name.")]) -> N
         fail(f"an organization named {name!r} exists already")
     typer.echo(f"organization {organization.name} (id {organization.id}) created")
     typer.echo(f"API key (shown once, keep it safe): {key}")
+
+
+@org_app.command("source-tracking")
+def org_source_tracking(
+    organization: Annotated[str, typer.Argument(help="Organization name or id.")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="NAME=TEMPLATE of {platform}, {job_id}, {external_id}; repeat.")
+    ] = None,
+    off: Annotated[bool, typer.Option("--off", help="Every board gets the apply URL as the job gives it.")] = False,
+    default: Annotated[bool, typer.Option("--default", help="Back to the default UTM parameters.")] = False,
+) -> None:
+    """Show or set the parameters every board's apply URL carries (where candidates came from)."""
+    if sum((bool(param), off, default)) > 1:
+        fail("give one of --param, --off or --default")
+    with database() as session:
+        found = organization_or_fail(session, organization)
+        if off:
+            found.source_tracking = {"enabled": False, "parameters": None}
+        elif default:
+            found.source_tracking = None
+        elif param:
+            found.source_tracking = {"enabled": True, "parameters": _parameters(param)}
+        shown = parameters_of(found.source_tracking)
+    typer.echo(
+        "&".join(f"{name}={template}" for name, template in shown.items()) or "off: apply URLs are left as given"
+    )
+
+
+def _parameters(given: list[str]) -> dict[str, str]:
+    parameters = {}
+    for item in given:
+        name, _, template = item.partition("=")
+        try:
+            unknown = unknown_placeholders(template)
+        except ValueError:
+            unknown = ["a lone { or }"]
+        if not PARAMETER_NAME.fullmatch(name) or not template or unknown:
+            fail(
+                f"--param {item!r}: give NAME=TEMPLATE, NAME of letters, digits and _.-,"
+                " TEMPLATE of {platform}, {job_id}, {external_id} and text"
+            )
+        parameters[name] = template
+    return parameters
 
 
 @apikey_app.command("create")

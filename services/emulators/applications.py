@@ -31,7 +31,8 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1"  # until a server says where it listens 
 FIRST_NAMES = ("Asha", "Rahul", "Priya", "Vikram", "Neha", "Arjun", "Kavya", "Rohan", "Meera", "Sanjay")
 LAST_NAMES = ("Rao", "Sharma", "Iyer", "Patel", "Menon", "Gupta", "Nair", "Reddy", "Das", "Khan")
 # What `candidate=` may set, under our names or LinkedIn's ("name" is split at its first space).
-CANDIDATE_FIELDS = ("first_name", "last_name", "email", "phone", "cover_letter")
+# `answers`: {question id: answer} to the posting's screening questions (others get made-up ones).
+CANDIDATE_FIELDS = ("first_name", "last_name", "email", "phone", "cover_letter", "answers")
 CANDIDATE_ALIASES = {
     "firstName": "first_name",
     "lastName": "last_name",
@@ -60,6 +61,7 @@ class Candidate:
     email: str
     phone: str
     cover_letter: str | None  # None: the platform writes one about the posting
+    answers: dict[str, Any] | None = None  # to the posting's screening questions, by question id
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,14 @@ def make_candidate(number: int, given: dict | None) -> Candidate:
         email=fields.get("email", f"{first}.{last}.{number}@candidates.example".lower()),
         phone=fields.get("phone", f"+91 98{number * 7919 % 10**8:08d}"),  # spread, yet the same every run
         cover_letter=fields.get("cover_letter"),
+        answers=_answers(fields.get("answers")),
     )
+
+
+def _answers(given: object) -> dict[str, Any] | None:
+    if given is not None and not isinstance(given, dict):
+        raise ValueError("candidate.answers must be an object: {question id: answer}")
+    return given
 
 
 def _candidate_fields(given: dict) -> dict:

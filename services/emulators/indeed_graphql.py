@@ -16,6 +16,7 @@ from typing import Any
 from services.emulators import faults
 from services.emulators.base import EmulatorState
 from services.emulators.http_edge import ErrorAnswer, retry_after_text
+from services.emulators.indeed_questions import question_problems
 
 CREATE = "createSourcedJobPostings"
 EXPIRE = "expireSourcedJobsBySourcedPostingId"
@@ -64,6 +65,7 @@ def posting_problems(postings: Any) -> list[str]:
             problems.append(f"{where}.metadata.jobPostingId: is required")
         if not isinstance(metadata.get("jobSource"), dict) or not metadata["jobSource"].get("companyName"):
             problems.append(f"{where}.metadata.jobSource.companyName: is required")
+        problems += question_problems(where, metadata.get("indeedApply"))
     return problems
 
 

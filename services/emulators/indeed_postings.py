@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from services.emulators.applications import FAKE_RESUME, Application, Candidate, EmulatorWithApplications
+from services.emulators.indeed_questions import questions_and_answers, screener_questions
 from services.emulators.oauth import EXPIRE_TOKENS, TokenStore
 
 DEFAULT_TOKEN_TTL_SECONDS = 3600  # Indeed's access tokens last one hour
@@ -94,6 +95,12 @@ class IndeedEmulator(TokenStore, EmulatorWithApplications):
 
     # -- Indeed Apply --------------------------------------------------------------------------
     def _application_wire(self, posting: dict, number: int, candidate: Candidate) -> dict:
+        wire = self._applicant_wire(posting, number, candidate)
+        if screener_questions(posting):
+            wire["questionsAndAnswers"] = questions_and_answers(posting, candidate.answers)
+        return wire
+
+    def _applicant_wire(self, posting: dict, number: int, candidate: Candidate) -> dict:
         return {
             "id": hashlib.sha1(f"indeed-apply-{number}".encode()).hexdigest()[:24],
             "appliedOnMillis": int(time.time() * 1000),

@@ -23,6 +23,7 @@ from services.emulators import base, linkedin_webhooks
 from services.emulators.applications import Application, Candidate, EmulatorWithApplications, page_query
 from services.emulators.faults import APPLICATIONS
 from services.emulators.http_edge import ErrorAnswer
+from services.emulators.linkedin_questions import answer_responses, custom_questions
 from services.emulators.linkedin_webhooks import Delivery, WebhookSender
 
 DUPLICATE_DELIVERIES = "duplicate_deliveries"  # {"times": n, "copies": k}: push the next n applications k times
@@ -64,14 +65,7 @@ class LinkedInApplications(EmulatorWithApplications):
                 },
                 "additionalQuestionResponses": {
                     "customQuestionSetResponses": [
-                        {
-                            "customQuestionResponses": [
-                                {
-                                    "questionIdentifier": PYTHON_YEARS_QUESTION,
-                                    "answer": {"textAnswerValue": {"value": str(2 + number % 8)}},
-                                }
-                            ]
-                        }
+                        {"customQuestionResponses": _custom_responses(posting, number, candidate)}
                     ]
                 },
             },
@@ -127,6 +121,15 @@ class LinkedInApplications(EmulatorWithApplications):
         if secret is None:
             raise ValueError(f"unknown client {client_id!r}")
         return secret
+
+
+def _custom_responses(posting: dict, number: int, candidate: Candidate) -> list[dict]:
+    """Answers to the posting's own questions; a posting that asks none gets one made-up question's."""
+    if custom_questions(posting):
+        return answer_responses(posting, candidate.answers)
+    return [
+        {"questionIdentifier": PYTHON_YEARS_QUESTION, "answer": {"textAnswerValue": {"value": str(2 + number % 8)}}}
+    ]
 
 
 def _phone_answer(phone: str) -> dict:

@@ -10,6 +10,7 @@ import json
 import re
 import time
 
+from services.emulators.linkedin_questions import question_errors
 from shared.platforms.fields import code_list
 from shared.platforms.linkedin_fields import EXPERIENCE_LEVELS
 
@@ -53,6 +54,7 @@ def element_errors(element: object) -> list[str]:
         *_code_list_errors("industries", element.get("industries"), INDUSTRIES),
         *_enum_errors("experienceLevel", element.get("experienceLevel"), EXPERIENCE_LEVELS, required=False),
         *_company_job_code_errors(element.get("companyJobCode")),
+        *question_errors(element.get("onsiteApplyConfiguration")),
     ]
 
 

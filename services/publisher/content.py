@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy.orm import object_session
+
 from shared.config import Settings
-from shared.models import Posting, utcnow
+from shared.models import Organization, Posting, utcnow
 from shared.platforms import adapter_class
 from shared.platforms.base import EmploymentType, PostingContent, Salary, WorkplaceType
 from shared.platforms.fields import with_defaults
+from shared.screening import from_stored
+from shared.source_tracking import parameters_of, tagged_url
 
 LINKEDIN_WEBHOOK_PATH = "/jobs/publishing/webhooks/linkedin/applications/"
 INDEED_APPLY_PATH = "/jobs/publishing/webhooks/indeed/applications/"
@@ -25,7 +31,13 @@ def posting_content(posting: Posting, settings: Settings) -> PostingContent:
         location=job.location,
         employment_type=EmploymentType(job.employment_type),
         workplace_type=WorkplaceType(job.workplace_type),
-        apply_url=job.apply_url,
+        apply_url=tagged_url(
+            job.apply_url,
+            parameters_of(_source_tracking(posting)),
+            platform=posting.platform,
+            job_id=job.id,
+            external_id=posting.external_id,
+        ),
         company_name=job.company_name,
         # LinkedIn refuses a listedAt in the future; "now" at the attempt is always safe.
         listed_at=utcnow(),
@@ -37,4 +49,12 @@ def posting_content(posting: Posting, settings: Settings) -> PostingContent:
         board_fields=with_defaults(
             adapter_class(posting.platform).board_fields, (job.board_fields or {}).get(posting.platform)
         ),
+        screening_questions=from_stored(job.screening_questions),
     )
+
+
+def _source_tracking(posting: Posting) -> dict[str, Any] | None:
+    """The organization's choice of apply-URL parameters (None: the default UTM ones)."""
+    session = object_session(posting)
+    organization = session.get(Organization, posting.organization_id) if session else None
+    return organization.source_tracking if organization else None

@@ -8,12 +8,14 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -70,6 +72,9 @@ class Application(Base):
     resume_url: Mapped[str | None] = mapped_column(String(2000))  # stored, never fetched
     cover_letter: Mapped[str | None] = mapped_column(Text)
     answers: Mapped[dict[str, Any] | list[Any] | None] = mapped_column(Json)
+    # Failed a knock-out screening question (shared/screening.py): kept, marked, never dropped.
+    knocked_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    knocked_out_by: Mapped[list[str] | None] = mapped_column(Json)  # our ids of the questions it failed
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
     raw: Mapped[dict[str, Any]] = mapped_column(Json)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -62,6 +62,8 @@ class Job(Base):
     # (shared/platforms/fields.py says what each block may hold).
     board_fields: Mapped[dict[str, dict[str, Any]]] = mapped_column(Json, default=dict, server_default=text("'{}'"))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The screening questions the boards ask (shared/screening.py), each with our stable id.
+    screening_questions: Mapped[list[dict[str, Any]] | None] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -25,6 +25,9 @@ class Organization(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Where candidates came from: the parameters each board's apply URL carries
+    # (shared/source_tracking.py); None means the default UTM parameters.
+    source_tracking: Mapped[dict[str, Any] | None] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

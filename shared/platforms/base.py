@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from shared.platforms.fields import BoardField, Problem
+from shared.screening import ScreeningQuestion
 
 
 class EmploymentType(StrEnum):
@@ -59,6 +60,8 @@ class PostingContent:
     # This platform's own values (shared/platforms/fields.py), defaults filled in: LinkedIn's
     # categories, Naukri's experience range, … The adapter sends them in its platform's terms.
     board_fields: Mapping[str, Any] = field(default_factory=dict)
+    # Asked where the board takes questions (LinkedIn Apply Connect, Indeed Apply); ids are ours and stable.
+    screening_questions: tuple[ScreeningQuestion, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from shared.platforms.base import (
 )
 from shared.platforms.fields import BoardField, Problem
 from shared.platforms.http import json_or_empty, send
+from shared.platforms.indeed_questions import questions_details
 from shared.platforms.linkedin_auth import TokenCache
 from shared.platforms.quota import PlatformQuota, quota_key
 
@@ -236,4 +237,7 @@ def job_posting(content: PostingContent) -> dict[str, Any]:
     if content.application_webhook_url:
         # Indeed Apply posts each application here, signed (X-Indeed-Signature); its jobId is ours.
         metadata["indeedApply"] = {"postUrl": content.application_webhook_url, "jobId": content.external_id}
+        questions = questions_details(content.screening_questions)
+        if questions:
+            metadata["indeedApply"]["applyQuestionsDetails"] = questions
     return {"body": body, "metadata": metadata}

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.platforms.base import PlatformApplication
+from shared.platforms.indeed_questions import answers_of
 
 TEXT_MAX = 10_000
 # What the applications table holds (shared/models/applications.py): longer is refused, not cut.
@@ -66,10 +67,16 @@ def parse_application(payload: Any) -> PlatformApplication:
         candidate_phone=_text(applicant, ("applicant", "phoneNumber")),
         resume_url=None,  # Indeed sends the file itself (applicant.resume.file), kept in `raw`
         cover_letter=_text(applicant, ("applicant", "coverletter")),
-        answers=payload.get("questions") if isinstance(payload.get("questions"), dict | list) else None,
+        answers=answers_of(payload) or _legacy_questions(payload),
         applied_at=_applied_at(payload.get("appliedOnMillis")),
         raw=payload,
     )
+
+
+def _legacy_questions(payload: dict[str, Any]) -> dict[str, Any] | list[Any] | None:
+    """`questions` kept as sent when it holds no questions and answers we can read."""
+    questions = payload.get("questions")
+    return questions if isinstance(questions, dict | list) else None
 
 
 def _object(payload: dict[str, Any], name: str) -> dict[str, Any]:

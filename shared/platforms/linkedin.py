@@ -30,6 +30,7 @@ from shared.platforms.http import json_or_empty, send
 from shared.platforms.linkedin_applications import parse_application
 from shared.platforms.linkedin_auth import TokenCache
 from shared.platforms.linkedin_fields import LINKEDIN_FIELDS, element_fields, location_problems
+from shared.platforms.linkedin_questions import questions_configuration
 from shared.platforms.quota import PlatformQuota, quota_key
 
 POSTINGS_PATH = "/v2/simpleJobPostings"
@@ -245,6 +246,9 @@ def posting_element(content: PostingContent, credentials: PlatformCredentials, *
     element.update(element_fields(content.board_fields))
     if content.application_webhook_url:
         element["onsiteApplyConfiguration"] = {"jobApplicationWebhookUrl": content.application_webhook_url}
+        questions = questions_configuration(content.screening_questions)
+        if questions:  # asked only where LinkedIn collects the application (Apply Connect)
+            element["onsiteApplyConfiguration"]["questions"] = questions
     return element
 
 

@@ -188,7 +188,13 @@ def _answer_value(answer: dict[str, Any]) -> Any:
     choice = answer.get("multipleChoiceAnswerValue")
     if isinstance(choice, dict) and "symbolicNames" in choice:
         return choice["symbolicNames"]
-    return answer or None  # another kind of answer: kept as sent
+    # Another kind, e.g. a number's `{"<kind>AnswerValue": {"value": 5}}`, whose name no source we
+    # read gives: its one value; anything else is kept as sent.
+    if len(answer) == 1:
+        (only,) = answer.values()
+        if isinstance(only, dict) and set(only) == {"value"}:
+            return only["value"]
+    return answer or None
 
 
 def _identifier(payload: dict[str, Any], key: str) -> str:

@@ -44,7 +44,9 @@ def test_a_job_published_to_the_feed_is_in_indeeds_format_and_on_a_job_page_with
     assert list(jobs) == [reference]
     listed = jobs[reference]
     assert listed["title"] == title.replace("]]>", "]] >")
-    assert listed["url"] == page_url and listed["city"] == "Bengaluru" and listed["state"] == "Karnataka"
+    # The feed lists the page with where its candidates come from (shared/source_tracking.py).
+    assert listed["url"] == f"{page_url}?utm_source=feed&utm_medium=job_board&utm_campaign={job_id}"
+    assert listed["city"] == "Bengaluru" and listed["state"] == "Karnataka"
     assert listed["jobtype"] == "fulltime" and listed["salary"] == "INR 2400000 - 3600000 per year"
 
     data = job_posting(client, page_url)

@@ -26,6 +26,9 @@ def list_applications(
     platform: PlatformName | None = None,
     applied_from: Annotated[UtcDatetime | None, Query(description="Applied at or after (ISO 8601).")] = None,
     applied_to: Annotated[UtcDatetime | None, Query(description="Applied before (ISO 8601).")] = None,
+    knocked_out: Annotated[
+        bool | None, Query(description="true: only those that failed a knock-out question; false: only the others.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$", description="next_cursor of the previous page.")] = None,
 ):
@@ -39,6 +42,8 @@ def list_applications(
         query = query.where(Application.applied_at >= applied_from)
     if applied_to is not None:
         query = query.where(Application.applied_at < applied_to)
+    if knocked_out is not None:
+        query = query.where(Application.knocked_out.is_(knocked_out))
     if cursor is not None:
         query = query.where(Application.id > int(cursor))
     rows = session.scalars(query.order_by(Application.id).limit(limit + 1)).all()

@@ -25,7 +25,12 @@ class ApplicationOut(BaseModel):
     candidate_phone: str | None
     resume_url: str | None = Field(description="The platform's link; jobpub stores it and never fetches it.")
     cover_letter: str | None
-    answers: dict | list | None
+    answers: dict | list | None = Field(
+        description="Where the job asked screening questions (LinkedIn, Indeed): keyed by our question id, each "
+        '{"question": <text>, "type": <type>, "answer": <yes/no, the choice text(s), a number or text>}.'
+    )
+    knocked_out: bool = Field(description="Failed a knock-out screening question; stored anyway, never dropped.")
+    knocked_out_by: list[str] | None = Field(description="Our ids of the knock-out questions it failed.")
     applied_at: datetime
     received_at: datetime
 

@@ -22,6 +22,7 @@ from services.api.schemas.common import (
     Strict,
     Text,
 )
+from services.api.schemas.questions import ScreeningQuestions
 from shared.platforms.base import EmploymentType, WorkplaceType
 
 
@@ -60,6 +61,10 @@ class JobIn(Strict):
     skills: list[Annotated[Text, StringConstraints(max_length=100)]] = Field(default_factory=list, max_length=50)
     expires_at: FutureUtcDatetime | None = Field(None, description="ISO 8601 with a time zone; must be in the future.")
     board_fields: BoardFieldsIn = Field(default_factory=dict, description=BOARD_FIELDS_HELP)
+    screening_questions: ScreeningQuestions = Field(
+        default_factory=list,
+        description="Asked where the board takes questions (LinkedIn Apply Connect, Indeed Apply); see docs/api.md.",
+    )
 
 
 PUBLISH_EXAMPLE: JsonDict = {
@@ -90,6 +95,16 @@ PUBLISH_EXAMPLE: JsonDict = {
                 "education_ug": "any_graduate",
             },
         },
+        "screening_questions": [
+            {
+                "id": "work-permit",
+                "text": "Are you allowed to work in India?",
+                "type": "yes_no",
+                "required": True,
+                "knockout": {"accepted": ["yes"]},
+            },
+            {"text": "Years of Python experience?", "type": "numeric", "knockout": {"minimum": 2}},
+        ],
     },
     "platforms": ["both"],
 }
@@ -128,6 +143,9 @@ class JobPatch(Strict):
     expires_at: FutureUtcDatetime | None = None
     board_fields: Annotated[dict[PlatformName, dict[str, Any] | None], Field(max_length=len(ALL_PLATFORMS))] | None = (
         Field(None, description="The platforms named get this block in place of their stored one; null removes it.")
+    )
+    screening_questions: ScreeningQuestions | None = Field(
+        None, description="The whole list, replacing the old one; a question keeps its id (give it, or the same text)."
     )
 
     @field_validator("title", "description", "location", "employment_type", "workplace_type", "apply_url", "company")
@@ -183,6 +201,9 @@ class PostingStatusOut(BaseModel):
     requested_at: datetime
     published_at: datetime | None
     updated_at: datetime
+    applications_received: int = Field(
+        0, description="Applications stored from this platform for the job (pushed, pulled or imported)."
+    )
 
 
 class JobPublishingOut(BaseModel):
