@@ -4,7 +4,7 @@ server or a count, the environment a `jobpub` or bare process runs with, a tenan
 requests recorded as the API records them.
 
 The benchmarks themselves: bench/pipeline.py, bench/publish_api.py, bench/quota.py,
-bench/memory.py, bench/applications.py. `python -m bench` runs them all (bench/suite.py);
+bench/memory.py, bench/applications.py, bench/feed.py. `python -m bench` runs them all (bench/suite.py);
 `python -m bench.run` is the same command.
 """
 
