@@ -205,3 +205,11 @@ def test_the_naukri_emulator_refuses_an_unknown_industry_and_a_long_classified_d
     assert "industry: is not a known code" in str(refused.value)
     assert "description: a Classified listing takes at most 254 characters" in str(refused.value)
     assert emulators.naukri.postings_for(content.external_id) == []
+
+
+def test_the_jobs_list_shows_each_job_s_own_fields_per_platform(client, tenant):
+    job_id = publish(client, tenant, platforms=["linkedin"], board_fields={"linkedin": LINKEDIN_FIELDS})
+
+    [item] = client.get("/jobs/publishing/jobs/", headers=tenant.headers).json()["items"]
+
+    assert item["job_id"] == job_id and item["board_fields"] == {"linkedin": LINKEDIN_FIELDS}

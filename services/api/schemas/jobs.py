@@ -221,6 +221,7 @@ class JobOperationOut(JobPublishingOut):
 class JobListItemOut(JobPublishingOut):
     company: str
     location: str
+    board_fields: dict[str, dict[str, Any]] = Field(description="Each platform's own fields, as stored.")
     created_at: datetime
 
 
