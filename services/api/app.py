@@ -26,6 +26,7 @@ from services.api.routers import (
     platforms,
     privacy,
     publishing,
+    status_failures,
     webhooks,
 )
 from shared.config import Settings, get_settings
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(lifecycle.router)
     app.include_router(events.router)
     app.include_router(failures.router)
+    app.include_router(status_failures.router)
     app.include_router(applications.router)
     app.include_router(platforms.router)
     app.include_router(notifications.router)

@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from services.emulators.applications import FAKE_RESUME, Application, Candidate, EmulatorWithApplications
+from services.emulators.applications import FAKE_RESUME, Application, Candidate
+from services.emulators.status_inbox import StatusInbox
 
 DEFAULT_TOKEN_TTL_SECONDS = 3600  # Indeed's access tokens last one hour
 PUSH_TIMEOUT_SECONDS = 5.0
@@ -34,7 +35,7 @@ def signature(body: bytes, secret: str) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha1).digest()).decode()
 
 
-class IndeedEmulator(EmulatorWithApplications):
+class IndeedEmulator(StatusInbox):
     external_id_field = "sourcedPostingId"
 
     def __init__(self) -> None:

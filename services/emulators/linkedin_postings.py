@@ -18,6 +18,7 @@ import uuid
 
 from services.emulators.linkedin_applications import LinkedInApplications
 from services.emulators.linkedin_oauth import DEFAULT_TOKEN_TTL_SECONDS, LinkedInTokens
+from services.emulators.status_inbox import StatusInbox
 
 DEFAULT_SETTLE_SECONDS = 0.2
 FIRST_POSTING_NUMBER = 4217555000  # the size of real LinkedIn job ids, so adapters see realistic ones
@@ -33,9 +34,10 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class LinkedInEmulator(LinkedInTokens, LinkedInApplications):
+class LinkedInEmulator(LinkedInTokens, LinkedInApplications, StatusInbox):
     """Tasks and postings; postings are keyed by (client id, externalJobPostingId).
-    Tokens come from LinkedInTokens, applications and their webhook push from LinkedInApplications."""
+    Tokens come from LinkedInTokens, applications and their webhook push from LinkedInApplications,
+    the application statuses received from StatusInbox."""
 
     external_id_field = "externalJobPostingId"
     # `expire_tokens` is an act, not a fault (LinkedInTokens.set_faults); named here so a typo's answer lists it.

@@ -92,6 +92,16 @@ class NaukriPlatform:
         # Should an old duplicate exist, the first posting is the one we keep pointing at.
         return _state(jobs[0]) if jobs else None
 
+    def send_application_status(
+        self,
+        application_external_id: str,
+        job_external_id: str,
+        status: str,
+        at: datetime,
+        credentials: PlatformCredentials,
+    ) -> None:
+        raise OperationNotSupported("naukri takes no application status")
+
     def fetch_applications(
         self,
         credentials: PlatformCredentials,
