@@ -12,10 +12,10 @@ forwards once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from shared.events import ApplicationStatusRecorded, ApplicationStatusReplayed
@@ -145,3 +145,32 @@ def replay_update(session: Session, update_id: int, *, by: str, why: str, not_be
     event = ApplicationStatusReplayed(**event_fields(update, job_id), by=by, why=why, failed_with=failed_with)
     record(session, event, dispatch=status_dispatch(update.platform, not_before))
     return True
+
+
+def recover_stalled_updates(session: Session, stalled_after: float, limit: int) -> int:
+    """Send again every status update waiting or sending with nothing moving for `stalled_after`
+    seconds (its message was lost: Redis restarted without persistence, or dramatiq dead-lettered
+    it); the worker's claim makes a surplus copy harmless. Returns how many."""
+    now = utcnow()
+    quiet_since = now - timedelta(seconds=stalled_after)
+    stalled = session.scalars(
+        select(ApplicationStatusUpdate)
+        .where(
+            ApplicationStatusUpdate.forward_state.in_(["pending", "sending"]),
+            ApplicationStatusUpdate.updated_at < quiet_since,
+            or_(
+                ApplicationStatusUpdate.next_attempt_at.is_(None), ApplicationStatusUpdate.next_attempt_at < quiet_since
+            ),
+        )
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for update in stalled:
+        job_id = session.scalar(select(Application.job_id).where(Application.id == update.application_id))
+        assert job_id is not None  # the application row cascades its status updates away
+        update.updated_at = now
+        event = ApplicationStatusReplayed(
+            **event_fields(update, job_id), by="recovery", why="its message was lost", failed_with=update.last_error
+        )
+        record(session, event, dispatch=status_dispatch(update.platform))
+    return len(stalled)

@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from shared.models import Application, KeyScope, PublishingLog
+from services.relay.recovery import recover_stalled
+from shared.db import unit_of_work
+from shared.models import Application, ApplicationStatusUpdate, KeyScope, PublishingLog
 from tests.conftest import log_of
 from tests.support import wait_until
 from tests.test_applications_sync import SYNC, applications_of, published_on
@@ -186,3 +188,24 @@ def test_a_status_linkedin_kept_refusing_is_listed_as_failed_and_a_replay_sends_
     )
     assert len(emulators.linkedin.received_statuses(operator.clients["linkedin"][0])) == 1
     assert client.get("/jobs/publishing/failures/status-updates/", headers=operator.headers).json()["items"] == []
+
+
+def test_a_status_whose_message_was_lost_is_forwarded_again_by_recovery(
+    client, boards_tenant, pipeline, emulators, sessions
+):
+    application = applied_on(client, boards_tenant, sessions, emulators, "indeed")
+    client.post(status_url(application.id), json={"status": "viewed"}, headers=boards_tenant.headers)
+    [update] = forwarded(client, boards_tenant, application.id, "indeed", "sent")["status_updates"]
+    # As if the message had vanished with Redis before any worker took it: waiting, and long quiet.
+    with unit_of_work(sessions) as session:
+        row = session.get(ApplicationStatusUpdate, update["id"])
+        row.forward_state, row.updated_at = "pending", datetime.now(UTC) - timedelta(minutes=10)
+
+    with unit_of_work(sessions) as session:
+        assert recover_stalled(session, stalled_after=60) >= 1
+    forwarded(client, boards_tenant, application.id, "indeed", "sent")
+    assert len(emulators.indeed.received_statuses(boards_tenant.clients["indeed"][0])) == 2
+    replays = [
+        row.payload for row in log_of(sessions, application.job_id) if row.event_type == "ApplicationStatusReplayed"
+    ]
+    assert [(r["by"], r["status_update_id"]) for r in replays] == [("recovery", update["id"])]
