@@ -29,7 +29,9 @@ class ContractFixture:
     into the first posting (if not, the look-up by our id before re-creating is the only anchor);
     `tokens_expire` whether it hands out access tokens that the `expire_tokens` switch expires;
     `is_closed(held)` whether a posting as the emulator holds it is no longer listed;
-    `pulls_applications` whether the platform offers a pull of applications (Indeed only pushes).
+    `pulls_applications` whether the platform offers a pull of applications (Indeed only pushes);
+    `status_id_field` the field of a delivered application that names it when its status goes back
+    (None: the platform takes no application status).
     """
 
     name: str
@@ -40,6 +42,7 @@ class ContractFixture:
     tokens_expire: bool
     is_closed: Callable[[dict], bool]
     pulls_applications: bool = True
+    status_id_field: str | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -59,6 +62,7 @@ CONTRACTS = [
         refuses_duplicate_ids=True,  # a second CREATE of one externalJobPostingId ends FAILED 2009
         tokens_expire=True,
         is_closed=lambda held: held["listingStatus"] == "NOT_LISTED",
+        status_id_field="jobApplicationId",  # Apply Connect's lifecycle actions
     ),
     ContractFixture(
         name="naukri",
@@ -79,6 +83,7 @@ CONTRACTS = [
         is_closed=lambda held: held["status"] == "EXPIRED",
         # Indeed Apply pushes each application (tests/test_indeed_apply.py); Indeed documents no pull.
         pulls_applications=False,
+        status_id_field="id",  # Disposition Sync's indeedApplyID
     ),
 ]
 
