@@ -117,12 +117,18 @@ def event_fields(update: ApplicationStatusUpdate, job_id: int) -> dict[str, Any]
 
 
 def failed_updates(
-    session: Session, organization_id: int, *, platform: str | None = None, limit: int = 50, after_id: int | None = None
+    session: Session,
+    organization_id: int | None,
+    *,
+    platform: str | None = None,
+    limit: int | None = 50,
+    after_id: int | None = None,
 ) -> list[ApplicationStatusUpdate]:
-    """The organization's status updates whose forwarding failed, oldest first (by id)."""
-    query = select(ApplicationStatusUpdate).where(
-        ApplicationStatusUpdate.organization_id == organization_id, ApplicationStatusUpdate.forward_state == "failed"
-    )
+    """The status updates whose forwarding failed, oldest first (by id): the organization's, or
+    every organization's (None: the operator's command line)."""
+    query = select(ApplicationStatusUpdate).where(ApplicationStatusUpdate.forward_state == "failed")
+    if organization_id is not None:
+        query = query.where(ApplicationStatusUpdate.organization_id == organization_id)
     if platform:
         query = query.where(ApplicationStatusUpdate.platform == platform)
     if after_id is not None:

@@ -15,6 +15,7 @@ from shared.models import Application, ApplicationStatusUpdate, KeyScope, Publis
 from tests.conftest import log_of
 from tests.support import wait_until
 from tests.test_applications_sync import SYNC, applications_of, published_on
+from tests.test_failures import jobpub
 
 AT = datetime(2026, 11, 30, 9, 15, 0, tzinfo=UTC)
 
@@ -209,3 +210,24 @@ def test_a_status_whose_message_was_lost_is_forwarded_again_by_recovery(
         row.payload for row in log_of(sessions, application.job_id) if row.event_type == "ApplicationStatusReplayed"
     ]
     assert [(r["by"], r["status_update_id"]) for r in replays] == [("recovery", update["id"])]
+
+
+def test_an_operator_lists_a_failed_status_and_forwards_it_again_from_the_command_line(
+    client, boards_tenant, pipeline, emulators, sessions, settings
+):
+    application = applied_on(client, boards_tenant, sessions, emulators, "indeed")
+    emulators.indeed.set_faults({"server_error": {"times": 10_000, "on": "status", "status": 503}})
+    client.post(status_url(application.id), json={"status": "hired"}, headers=boards_tenant.headers)
+    [update] = forwarded(client, boards_tenant, application.id, "indeed", "failed")["status_updates"]
+    emulators.indeed.clear_faults()
+
+    listed = jobpub(settings, "failures", "statuses", "--organization", boards_tenant.name)
+    assert listed.returncode == 0 and "1 failed" in listed.stderr, listed.stderr
+    [line] = listed.stdout.splitlines()
+    assert line.split()[0] == str(update["id"]) and "hired" in line and "503" in line
+    replayed = jobpub(settings, "failures", "replay-statuses", str(update["id"]), "--why", "outage over")
+    assert replayed.returncode == 0 and "replayed 1" in replayed.stdout, replayed.stderr
+    forwarded(client, boards_tenant, application.id, "indeed", "sent")
+    again = jobpub(settings, "failures", "replay-statuses", str(update["id"]))
+    assert "replayed 0, no longer failed 1" in again.stdout
+    assert len(emulators.indeed.received_statuses(boards_tenant.clients["indeed"][0])) == 1
