@@ -152,17 +152,29 @@ def record_failed(ctx: WorkerContext, held: StatusClaim, error: str, *, permanen
     metrics.STATUS_FORWARDS.labels(held.platform, "failed").inc()
 
 
-def record_transient(ctx: WorkerContext, held: StatusClaim, error: str, retry_after: float | None) -> None:
-    """Queue the next attempt with a publish's backoff, or fail once the attempts are used up."""
-    if held.attempt >= held.max_attempts:
+def record_transient(
+    ctx: WorkerContext, held: StatusClaim, error: str, retry_after: float | None, *, sent: bool = True
+) -> None:
+    """Queue the next attempt with a publish's backoff, or fail once the attempts are used up.
+
+    `sent=False`: our own quota pace held the call back, nothing reached the board, so the
+    attempt is given back (as a deferred publish's is) and the retry waits for the free turn.
+    """
+    if sent and held.attempt >= held.max_attempts:
         record_failed(ctx, held, f"gave up after {held.attempt} attempts; last error: {error}", permanent=False)
         return
-    retry_at = utcnow() + timedelta(seconds=retry_delay(ctx.settings, held.attempt, retry_after))
+    if sent:
+        delay = retry_delay(ctx.settings, held.attempt, retry_after)
+    else:  # the quota's next free turn (a quota wait always names it), at least the base backoff
+        delay = max(retry_after or 0.0, ctx.settings.retry_backoff_seconds)
+    retry_at = utcnow() + timedelta(seconds=delay)
     with _current(ctx, held) as (session, update):
         if update is None:
             return
         update.forward_state, update.last_error, update.updated_at = "pending", error[:ERROR_TEXT_MAX], utcnow()
         update.next_attempt_at = retry_at
+        if not sent:
+            update.attempts = held.attempt - 1
         fields = event_fields(update, held.job_id)
         event = ApplicationStatusRetryScheduled(**fields, attempt=held.attempt, error=error, retry_at=retry_at)
         record(session, event, dispatch=status_dispatch(held.platform, retry_at))

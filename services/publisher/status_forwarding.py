@@ -41,8 +41,9 @@ def forward_status(ctx: WorkerContext, update_id: int) -> None:
         log.info("status.failed", error=str(error))
         attempts.record_failed(ctx, held, str(error), permanent=True)
     except TransientPlatformError as error:  # QuotaWait among them: our own pace said not yet
-        log.info("status.retry", error=str(error), retry_after=error.retry_after, quota=isinstance(error, QuotaWait))
-        attempts.record_transient(ctx, held, str(error), error.retry_after)
+        held_back = isinstance(error, QuotaWait)
+        log.info("status.retry", error=str(error), retry_after=error.retry_after, quota=held_back)
+        attempts.record_transient(ctx, held, str(error), error.retry_after, sent=not held_back)
     else:
         log.info("status.sent")
         attempts.record_sent(ctx, held)
