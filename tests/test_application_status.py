@@ -4,12 +4,15 @@ application lifecycle actions, Indeed's Disposition Sync; Naukri takes none."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from services.relay.recovery import recover_stalled
+from shared.application_status import locked_application, record_status
 from shared.db import unit_of_work
 from shared.models import Application, ApplicationStatusUpdate, KeyScope, PublishingLog
 from tests.conftest import log_of
@@ -231,3 +234,23 @@ def test_an_operator_lists_a_failed_status_and_forwards_it_again_from_the_comman
     again = jobpub(settings, "failures", "replay-statuses", str(update["id"]))
     assert "replayed 0, no longer failed 1" in again.stdout
     assert len(emulators.indeed.received_statuses(boards_tenant.clients["indeed"][0])) == 1
+
+
+def test_the_same_status_told_twice_at_once_is_stored_and_sent_once(
+    client, boards_tenant, pipeline, emulators, sessions
+):
+    application = applied_on(client, boards_tenant, sessions, emulators, "linkedin")
+    start = threading.Barrier(2)
+
+    def tell() -> bool:
+        start.wait()
+        with unit_of_work(sessions) as session:
+            locked = locked_application(session, boards_tenant.id, application.id)
+            assert locked is not None
+            return record_status(session, locked, "viewed", None, by="test").created
+
+    with ThreadPoolExecutor(2) as pool:
+        created = sorted(pool.map(lambda _: tell(), range(2)))
+    assert created == [False, True]
+    forwarded(client, boards_tenant, application.id, "linkedin", "sent")
+    assert len(emulators.linkedin.received_statuses(boards_tenant.clients["linkedin"][0])) == 1
