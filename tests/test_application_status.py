@@ -254,3 +254,20 @@ def test_the_same_status_told_twice_at_once_is_stored_and_sent_once(
     assert created == [False, True]
     forwarded(client, boards_tenant, application.id, "linkedin", "sent")
     assert len(emulators.linkedin.received_statuses(boards_tenant.clients["linkedin"][0])) == 1
+
+
+def test_an_access_request_shows_the_statuses_held_of_the_persons_applications(
+    client, make_tenant, pipeline, emulators, sessions
+):
+    operator = make_tenant(platforms=("naukri",), scope=KeyScope.OPERATOR)
+    application = applied_on(client, operator, sessions, emulators, "naukri")
+    client.post(status_url(application.id), json={"status": "rejected", "at": AT.isoformat()}, headers=operator.headers)
+
+    exported = client.get(
+        "/jobs/publishing/privacy/candidates/", params={"email": application.candidate_email}, headers=operator.headers
+    )
+    assert exported.status_code == 200, exported.text
+    [held] = exported.json()["applications"]
+    assert [(u["status"], u["at"][:19], u["forward_state"]) for u in held["status_updates"]] == [
+        ("rejected", "2026-11-30T09:15:00", "not_supported")
+    ]
