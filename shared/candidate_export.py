@@ -1,8 +1,9 @@
 """A copy of everything jobpub holds about one person in one organization (an access request).
 
 The person is found by e-mail, whatever its case: their applications with every field (the
-platform's raw payload too), and the notification deliveries that mention those applications
-(an `application.received` carries the candidate's name; an `applications.received` lists ids).
+platform's raw payload too, and the statuses the customer's ATS reported of each), and the
+notification deliveries that mention those applications (an `application.received` carries the
+candidate's name; an `applications.received` lists ids).
 Each export is a `CandidateDataExported` event naming who asked and why, with counts and ids,
 never the e-mail.
 """
@@ -16,8 +17,9 @@ from sqlalchemy import literal, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
+from shared.application_status import updates_of
 from shared.events import CandidateDataExported
-from shared.models import Application, NotificationDelivery
+from shared.models import Application, ApplicationStatusUpdate, NotificationDelivery
 from shared.notifications import APPLICATIONS_RECEIVED
 from shared.outbox import record
 from shared.privacy import applications_of, received_notifications
@@ -55,10 +57,27 @@ def export_candidate(session: Session, organization_id: int, email: str, *, reas
         application_ids=ids,
     )
     record(session, event)
+    updates = updates_of(session, ids)
     return {
-        "applications": [_fields(application, APPLICATION_FIELDS) for application in applications],
+        "applications": [
+            {**_fields(application, APPLICATION_FIELDS), "status_updates": _statuses(updates[application.id])}
+            for application in applications
+        ],
         "notification_deliveries": [_fields(delivery, DELIVERY_FIELDS) for delivery in deliveries],
     }
+
+
+def _statuses(updates: list[ApplicationStatusUpdate]) -> list[dict[str, Any]]:
+    return [
+        {
+            "status": u.status,
+            "at": u.occurred_at,
+            "recorded_at": u.recorded_at,
+            "platform": u.platform,
+            "forward_state": u.forward_state,
+        }
+        for u in updates
+    ]
 
 
 def _fields(row: Application | NotificationDelivery, names: tuple[str, ...]) -> dict[str, Any]:

@@ -184,6 +184,61 @@ class ApplicationReceived(Event):
     source: str | None = None  # "LinkedIn apply", "Naukri", "Naukri CSV"; None in events older than the field
 
 
+class StatusUpdateEvent(Event):
+    """Something that happened to one status update of one application (an `application_status_updates` row)."""
+
+    job_id: int
+    platform: str
+    application_id: int
+    status_update_id: int
+    status: str
+
+
+class ApplicationStatusRecorded(StatusUpdateEvent):
+    """The customer's ATS said what happened to an application (`at`); `forwarding` says whether
+    it goes to the board ("pending") or the board takes no such status ("not_supported")."""
+
+    at: datetime
+    by: str
+    forwarding: Literal["pending", "not_supported"]
+
+
+class ApplicationStatusForwarded(StatusUpdateEvent):
+    """The board accepted the status."""
+
+    attempt: int
+
+
+class ApplicationStatusRetryScheduled(StatusUpdateEvent):
+    """Forwarding failed for a passing reason; the next attempt is due at `retry_at`."""
+
+    attempt: int
+    error: str
+    retry_at: datetime
+
+
+class ApplicationStatusForwardFailed(StatusUpdateEvent):
+    """The board refused the status for good, or every attempt was used up."""
+
+    attempt: int
+    error: str
+    permanent: bool
+
+
+class ApplicationStatusNotForwarded(StatusUpdateEvent):
+    """The board has no such status to receive (its adapter said so); recorded, not failed."""
+
+    reason: str
+
+
+class ApplicationStatusReplayed(StatusUpdateEvent):
+    """An operator forwarded a failed status again; who, and why."""
+
+    by: str
+    why: str
+    failed_with: str | None
+
+
 class ApplicationsErased(Event):
     """Candidates' personal data was erased from these applications (shared/privacy.py).
 
@@ -247,6 +302,12 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ApplicationsSynced,
         ApplicationSyncFailed,
         ApplicationReceived,
+        ApplicationStatusRecorded,
+        ApplicationStatusForwarded,
+        ApplicationStatusRetryScheduled,
+        ApplicationStatusForwardFailed,
+        ApplicationStatusNotForwarded,
+        ApplicationStatusReplayed,
         ApplicationsErased,
         CandidateDataExported,
         PlatformConnectionChanged,

@@ -55,6 +55,11 @@ OPERATIONS = Counter(
     "Updates, closes and renews of live postings finished, by outcome (succeeded, failed).",
     ["platform", "operation", "outcome"],
 )
+STATUS_FORWARDS = Counter(
+    "jobpub_application_status_forwards",
+    "Application statuses forwarded to their board, by outcome (sent, retried, failed, not_supported).",
+    ["platform", "outcome"],
+)
 SYNCS = Counter("jobpub_syncs", "Application pulls finished, by outcome (succeeded, failed).", ["platform", "outcome"])
 APPLICATIONS_PULLED = Counter(
     "jobpub_applications_pulled", "New applications a pull stored (duplicates are not counted).", ["platform"]

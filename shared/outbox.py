@@ -30,6 +30,12 @@ def publish_dispatch(platform: str, not_before: datetime | None = None) -> Dispa
     return Dispatch(queue=f"publish.{platform}", actor=f"publish.{platform}", not_before=not_before)
 
 
+def status_dispatch(platform: str, not_before: datetime | None = None) -> Dispatch:
+    """Where an application status for `platform`'s board goes: its publish queue (the same worker
+    group, quota and connection), to a sibling actor of the publish one."""
+    return Dispatch(queue=f"publish.{platform}", actor=f"status.{platform}", not_before=not_before)
+
+
 def sync_dispatch() -> Dispatch:
     """Where a pull of applications goes: one queue for every platform's syncs."""
     return Dispatch(queue=SYNC_QUEUE, actor=SYNC_QUEUE)

@@ -25,7 +25,7 @@ UNAUTHENTICATED = {
 
 
 def cross_tenant_calls(
-    job_id: int, sync_id: int, failed_posting_id: int, application_id: int, email: str
+    job_id: int, sync_id: int, failed_posting_id: int, application_id: int, email: str, status_update_id: int
 ) -> dict[tuple[str, str], tuple[dict, set[int]]]:
     """For each route: the request tenant B makes against tenant A's things, and the statuses allowed.
 
@@ -44,6 +44,8 @@ def cross_tenant_calls(
         ("POST", "/jobs/publishing/{job_id}/repost/"): ({}, {404}),
         ("GET", "/jobs/publishing/me/"): ({}, {200}),  # B's own organization and key: never A's name
         ("GET", "/jobs/publishing/applications/"): ({"params": {"job_id": job_id}}, {200}),
+        ("GET", "/jobs/publishing/applications/{application_id}/"): ({}, {404}),
+        ("POST", "/jobs/publishing/applications/{application_id}/status/"): ({"json": {"status": "hired"}}, {404}),
         ("POST", "/jobs/publishing/sync-applications/"): ({"json": {"job_id": job_id}}, {404}),
         ("GET", "/jobs/publishing/sync-applications/{sync_id}/"): ({}, {404}),
         ("GET", "/jobs/publishing/platforms/"): ({}, {200}),
@@ -59,6 +61,11 @@ def cross_tenant_calls(
         # B's key is an operator key: it sees and replays only B's failures, and A's posting is unknown to it.
         ("GET", "/jobs/publishing/failures/"): ({}, {200}),
         ("POST", "/jobs/publishing/failures/replay/"): ({"json": {"posting_ids": [failed_posting_id]}}, {422}),
+        ("GET", "/jobs/publishing/failures/status-updates/"): ({}, {200}),
+        ("POST", "/jobs/publishing/failures/status-updates/replay/"): (
+            {"json": {"status_update_ids": [status_update_id]}},
+            {422},
+        ),
         # B's rules are B's own; B naming A's candidate finds nobody, and A's application id is unknown to it.
         ("GET", "/jobs/publishing/privacy/retention/"): ({}, {200}),
         ("PUT", "/jobs/publishing/privacy/retention/"): ({"json": {"keep_days": 0}}, {200}),
@@ -145,6 +152,9 @@ def test_another_organizations_key_gets_404_on_every_route_and_changes_nothing(
     with sessions() as session:
         application = session.scalars(select(Application).where(Application.organization_id == owner.id)).first()
     assert application is not None and application.candidate_email
+    status_update = client.post(
+        f"/jobs/publishing/applications/{application.id}/status/", json={"status": "viewed"}, headers=owner.headers
+    ).json()
     before = snapshot(sessions, client, owner, job_id)
 
     spec_routes = {
@@ -152,11 +162,19 @@ def test_another_organizations_key_gets_404_on_every_route_and_changes_nothing(
         for path, operations in client.get("/openapi.json").json()["paths"].items()
         for method in operations
     }
-    calls = cross_tenant_calls(job_id, sync["id"], failed_posting_id, application.id, application.candidate_email)
+    calls = cross_tenant_calls(
+        job_id, sync["id"], failed_posting_id, application.id, application.candidate_email, status_update["id"]
+    )
     assert spec_routes - UNAUTHENTICATED == set(calls), "a route has no cross-tenant case here"
 
     for (method, path), (request, allowed) in calls.items():
-        url = path.format(job_id=job_id, sync_id=sync["id"], platform="naukri", endpoint_id=endpoint["id"])
+        url = path.format(
+            job_id=job_id,
+            sync_id=sync["id"],
+            platform="naukri",
+            endpoint_id=endpoint["id"],
+            application_id=application.id,
+        )
         answer = client.request(method, url, headers=stranger.headers, **request)
         assert answer.status_code in allowed, (method, path, answer.status_code, answer.text)
         assert "Backend Engineer" not in answer.text and owner.name not in answer.text, (method, path)

@@ -28,6 +28,7 @@ from services.api.routers import (
     privacy,
     publishing,
     source_tracking,
+    status_failures,
     webhooks,
 )
 from shared.config import Settings, get_settings
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(lifecycle.router)
     app.include_router(events.router)
     app.include_router(failures.router)
+    app.include_router(status_failures.router)
     app.include_router(applications.router)
     app.include_router(platform_fields.router)  # before platforms: its /{platform}/ would take "fields"
     app.include_router(platforms.router)

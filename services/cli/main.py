@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from services.cli import admin, applications, candidates, operations
+from services.cli import status_failures as _status_failures  # noqa: F401 (adds its commands to `failures`)
 from services.cli.help import show_no_type_for_flags
 from shared.config import get_settings
 from shared.data_dir import default_data_dir
@@ -204,7 +205,7 @@ GROUPS = {
     "org": admin.org_app,
     "apikey": admin.apikey_app,
     "platform": admin.platform_app,
-    "failures": operations.failures_app,
+    "failures": operations.failures_app,  # with status_failures' commands on it (statuses, replay-statuses)
     "candidates": candidates.candidates_app,
 }
 for panel, name, listing in LISTING:

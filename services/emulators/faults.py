@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 CREATE = "create"
 LOOKUP = "lookup"
 APPLICATIONS = "applications"  # the application pulls
+STATUS = "status"  # application statuses sent back (LinkedIn's lifecycle actions, Indeed's dispositions)
 ALL = "all"
-FAULT_TARGETS = (CREATE, LOOKUP, APPLICATIONS, ALL)
+FAULT_TARGETS = (CREATE, LOOKUP, APPLICATIONS, STATUS, ALL)
 # Only these may hit other requests than creates, and only when their dict says "on";
 # a rejection, a late answer or a lost response only makes sense for a request that creates something.
 FAULTS_ANYWHERE = frozenset({"slow", "drop_connection", "rate_limit", "server_error"})

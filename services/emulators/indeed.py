@@ -10,6 +10,8 @@
                               (the answer carries every field of jobPosting, whatever the selection)
         401 UNAUTHENTICATED (bad or expired token); 200 with errors: BAD_USER_INPUT (invalid posting),
         GRAPHQL_VALIDATION_FAILED (an operation it does not have); 429 with Retry-After; 5xx.
+        mutation partnerDisposition { send(input: $input) }   Disposition Sync: an application's hiring
+                              status (indeed_dispositions.py); faults aimed "on": "status" strike it
     GET  /viewjob?jk=<jobKey> the public page of a posting (HTML); 404 once expired
     Indeed Apply: each application POSTed to the posting's metadata.indeedApply.postUrl,
     signed X-Indeed-Signature (indeed_postings.py); Indeed has no pull of applications.
@@ -24,9 +26,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.emulators import base, faults, http_edge
+from services.emulators import base, faults, http_edge, indeed_dispositions, status_inbox
 from services.emulators.app import EmulatorEntry, build_app
-from services.emulators.faults import CREATE, LOOKUP
+from services.emulators.faults import CREATE, LOOKUP, STATUS
 from services.emulators.indeed_graphql import (
     EXPIRE,
     FIND,
@@ -75,6 +77,9 @@ async def graphql(request: Request, emulator: Emulator, client_id: Caller) -> di
         document = await http_edge.read_json(request)
     except ValueError as bad:
         raise error(str(bad), "BAD_REQUEST", 400) from bad
+    if indeed_dispositions.asks_for_send(document):
+        await strike_request_faults(emulator, STATUS, client_id)
+        return indeed_dispositions.send(emulator, client_id, document.get("variables"))
     name = operation(document)
     variables = document.get("variables") if isinstance(document.get("variables"), dict) else {}
     site = http_edge.base_url(request)
@@ -135,7 +140,7 @@ async def job_page(emulator: Emulator, jk: str = "") -> Response:
 
 def create_app() -> FastAPI:
     """An Indeed emulator app; its state object (the control API) is `app.state.emulator`."""
-    return build_app("Indeed emulator (Job Sync API)", IndeedEmulator(), router)
+    return build_app("Indeed emulator (Job Sync API)", IndeedEmulator(), router, status_inbox.control_router())
 
 
 EMULATOR = EmulatorEntry(

@@ -26,6 +26,7 @@ import httpx
 from services.emulators.applications import FAKE_RESUME, Application, Candidate, EmulatorWithApplications
 from services.emulators.indeed_questions import questions_and_answers, screener_questions
 from services.emulators.oauth import EXPIRE_TOKENS, TokenStore
+from services.emulators.status_inbox import StatusInbox
 
 DEFAULT_TOKEN_TTL_SECONDS = 3600  # Indeed's access tokens last one hour
 PUSH_TIMEOUT_SECONDS = 5.0
@@ -36,8 +37,9 @@ def signature(body: bytes, secret: str) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha1).digest()).decode()
 
 
-class IndeedEmulator(TokenStore, EmulatorWithApplications):
-    """Indeed's sourced postings and Indeed Apply's pushes; tokens come from TokenStore (oauth.py)."""
+class IndeedEmulator(TokenStore, StatusInbox):
+    """Indeed's sourced postings, Indeed Apply's pushes and the dispositions received (StatusInbox);
+    tokens come from TokenStore (oauth.py)."""
 
     external_id_field = "sourcedPostingId"
     fault_kinds = EmulatorWithApplications.fault_kinds | {EXPIRE_TOKENS}

@@ -6,6 +6,7 @@ describes it. This module owns its routes and puts the app together (`create_app
     GET  /v2/simpleJobPostingTasks   the asynchronous tasks, by urn
     GET  /v2/jobPostingStatus        the postings' status, by externalJobPostingId
     GET  /jobs/view/{number}         the public job page (HTML)
+    POST /v2/jobApplicationLifecycleActions   an application's status (linkedin_feedback.py)
 
 The rest of it lives beside this module: two-legged OAuth and the bearer check every route starts
 with (linkedin_oauth.py), what a valid element is (linkedin_validation.py), the postings and tasks
@@ -21,7 +22,15 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.emulators import base, faults, http_edge, linkedin_applications, linkedin_oauth
+from services.emulators import (
+    base,
+    faults,
+    http_edge,
+    linkedin_applications,
+    linkedin_feedback,
+    linkedin_oauth,
+    status_inbox,
+)
 from services.emulators.app import EmulatorEntry, build_app
 from services.emulators.faults import CREATE, LOOKUP
 from services.emulators.linkedin_errors import bad_request, strike_request_faults
@@ -138,7 +147,15 @@ def create_app(
     """A LinkedIn emulator app; its state object (the control API) is `app.state.emulator`."""
     emulator = LinkedInEmulator(token_ttl_seconds, settle_seconds)
     pull = linkedin_applications.pull_router(linkedin_oauth.caller, strike_request_faults)
-    return build_app("LinkedIn emulator", emulator, linkedin_oauth.router, router, pull)
+    return build_app(
+        "LinkedIn emulator",
+        emulator,
+        linkedin_oauth.router,
+        router,
+        pull,
+        linkedin_feedback.router,
+        status_inbox.control_router(),
+    )
 
 
 EMULATOR = EmulatorEntry(

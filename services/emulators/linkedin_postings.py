@@ -19,6 +19,7 @@ import uuid
 from services.emulators.linkedin_applications import LinkedInApplications
 from services.emulators.linkedin_oauth import DEFAULT_TOKEN_TTL_SECONDS
 from services.emulators.oauth import EXPIRE_TOKENS, TokenStore
+from services.emulators.status_inbox import StatusInbox
 
 DEFAULT_SETTLE_SECONDS = 0.2
 FIRST_POSTING_NUMBER = 4217555000  # the size of real LinkedIn job ids, so adapters see realistic ones
@@ -34,9 +35,10 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class LinkedInEmulator(TokenStore, LinkedInApplications):
+class LinkedInEmulator(TokenStore, LinkedInApplications, StatusInbox):
     """Tasks and postings; postings are keyed by (client id, externalJobPostingId).
-    Tokens come from TokenStore, applications and their webhook push from LinkedInApplications."""
+    Tokens come from TokenStore, applications and their webhook push from LinkedInApplications,
+    the application statuses received from StatusInbox."""
 
     external_id_field = "externalJobPostingId"
     fault_kinds = LinkedInApplications.fault_kinds | {EXPIRE_TOKENS}

@@ -13,12 +13,17 @@ import structlog
 
 from services.publisher.operations import run_operation
 from services.publisher.publishing import publish_posting
+from services.publisher.status_forwarding import forward_status
 from shared.context import WorkerContext
-from shared.outbox import publish_dispatch
+from shared.outbox import publish_dispatch, status_dispatch
 
 
 def declare_publish_actors(broker: dramatiq.Broker, ctx: WorkerContext) -> dict[str, dramatiq.Actor]:
-    return {name: _declare(broker, ctx, name) for name in ctx.platforms}
+    """The publish actor of every platform, and beside each on its queue the one that forwards
+    application statuses to that platform (`status.<platform>`)."""
+    actors = {name: _declare(broker, ctx, name) for name in ctx.platforms}
+    actors.update({f"status.{name}": _declare_status(broker, ctx, name) for name in ctx.platforms})
+    return actors
 
 
 def _declare(broker: dramatiq.Broker, ctx: WorkerContext, platform: str) -> dramatiq.Actor:
@@ -37,3 +42,20 @@ def _declare(broker: dramatiq.Broker, ctx: WorkerContext, platform: str) -> dram
 
     publish.__name__ = publish.__qualname__ = f"publish_{platform}"
     return dramatiq.actor(actor_name=route.actor, queue_name=route.queue, broker=broker)(publish)
+
+
+def _declare_status(broker: dramatiq.Broker, ctx: WorkerContext, platform: str) -> dramatiq.Actor:
+    route = status_dispatch(platform)
+
+    def forward(event: dict[str, Any], correlation_id: str | None = None) -> None:
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            correlation_id=correlation_id,
+            event_id=event.get("event_id"),
+            application_id=event["application_id"],
+            status_update_id=event["status_update_id"],
+        )
+        forward_status(ctx, event["status_update_id"])
+
+    forward.__name__ = forward.__qualname__ = f"forward_status_{platform}"
+    return dramatiq.actor(actor_name=route.actor, queue_name=route.queue, broker=broker)(forward)

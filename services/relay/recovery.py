@@ -3,7 +3,8 @@
 A message can be lost outside our code: Redis restarted without persistence, or dramatiq
 dead-lettered it after its retries while PostgreSQL was down. The database still says the
 posting is pending (or publishing, with a lapsed lease) and nothing has moved for a while;
-this requests the publish again. The publisher's claim makes a surplus copy harmless.
+this requests the publish again. The publisher's claim makes a surplus copy harmless. An
+application status whose forwarding message vanished is sent again the same way.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import structlog
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
+from shared.application_status import recover_stalled_updates
 from shared.models import OperationStatus, Posting, PostingStatus, PublishingLog, utcnow
 from shared.operations import dispatch_operation
 from shared.postings import request_publish
@@ -24,8 +26,12 @@ RECOVERY_BATCH = 500
 
 
 def recover_stalled(session: Session, stalled_after: float) -> int:
-    """Request the publish (or operation) again for every stalled posting; returns how many."""
-    return _recover_publishes(session, stalled_after) + _recover_operations(session, stalled_after)
+    """Request the publish (or operation) again for every stalled posting, and forward every
+    stalled application status again; returns how many."""
+    statuses = recover_stalled_updates(session, stalled_after, RECOVERY_BATCH)
+    if statuses:
+        log.warning("recovery.statuses_requeued", count=statuses)
+    return _recover_publishes(session, stalled_after) + _recover_operations(session, stalled_after) + statuses
 
 
 def _quiet(now, stalled_after: float):

@@ -13,12 +13,14 @@ from shared.models.base import Base, BigId, Json, UTCDateTime, utcnow
 from shared.models.notifications import NotificationDelivery, NotificationEndpoint
 from shared.models.postings import Job, Operation, OperationStatus, Posting, PostingStatus, PublishingLog
 from shared.models.privacy import RetentionRule
+from shared.models.status_updates import ApplicationStatusUpdate
 from shared.models.tenants import ApiKey, IdempotencyKey, KeyScope, Organization, PlatformConnection
 
 __all__ = [
     "ACTIVE_API_PULL",
     "ApiKey",
     "Application",
+    "ApplicationStatusUpdate",
     "Base",
     "BigId",
     "IdempotencyKey",

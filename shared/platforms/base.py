@@ -215,6 +215,23 @@ class Platform(Protocol):
         listing status; in as few calls as the platform's batch size allows."""
         ...
 
+    def send_application_status(
+        self,
+        application_external_id: str,
+        job_external_id: str,
+        status: str,
+        at: datetime,
+        credentials: PlatformCredentials,
+    ) -> None:
+        """Tell the platform what happened to an application it delivered (`status`, one of
+        shared/application_status.py:STATUSES, mapped to the platform's own code) and when.
+
+        Safe to repeat: the platforms do not notify a candidate twice of one status. Raises
+        OperationNotSupported where the platform takes no status (or not this one),
+        PermanentPlatformError or TransientPlatformError.
+        """
+        ...
+
     application_source: str  # how a recruiter sees where an application came from
 
     def check_credentials(self, credentials: PlatformCredentials) -> str:

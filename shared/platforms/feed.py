@@ -10,6 +10,7 @@ change *is* the publication. The routes that serve it are services/api/routers/f
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from shared.config import Settings
 from shared.feed_address import feed_token, job_page_url
 from shared.platforms.base import (
     ApplicationPage,
+    OperationNotSupported,
     PermanentPlatformError,
     PlatformCredentials,
     PostingContent,
@@ -89,6 +91,16 @@ class FeedPlatform:
 
     def unlisted_postings(self, external_ids: list[str], credentials: PlatformCredentials) -> dict[str, str]:
         return {}  # nothing but a close of ours takes a job off the feed
+
+    def send_application_status(
+        self,
+        application_external_id: str,
+        job_external_id: str,
+        status: str,
+        at: datetime,
+        credentials: PlatformCredentials,
+    ) -> None:
+        raise OperationNotSupported("feed takes no application status")
 
     def fetch_applications(
         self,

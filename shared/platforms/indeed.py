@@ -13,7 +13,8 @@ bearer token from OAuth 2 client credentials (`POST {oauth}/oauth/v2/tokens`).
     timeouts through http.send. Indeed asks callers to time out after 5 s (JOBPUB_HTTP_TIMEOUT_SECONDS).
 
 Indeed has no renewal: a posting stays until it is expired (or its own expiry date passes), so
-`renew_posting` raises OperationNotSupported. Applications come pushed by Indeed Apply
+`renew_posting` raises OperationNotSupported. Hiring outcomes go back by Disposition Sync
+(indeed_dispositions.py). Applications come pushed by Indeed Apply
 (services/api/routers/indeed_apply.py); the docs offer no pull, so `fetch_applications` is
 always an empty last page.
 """
@@ -21,11 +22,13 @@ always an empty last page.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import httpx
 
 from shared.config import Settings
+from shared.platforms import indeed_dispositions
 from shared.platforms.base import (
     ApplicationPage,
     AuthenticationFailed,
@@ -134,6 +137,18 @@ class IndeedPlatform:
         data = self._call(FIND, {"ids": external_ids}, credentials)
         postings = [r.get("jobPosting") or {} for r in self._results(data, "sourcedJobPostingsBySourcedPostingIds")]
         return {p["sourcedPostingId"]: p["status"] for p in postings if p.get("status") == "EXPIRED"}
+
+    def send_application_status(
+        self,
+        application_external_id: str,
+        job_external_id: str,
+        status: str,
+        at: datetime,
+        credentials: PlatformCredentials,
+    ) -> None:
+        """Disposition Sync (indeed_dispositions.py): the application's Indeed Apply ID is our external id of it."""
+        variables = indeed_dispositions.send_variables(application_external_id, status, at)
+        indeed_dispositions.check_sent(self._call(indeed_dispositions.SEND, variables, credentials))
 
     def fetch_applications(
         self,

@@ -18,6 +18,7 @@ from shared.config import Settings
 from shared.platforms.base import (
     ApplicationPage,
     AuthenticationFailed,
+    OperationNotSupported,
     PermanentPlatformError,
     PlatformCredentials,
     PostingContent,
@@ -39,6 +40,17 @@ STATUS_PATH = "/v2/jobPostingStatus"
 # LinkedIn pushes applications (Apply Connect); its pull API is closed to new partners, so this
 # path is our emulator's stand-in, kept as the reconciliation backstop behind the webhook.
 APPLICATIONS_PATH = "/v2/jobApplications"
+# Apply Connect's "Sync job application notifications": one create per action on an application
+# (learn.microsoft.com/linkedin/talent/apply-connect/sync-job-application-feedback). The first three
+# codes are documented there and in LinkedIn's Java SDK (JobApplicationAction); LinkedIn's newer page
+# adds "application hired" to the notifications, and APPLICATION_HIRED is our reading of its code.
+LIFECYCLE_PATH = "/v2/jobApplicationLifecycleActions"
+LIFECYCLE_ACTIONS = {
+    "viewed": "APPLICATION_VIEWED",
+    "resume_downloaded": "RESUME_DOWNLOADED",
+    "rejected": "APPLICATION_REJECTED",
+    "hired": "APPLICATION_HIRED",
+}
 DUPLICATE_ERROR_CODE = "2009"
 TOKEN_ERROR_CODES = (65600, 65602)  # invalid, expired: fetch a new token and try once more
 SKILLS_MAX = 4000
@@ -156,6 +168,27 @@ class LinkedInPlatform:
         if found.get("jobPosting") and found.get("listingStatus") != "IN_PROGRESS":
             return self._published(found["jobPosting"])
         return PostingState(published=False)
+
+    def send_application_status(
+        self,
+        application_external_id: str,
+        job_external_id: str,
+        status: str,
+        at: datetime,
+        credentials: PlatformCredentials,
+    ) -> None:
+        action = LIFECYCLE_ACTIONS.get(status)
+        if action is None:
+            raise OperationNotSupported(f"linkedin takes no {status!r} status")
+        if not credentials.organization_urn:
+            raise PermanentPlatformError("the LinkedIn connection has no organization URN (urn:li:organization:<id>)")
+        body = {
+            "jobApplicationId": application_external_id,
+            "action": action,
+            "performedAt": _epoch_ms(at),
+            "integrationContext": credentials.organization_urn,
+        }
+        self._call("POST", LIFECYCLE_PATH, credentials, json=body, headers={"x-restli-method": "create"})
 
     def fetch_applications(
         self,

@@ -41,6 +41,7 @@ from shared.config import Settings
 from shared.platforms.base import (
     ApplicationPage,
     AuthenticationFailed,
+    OperationNotSupported,
     PermanentPlatformError,
     PlatformApplication,
     PlatformCredentials,
@@ -113,6 +114,16 @@ class NaukriPlatform:
         jobs = self._call("GET", JOBS_PATH, credentials, params={"reference": external_id}).get("jobs") or []
         # Should an old duplicate exist, the first posting is the one we keep pointing at.
         return _state(jobs[0]) if jobs else None
+
+    def send_application_status(
+        self,
+        application_external_id: str,
+        job_external_id: str,
+        status: str,
+        at: datetime,
+        credentials: PlatformCredentials,
+    ) -> None:
+        raise OperationNotSupported("naukri takes no application status")
 
     def fetch_applications(
         self,

@@ -38,6 +38,9 @@ class ContractFixture:
     A platform served by jobpub itself (the feed) has no emulator: `served_by_jobpub` makes the
     suite drive it through the API and the pipeline (feed_board.py), `shows_job(answer)` checks
     what its link opens, and `skips` names, per fault switch or check, why it cannot apply there.
+    `pulls_applications` whether the platform offers a pull of applications (Indeed only pushes);
+    `status_id_field` the field of a delivered application that names it when its status goes back
+    (None: the platform takes no application status).
     """
 
     name: str
@@ -51,6 +54,7 @@ class ContractFixture:
     served_by_jobpub: bool = False
     shows_job: Callable[[httpx.Response], None] | None = None
     skips: Mapping[str, str] = field(default_factory=dict)
+    status_id_field: str | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -82,6 +86,7 @@ CONTRACTS = [
         refuses_duplicate_ids=True,  # a second CREATE of one externalJobPostingId ends FAILED 2009
         tokens_expire=True,
         is_closed=lambda held: held["listingStatus"] == "NOT_LISTED",
+        status_id_field="jobApplicationId",  # Apply Connect's lifecycle actions
     ),
     ContractFixture(
         name="naukri",
@@ -102,6 +107,7 @@ CONTRACTS = [
         is_closed=lambda held: held["status"] == "EXPIRED",
         # Indeed Apply pushes each application (tests/test_indeed_apply.py); Indeed documents no pull.
         pulls_applications=False,
+        status_id_field="id",  # Disposition Sync's indeedApplyID
     ),
     ContractFixture(
         name="feed",

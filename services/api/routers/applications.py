@@ -1,16 +1,29 @@
-"""Applications: list them (only the caller's organization), and ask for a pull now."""
+"""Applications: list them and read one (only the caller's organization), tell jobpub what happened
+to one (its status, forwarded to the board it came from), and ask for a pull now."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, HTTPException, Query
+from fastapi import APIRouter, Body, HTTPException, Query, Request, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from services.api import job_publishing as jobs
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep, SettingsDep
-from services.api.schemas.applications import MAX_PAGE_SIZE, ApplicationPageOut, SyncOut, SyncRequest, SyncsOut
+from services.api.job_publishing import Conflict
+from services.api.schemas.applications import (
+    MAX_PAGE_SIZE,
+    ApplicationOut,
+    ApplicationPageOut,
+    StatusUpdateIn,
+    StatusUpdateOut,
+    SyncOut,
+    SyncRequest,
+    SyncsOut,
+)
 from services.api.schemas.common import ALL_PLATFORMS, IdInPath, IdInQuery, PlatformName, UtcDatetime
+from shared.application_status import StatusConflict, locked_application, record_status, updates_of
 from shared.connections import connected_platforms
 from shared.models import Application, SyncRun
 from shared.syncs import request_sync
@@ -48,7 +61,65 @@ def list_applications(
         query = query.where(Application.id > int(cursor))
     rows = session.scalars(query.order_by(Application.id).limit(limit + 1)).all()
     page = rows[:limit]
-    return {"items": page, "next_cursor": str(page[-1].id) if len(rows) > limit else None}
+    return {"items": _with_updates(session, page), "next_cursor": str(page[-1].id) if len(rows) > limit else None}
+
+
+@router.get("/applications/{application_id}/", response_model=ApplicationOut)
+def read_application(application_id: IdInPath, organization_id: CurrentOrg, session: SessionDep):
+    """One application, with the statuses your ATS reported and how forwarding each went."""
+    query = select(Application).where(Application.id == application_id, Application.organization_id == organization_id)
+    application = session.scalar(query)
+    if application is None:
+        raise HTTPException(404, NO_APPLICATION)
+    return _with_updates(session, [application])[0]
+
+
+@router.post(
+    "/applications/{application_id}/status/",
+    status_code=202,
+    response_model=StatusUpdateOut,
+    responses={200: {"model": StatusUpdateOut, "description": "This status was recorded before; nothing changed."}},
+)
+def record_application_status(
+    application_id: IdInPath,
+    body: StatusUpdateIn,
+    request: Request,
+    response: Response,
+    organization_id: CurrentOrg,
+    session: SessionDep,
+    correlation_id: CorrelationId,
+):
+    """Tell jobpub what happened to an application in your ATS; it is forwarded to the board the
+    application came from (LinkedIn, Indeed) with a publish's retries. 202 when recorded, 200 when
+    this status was recorded before (nothing is sent again); 409 when it contradicts the record."""
+    application = locked_application(session, organization_id, application_id)
+    if application is None:
+        raise HTTPException(404, NO_APPLICATION)
+    api_key = request.state.api_key
+    try:
+        recorded = record_status(
+            session, application, body.status, body.at, by=f"api key {api_key.key_id}", correlation_id=correlation_id
+        )
+    except StatusConflict as conflict:
+        raise Conflict(str(conflict)) from None
+    answer = StatusUpdateOut.of(recorded.update)
+    session.commit()
+    if not recorded.created:
+        response.status_code = 200
+    return answer
+
+
+NO_APPLICATION = "no application with this id in your organization"
+
+
+def _with_updates(session: Session, applications) -> list[ApplicationOut]:
+    updates = updates_of(session, [a.id for a in applications])
+    return [
+        ApplicationOut.model_validate(a).model_copy(
+            update={"status_updates": [StatusUpdateOut.of(u) for u in updates[a.id]]}
+        )
+        for a in applications
+    ]
 
 
 @router.post("/sync-applications/", status_code=202, response_model=SyncsOut)

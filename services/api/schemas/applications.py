@@ -2,14 +2,66 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
-from services.api.schemas.common import MAX_ID, Page, PlatformName
+from services.api.schemas.common import MAX_ID, Page, PlatformName, Strict, UtcDatetime
+from shared.application_status import STATUSES
+from shared.models import ApplicationStatusUpdate
 
 MAX_PAGE_SIZE = 200
+# An ATS clock a little ahead of ours is not an error; a status from further in the future is.
+CLOCK_SKEW = timedelta(minutes=5)
+
+if TYPE_CHECKING:
+    ApplicationStatus = str
+else:
+    ApplicationStatus = Literal[STATUSES]
+ForwardState = Literal["pending", "sent", "failed", "not_supported"]
+
+
+def _not_in_future(value: datetime | None) -> datetime | None:
+    if value is not None and value > datetime.now(UTC) + CLOCK_SKEW:
+        raise PydanticCustomError("datetime_not_future", "must not be in the future (when the status happened)")
+    return value
+
+
+class StatusUpdateIn(Strict):
+    status: ApplicationStatus = Field(description="What happened to the application in your ATS.")
+    at: Annotated[UtcDatetime | None, AfterValidator(_not_in_future)] = Field(
+        None, description="When it happened (ISO 8601 with a zone); default: now."
+    )
+
+
+class StatusUpdateOut(BaseModel):
+    id: int
+    application_id: int
+    status: ApplicationStatus
+    at: datetime
+    recorded_at: datetime
+    forwarded: dict[str, ForwardState] = Field(
+        description="Per board: pending (queued or being sent), sent, failed, "
+        "or not_supported (the board takes no status)."
+    )
+    attempts: int
+    error: str | None = Field(description="The last attempt's error, or why the status is not forwarded.")
+
+    @classmethod
+    def of(cls, update: ApplicationStatusUpdate) -> StatusUpdateOut:
+        state = "pending" if update.forward_state == "sending" else update.forward_state
+        return cls(
+            id=update.id,
+            application_id=update.application_id,
+            status=update.status,
+            at=update.occurred_at,
+            recorded_at=update.recorded_at,
+            forwarded={update.platform: state},
+            attempts=update.attempts,
+            error=update.last_error,
+        )
 
 
 class ApplicationOut(BaseModel):
@@ -33,6 +85,9 @@ class ApplicationOut(BaseModel):
     knocked_out_by: list[str] | None = Field(description="Our ids of the knock-out questions it failed.")
     applied_at: datetime
     received_at: datetime
+    status_updates: list[StatusUpdateOut] = Field(
+        default_factory=list, description="What your ATS said happened to it, oldest first, and its forwarding."
+    )
 
 
 class ApplicationPageOut(Page[ApplicationOut]):

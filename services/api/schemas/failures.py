@@ -54,3 +54,29 @@ class ReplayOut(BaseModel):
     replayed: int
     skipped: int = Field(description="Selected but no longer failed (replayed already).")
     dry_run: bool
+
+
+class StatusFailureOut(BaseModel):
+    status_update_id: int
+    application_id: int
+    job_id: int
+    platform: str
+    status: str
+    failed_at: datetime
+    attempts: int
+    error: str | None
+
+
+class StatusFailurePageOut(Page[StatusFailureOut]):
+    pass
+
+
+class StatusReplayRequest(Strict):
+    status_update_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1, max_length=MAX_REPLAY)
+    why: str = Field("replayed by an operator", min_length=1, max_length=500)
+
+
+class StatusReplayOut(BaseModel):
+    matched: int
+    replayed: int
+    skipped: int = Field(description="Named but no longer failed (replayed already).")

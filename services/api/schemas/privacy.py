@@ -61,6 +61,14 @@ class ErasureOut(BaseModel):
     dry_run: bool
 
 
+class ExportedStatusUpdate(BaseModel):
+    status: str
+    at: datetime
+    recorded_at: datetime
+    platform: str
+    forward_state: str
+
+
 class ExportedApplication(BaseModel):
     id: int
     job_id: int
@@ -76,6 +84,9 @@ class ExportedApplication(BaseModel):
     raw: dict[str, Any] = Field(description="The application as the platform sent it.")
     applied_at: datetime
     received_at: datetime
+    status_updates: list[ExportedStatusUpdate] = Field(
+        default_factory=list, description="What your ATS said happened to it, and whether its board was told."
+    )
 
 
 class ExportedDelivery(BaseModel):
