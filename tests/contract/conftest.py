@@ -5,6 +5,7 @@ from tests.contract.test_platform_contract import (  # noqa: F401 (fixtures, fou
     contract,
     credentials,
     emulator,
+    feed_board,
     platform,
     registry,
 )

@@ -185,6 +185,9 @@ class FeedThroughJobpub:
     ) -> ApplicationPage:
         return self._adapter.fetch_applications(credentials, cursor, page_size=page_size)
 
+    def send_application_status(self, application_external_id, job_external_id, status, at, credentials) -> None:
+        self._adapter.send_application_status(application_external_id, job_external_id, status, at, credentials)
+
     def _operate(self, credentials, content: PostingContent, method: str, path: str, body) -> PostingState:
         held = self._board.organization(credentials)
         job_id = held.jobs[content.external_id]
