@@ -21,14 +21,12 @@ from sqlalchemy.orm import Session
 from shared.events import ApplicationStatusRecorded, ApplicationStatusReplayed
 from shared.models import Application, ApplicationStatusUpdate, utcnow
 from shared.outbox import record, status_dispatch
+from shared.platforms import adapter_class
 
 # Our words for what happened; each adapter maps them to its board's own codes.
 STATUSES = ("viewed", "resume_downloaded", "rejected", "hired")
 # Outcomes that end an application: one excludes the other.
 FINAL = {"rejected": "hired", "hired": "rejected"}
-# The boards whose adapters forward statuses; the adapter's OperationNotSupported is the truth,
-# this set only saves a queue round trip (and answers "not_supported" at once) for the others.
-STATUS_PLATFORMS = frozenset({"linkedin", "indeed"})
 
 
 class StatusConflict(Exception):
@@ -80,7 +78,9 @@ def record_status(
         raise StatusConflict(f"application {application.id}'s personal data was erased; its status is not kept")
     if FINAL.get(status) in known:
         raise StatusConflict(f"application {application.id} was already {FINAL[status]}; it cannot be {status} too")
-    forwarding = "pending" if application.platform in STATUS_PLATFORMS else "not_supported"
+    # The adapter's OperationNotSupported is the truth; its class attribute saves a queue round trip
+    # (and answers "not_supported" at once) for a board that takes no status.
+    forwarding = "pending" if adapter_class(application.platform).takes_application_status else "not_supported"
     now = utcnow()
     update = ApplicationStatusUpdate(
         organization_id=application.organization_id,

@@ -160,7 +160,8 @@ class Platform(Protocol):
     What the API needs to know of a platform before any call lives on the adapter class too
     (read through `shared.platforms.adapter_class`): `display_name`, `min_description` (the
     shortest description it takes), `renews` (whether it has a renewal; if not, renew_posting
-    raises OperationNotSupported), `board_fields` (its own fields, shared/platforms/fields.py)
+    raises OperationNotSupported), `takes_application_status` (whether send_application_status
+    reaches the board), `board_fields` (its own fields, shared/platforms/fields.py)
     and `listing_problems(core, values)` (its rules across the job's core and those fields).
     """
 
@@ -168,6 +169,7 @@ class Platform(Protocol):
     display_name: str
     min_description: int
     renews: bool
+    takes_application_status: bool
     board_fields: tuple[BoardField, ...]
 
     @staticmethod

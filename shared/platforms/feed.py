@@ -35,6 +35,7 @@ class FeedPlatform:
     display_name = "Job feed"
     min_description = 50  # our own floor: a job page needs something to read
     renews = True  # listed until closed or expired: a renew settles at once, changing nothing
+    takes_application_status = False  # candidates apply on the employer's own site: nothing to report back
     # Indeed's XML feed has optional <category>, <experience> and <education> elements; the feed
     # does not write them yet, so it declares no fields of its own (docs/platforms.md).
     board_fields: tuple[BoardField, ...] = ()

@@ -80,6 +80,7 @@ class IndeedPlatform:
     display_name = "Indeed"
     min_description = 50  # Indeed documents none; our emulator's check
     renews = False  # the Job Sync API has no renewal
+    takes_application_status = True  # Disposition Sync
     # The Job Sync input we send names no classification of Indeed's own (its category comes
     # from Indeed's reading of the job), so Indeed has no fields of its own here.
     board_fields: tuple[BoardField, ...] = ()

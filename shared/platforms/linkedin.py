@@ -66,6 +66,7 @@ class LinkedInPlatform:
     display_name = "LinkedIn"
     min_description = 100  # LinkedIn documents 100–25,000 characters
     renews = True  # RENEW: 30 more days
+    takes_application_status = True  # Apply Connect's application lifecycle actions
     board_fields: tuple[BoardField, ...] = LINKEDIN_FIELDS
 
     @staticmethod

@@ -64,6 +64,7 @@ class NaukriPlatform:
     display_name = "Naukri"
     min_description = 50  # our Naukri API's own minimum
     renews = True  # a refresh: 30 more days
+    takes_application_status = False  # no status API that we know of
     board_fields: tuple[BoardField, ...] = NAUKRI_FIELDS
 
     @staticmethod
