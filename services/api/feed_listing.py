@@ -74,6 +74,7 @@ _COLUMNS = (
     Posting.id,
     Posting.external_id,
     func.coalesce(Posting.published_at, Posting.requested_at),
+    Posting.locations,  # a feed posting carries one location (shared/locations.py): one <job> each
     Job.title,
     Job.description,
     Job.location,
@@ -88,13 +89,13 @@ _COLUMNS = (
 
 def _feed_job(row: Row[Any], base_url: str, token: str) -> FeedJob:
     values: tuple[Any, ...] = tuple(row)
-    _, reference, published_at, *fields = values
-    title, description, location, employment_type, workplace_type, apply_url, company, salary, expires_at = fields
+    _, reference, published_at, own_locations, *fields = values
+    title, description, job_location, employment_type, workplace_type, apply_url, company, salary, expires_at = fields
     return FeedJob(
         reference=reference,
         title=title,
         description=description,
-        location=location,
+        location=own_locations[0] if own_locations else job_location,
         employment_type=employment_type,
         workplace_type=workplace_type,
         apply_url=apply_url,

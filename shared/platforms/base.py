@@ -38,7 +38,9 @@ class Salary:
 
 @dataclass(frozen=True)
 class PostingContent:
-    """What we ask a platform to show. `external_id` is ours and stable per (job, platform)."""
+    """What we ask a platform to show. `external_id` is ours and stable per posting (a job's
+    part on a platform). `location` is the posting's main place; `alternate_locations` the
+    others it carries (LinkedIn's alternateLocations; Naukri's further locations)."""
 
     external_id: str
     title: str
@@ -53,6 +55,7 @@ class PostingContent:
     skills: tuple[str, ...] = ()
     expires_at: datetime | None = None
     application_webhook_url: str | None = None
+    alternate_locations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ def list_jobs(
             **jobs.job_status(job).model_dump(),
             company=job.company_name,
             location=job.location,
+            locations=job.all_locations,
             created_at=job.created_at,
         )
         for job in page

@@ -70,16 +70,14 @@ def _publish(session: Session, organization_id: int, body: PublishRequest, corre
             ("body", "platforms"), "no platform is connected for this organization", "platform_not_connected"
         )
     if body.job is not None:
-        jobs.check_publishable(
-            session, organization_id, body.job.description, platforms, ("body", "job", "description")
-        )
+        jobs.check_publishable(session, organization_id, body.job, platforms, ("body", "job"))
         job = jobs.create_job(session, organization_id, body.job)
     else:
         assert body.job_id is not None  # PublishRequest._one_job: a job or a job_id, always one of them
         found = jobs.find_job(session, organization_id, body.job_id)
         if found is None:
             raise HTTPException(404, NOT_FOUND)
-        jobs.check_publishable(session, organization_id, found.description, platforms, ("body", "job_id"))
+        jobs.check_publishable(session, organization_id, found, platforms, ("body", "job_id"))
         job = found
     skipped = jobs.publish_job(session, job, platforms, correlation_id)
     return JobOperationOut(**jobs.job_status(job).model_dump(), skipped=skipped).model_dump(mode="json")
