@@ -229,6 +229,20 @@ def test_the_feed_lists_one_job_per_location_each_with_its_own_reference(client,
     assert sorted(job["city"] for job in jobs.values()) == ["Bengaluru", "Pune"]
 
 
+def test_indeed_job_sync_gets_one_posting_per_location(client, make_tenant, pipeline, emulators, sessions):
+    tenant = make_tenant(platforms=("indeed",))
+    job_id = publish_at(client, tenant, CITIES[:3], platforms=("indeed",))
+
+    postings = settled_status(client, tenant, job_id)["postings"]
+    assert [(p["part"], p["status"], p["locations"]) for p in postings] == [
+        (number, "published", [city]) for number, city in enumerate(CITIES[:3], 1)
+    ]
+    places = [
+        held(emulators.indeed, part)["body"]["location"]["location"] for part in parts_of(sessions, job_id, "indeed")
+    ]
+    assert places == CITIES[:3]
+
+
 @pytest.mark.parametrize(
     ("job", "where"),
     [
