@@ -204,6 +204,29 @@ def test_new_locations_on_a_published_job_add_postings_and_fewer_close_them(
     assert emulators.linkedin.operations_for(part_two.external_id) == ["CREATE", "CLOSE"]
 
 
+def test_a_part_that_failed_is_mended_by_an_edit_and_retried_while_the_other_part_stays_live(
+    client, tenant, pipeline, emulators, sessions
+):
+    # "Remote" is no location LinkedIn accepts: the part whose alternates carry it is refused
+    places = [CITIES[0], "Remote", *CITIES[1:5], CITIES[6]]
+    job_id = publish_at(client, tenant, places)
+    postings = settled_status(client, tenant, job_id)["postings"]
+    assert [p["status"] for p in postings] == ["failed", "published"]
+    assert "/alternateLocations/0" in postings[0]["last_error"]
+
+    mended = [CITIES[0], CITIES[5], *CITIES[1:5], CITIES[6]]
+    edited = client.patch(f"/jobs/publishing/{job_id}/", json={"locations": mended}, headers=tenant.headers)
+    assert edited.status_code == 202, edited.text
+    retried = client.post(f"/jobs/publishing/{job_id}/retry/", json={"platforms": ["linkedin"]}, headers=tenant.headers)
+    assert retried.status_code == 202, retried.text
+
+    postings = operations_settled(client, tenant, job_id)
+    assert [p["status"] for p in postings] == ["published", "published"]
+    part_one, part_two = parts_of(sessions, job_id, "linkedin")
+    assert held(emulators.linkedin, part_one)["alternateLocations"] == mended[1:6]
+    assert emulators.linkedin.operations_for(part_two.external_id) == ["CREATE", "UPDATE"]
+
+
 def test_new_locations_naukri_cannot_take_are_refused_and_the_job_keeps_its_own(client, tenant, pipeline, sessions):
     job_id = publish_at(client, tenant, CITIES[:2], platforms=("naukri",))
     settled_status(client, tenant, job_id)
