@@ -68,11 +68,11 @@ def _first_reasons(
     by_platform: dict[str, list[Posting]], reasons: dict[int, str | None], acted: set[str]
 ) -> dict[str, str]:
     """Each platform nothing was asked of, with its first part's reason."""
-    skipped = {}
+    skipped: dict[str, str] = {}
     for platform, parts in by_platform.items():
-        found = [reasons[p.id] for p in parts if reasons[p.id]]
+        found = [why for why in (reasons[p.id] for p in parts) if why]
         if platform not in acted and found:
-            skipped[platform] = found[0] or ""
+            skipped[platform] = found[0]
     return skipped
 
 
