@@ -9,18 +9,21 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from shared.events import JobPublishRequested, PreviousPosting, PublishReason
+from shared.locations import part_suffix
 from shared.models import OperationStatus, Posting, PostingStatus, utcnow
 from shared.outbox import publish_dispatch, record
 
 
-def new_external_id(job_id: int) -> str:
+def new_external_id(job_id: int, part: int = 1) -> str:
     """Our id for a posting on its platform, made once and stored on the posting row.
 
     It must stay the same for every attempt (a replayed create is recognised by it), and be
     unique on the platform beyond this database: two installations (staging and production)
-    may share one platform account, and their job ids repeat. Hence the random part.
+    may share one platform account, and their job ids repeat. Hence the random part. A job's
+    further postings on one platform (part 2, 3…) end in `-p<part>`; at most 47 characters,
+    within LinkedIn's 75.
     """
-    return f"jobpub-{job_id}-{secrets.token_hex(8)}"
+    return f"jobpub-{job_id}-{secrets.token_hex(8)}{part_suffix(part)}"
 
 
 def request_publish(
@@ -84,7 +87,7 @@ def request_repost(session: Session, posting: Posting, *, correlation_id: str | 
     previous = PreviousPosting(
         external_id=posting.external_id, platform_job_id=posting.platform_job_id, url=posting.url
     )
-    posting.external_id = new_external_id(posting.job_id)
+    posting.external_id = new_external_id(posting.job_id, posting.part)
     posting.platform_job_id = posting.url = posting.published_at = None
     posting.total_attempts = 0  # nothing was ever sent under the new id: the first create needs no look-up
     posting.unfinished_claims = 0

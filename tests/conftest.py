@@ -269,7 +269,8 @@ def pipeline(settings, sessions, live_api):
 
 def postings_of(sessions, job_id: int) -> dict[str, Posting]:
     with sessions() as session:
-        return {p.platform: p for p in session.scalars(select(Posting).where(Posting.job_id == job_id))}
+        first_parts = select(Posting).where(Posting.job_id == job_id, Posting.part == 1)
+        return {p.platform: p for p in session.scalars(first_parts)}
 
 
 def log_of(sessions, job_id: int) -> list[PublishingLog]:

@@ -73,7 +73,7 @@ def publish(client, tenant, platforms=("both",), **job) -> int:
 def settled_status(client, tenant, job_id: int, timeout: float = 20.0) -> dict:
     def check():
         body = client.get(f"/jobs/publishing/{job_id}/status/", headers=tenant.headers).json()
-        return body if {p["status"] for p in body["platforms"].values()} <= SETTLED else None
+        return body if {p["status"] for p in body["postings"]} <= SETTLED else None  # every part of every platform
 
     return wait_until(check, timeout, what=f"job {job_id} to settle")
 

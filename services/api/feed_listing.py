@@ -79,6 +79,7 @@ _COLUMNS = (
     Posting.external_id,
     func.coalesce(Posting.published_at, Posting.requested_at),
     Job.id,
+    Posting.locations,  # a feed posting carries one location (shared/locations.py): one <job> each
     Job.title,
     Job.description,
     Job.location,
@@ -93,8 +94,8 @@ _COLUMNS = (
 
 def _feed_job(row: Row[Any], base_url: str, token: str, tracking: dict[str, str]) -> FeedJob:
     values: tuple[Any, ...] = tuple(row)
-    _, reference, published_at, job_id, *fields = values
-    title, description, location, employment_type, workplace_type, apply_url, company, salary, expires_at = fields
+    _, reference, published_at, job_id, own_locations, *fields = values
+    title, description, job_location, employment_type, workplace_type, apply_url, company, salary, expires_at = fields
     page_url = job_page_url(base_url, token, reference)
 
     def tagged(url: str) -> str:
@@ -104,7 +105,7 @@ def _feed_job(row: Row[Any], base_url: str, token: str, tracking: dict[str, str]
         reference=reference,
         title=title,
         description=description,
-        location=location,
+        location=own_locations[0] if own_locations else job_location,
         employment_type=employment_type,
         workplace_type=workplace_type,
         apply_url=tagged(apply_url),

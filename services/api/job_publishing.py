@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, object_session
 from services.api.schemas.jobs import JobIn, JobPublishingOut, PostingStatusOut
 from services.api.schemas.questions import ScreeningQuestionIn
 from shared.connections import connected_platforms
+from shared.locations import split_locations, too_many
 from shared.models import Application, Job, Posting, PostingStatus
 from shared.postings import new_external_id, request_publish
 
@@ -48,10 +49,28 @@ class NothingToDo(Conflict):
         self.skipped = skipped
 
 
-def locked_postings(session: Session, job: Job) -> dict[str, Posting]:
-    """The job's postings by platform, locked until the transaction ends (workers wait for the decision)."""
-    query = select(Posting).where(Posting.job_id == job.id).order_by(Posting.platform).with_for_update()
-    return {posting.platform: posting for posting in session.scalars(query.execution_options(populate_existing=True))}
+def locked_postings(session: Session, job: Job) -> dict[str, list[Posting]]:
+    """The job's postings by platform (part 1 first), locked until the transaction ends (workers
+    wait for the decision)."""
+    query = select(Posting).where(Posting.job_id == job.id).order_by(Posting.platform, Posting.part)
+    by_platform: dict[str, list[Posting]] = {}
+    for posting in session.scalars(query.with_for_update().execution_options(populate_existing=True)):
+        by_platform.setdefault(posting.platform, []).append(posting)
+    return by_platform
+
+
+def new_part(session: Session, job: Job, platform: str, part: int, locations: list[str]) -> Posting:
+    """A posting of the job on `platform` carrying `locations`, not yet requested."""
+    posting = Posting(
+        organization_id=job.organization_id,
+        job=job,
+        platform=platform,
+        part=part,
+        locations=locations,
+        external_id=new_external_id(job.id, part),
+    )
+    session.add(posting)
+    return posting
 
 
 def find_job(session: Session, organization_id: int, job_id: int) -> Job | None:
@@ -63,7 +82,8 @@ def create_job(session: Session, organization_id: int, job: JobIn) -> Job:
         organization_id=organization_id,
         title=job.title,
         description=job.description,
-        location=job.location,
+        location=job.all_locations[0],
+        locations=job.all_locations,
         employment_type=job.employment_type.value,
         workplace_type=job.workplace_type.value,
         apply_url=job.apply_url,
@@ -111,8 +131,20 @@ def check_connected(session: Session, organization_id: int, platforms: Sequence[
 
 
 def job_core(job: Job | JobIn) -> dict[str, Any]:
-    """The job's core fields a platform's rules read (services/api/board_checks.py)."""
-    return {"title": job.title, "description": job.description, "location": job.location}
+    """The job's core fields a platform's rules read (services/api/board_checks.py); `locations`
+    only where the job names several (a problem is then named by its index)."""
+    places = job.all_locations
+    core: dict[str, Any] = {"title": job.title, "description": job.description, "location": places[0]}
+    if len(places) > 1 or (isinstance(job, JobIn) and job.locations):
+        core["locations"] = places
+    return core
+
+
+def check_locations(platforms: Sequence[str], locations: list[str], loc: tuple[str | int, ...]) -> None:
+    """A 422 naming the platform when one of them cannot take this many locations (Naukri: nine)."""
+    for platform in platforms:
+        if problem := too_many(platform, locations):
+            raise FieldProblem(loc, problem, "too_many_locations")
 
 
 def publish_job(session: Session, job: Job, platforms: Sequence[str], correlation_id: str | None) -> dict[str, str]:
@@ -123,19 +155,17 @@ def publish_job(session: Session, job: Job, platforms: Sequence[str], correlatio
     existing = locked_postings(session, job)
     skipped: dict[str, str] = {}
     for platform in platforms:
-        posting = existing.get(platform)
-        if posting is None:
-            posting = Posting(
-                organization_id=job.organization_id,
-                job=job,
-                platform=platform,
-                external_id=new_external_id(job.id),
-            )
-            session.add(posting)
-        elif posting.status != PostingStatus.FAILED:
-            skipped[platform] = why_not_publish(posting)
-            continue
-        request_publish(session, posting, reason="publish", correlation_id=correlation_id)
+        parts = existing.get(platform)
+        if not parts:
+            chunks = split_locations(platform, job.all_locations)
+            wanted = [new_part(session, job, platform, number, chunk) for number, chunk in enumerate(chunks, 1)]
+        else:
+            wanted = [posting for posting in parts if posting.status == PostingStatus.FAILED]
+            if not wanted:
+                skipped[platform] = why_not_publish(parts[0])
+                continue
+        for posting in wanted:
+            request_publish(session, posting, reason="publish", correlation_id=correlation_id)
     if len(skipped) == len(platforms):
         raise NothingToDo("publish", skipped)
     return skipped
@@ -152,20 +182,24 @@ def why_not_publish(posting: Posting) -> str:
 
 
 def retry_job(session: Session, job: Job, platforms: Sequence[str] | None, correlation_id: str | None) -> None:
-    postings = {posting.platform: posting for posting in job.postings}
+    """Publish again every failed posting of the job (on the platforms named: each of their failed parts)."""
+    by_platform: dict[str, list[Posting]] = {}
+    for posting in job.postings:
+        by_platform.setdefault(posting.platform, []).append(posting)
     if platforms is None:
-        chosen = [p for p in postings.values() if p.status == PostingStatus.FAILED]
+        chosen = [p for p in job.postings if p.status == PostingStatus.FAILED]
         if not chosen:
             raise Conflict("nothing to retry: no platform of this job has failed")
     else:
         chosen = []
         for platform in platforms:
-            posting = postings.get(platform)
-            if posting is None:
+            parts = by_platform.get(platform)
+            if not parts:
                 raise Conflict(f"the job was never published to {platform}; publish it there instead")
-            if posting.status != PostingStatus.FAILED:
-                raise Conflict(f"{platform} is {posting.status}; only a failed platform can be retried")
-            chosen.append(posting)
+            failed = [p for p in parts if p.status == PostingStatus.FAILED]
+            if not failed:
+                raise Conflict(f"{platform} is {parts[0].status}; only a failed platform can be retried")
+            chosen.extend(failed)
     for posting in chosen:
         request_publish(session, posting, reason="retry", correlation_id=correlation_id)
 
@@ -182,27 +216,31 @@ def applications_received(job: Job) -> dict[str, int]:
 
 
 def job_status(job: Job) -> JobPublishingOut:
+    """Where the job stands: every posting (by platform, then part), and each platform's first."""
     received = applications_received(job)
-    return JobPublishingOut(
-        job_id=job.id,
-        title=job.title,
-        platforms={
-            posting.platform: PostingStatusOut(
-                platform=posting.platform,
-                status=posting.status,
-                operation=posting.operation,
-                operation_status=posting.operation_status,
-                external_id=posting.external_id,
-                platform_job_id=posting.platform_job_id,
-                url=posting.url,
-                attempts=posting.attempts,
-                last_error=posting.last_error,
-                next_attempt_at=posting.next_attempt_at,
-                requested_at=posting.requested_at,
-                published_at=posting.published_at,
-                updated_at=posting.updated_at,
-                applications_received=received.get(posting.platform, 0),
-            )
-            for posting in job.postings
-        },
+    postings = [posting_status(posting, received.get(posting.platform, 0)) for posting in job.postings]
+    platforms: dict[str, PostingStatusOut] = {}
+    for posting in postings:
+        platforms.setdefault(posting.platform, posting)
+    return JobPublishingOut(job_id=job.id, title=job.title, platforms=platforms, postings=postings)
+
+
+def posting_status(posting: Posting, applications_received: int = 0) -> PostingStatusOut:
+    return PostingStatusOut(
+        platform=posting.platform,
+        part=posting.part,
+        locations=posting.all_locations,
+        status=posting.status,
+        operation=posting.operation,
+        operation_status=posting.operation_status,
+        external_id=posting.external_id,
+        platform_job_id=posting.platform_job_id,
+        url=posting.url,
+        attempts=posting.attempts,
+        last_error=posting.last_error,
+        next_attempt_at=posting.next_attempt_at,
+        requested_at=posting.requested_at,
+        published_at=posting.published_at,
+        updated_at=posting.updated_at,
+        applications_received=applications_received,
     )

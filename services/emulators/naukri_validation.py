@@ -22,6 +22,7 @@ TEXT_LIMITS = {
     "applyUrl": (1, None),
     "companyName": (1, None),
 }
+MAX_LOCATIONS = 9  # Naukri's posting form takes up to nine locations
 # Required choice fields: every posting says how it is employed and where it is worked.
 CHOICES = {"employmentType": EMPLOYMENT_TYPES, "workMode": WORK_MODES}
 
@@ -37,6 +38,7 @@ def posting_errors(body: object) -> list[dict]:
         *_skills_problems(body.get("skills")),
         *_expiry_problems(body.get("expiresAt")),
         *board_field_problems(body),
+        *_locations_problems(body.get("locations")),
     ]
 
 
@@ -104,3 +106,12 @@ def _expiry_problems(expires_at: object):
         datetime.fromisoformat(expires_at)
     except (TypeError, ValueError):
         yield problem("expiresAt", "must be an ISO 8601 date-time")
+
+
+def _locations_problems(locations: object):
+    if locations is None:
+        return  # one posting, one place: `location` says it
+    if not isinstance(locations, list) or not all(isinstance(p, str) and p.strip() for p in locations):
+        yield problem("locations", "must be a list of non-empty strings")
+    elif not 1 <= len(locations) <= MAX_LOCATIONS:
+        yield problem("locations", f"must name 1 to {MAX_LOCATIONS} locations; this has {len(locations)}")

@@ -22,13 +22,15 @@ WEBHOOK_PATHS = {"indeed": INDEED_APPLY_PATH}
 
 def posting_content(posting: Posting, settings: Settings) -> PostingContent:
     job = posting.job
+    locations = posting.all_locations
     path = WEBHOOK_PATHS.get(posting.platform, LINKEDIN_WEBHOOK_PATH)
     webhook = settings.public_base_url.rstrip("/") + path if settings.public_base_url else None
     return PostingContent(
         external_id=posting.external_id,
         title=job.title,
         description=job.description,
-        location=job.location,
+        location=locations[0],
+        alternate_locations=tuple(locations[1:]),
         employment_type=EmploymentType(job.employment_type),
         workplace_type=WorkplaceType(job.workplace_type),
         apply_url=tagged_url(

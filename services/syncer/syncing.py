@@ -116,7 +116,10 @@ def _start(ctx: WorkerContext, sync_id: int, turn: str | None) -> _Run | None:
         if row.job_id is not None:
             job_external_id = (
                 session.scalar(
-                    select(Posting.external_id).where(Posting.job_id == row.job_id, Posting.platform == row.platform)
+                    select(Posting.external_id)
+                    .where(Posting.job_id == row.job_id, Posting.platform == row.platform)
+                    .order_by(Posting.part)
+                    .limit(1)
                 )
                 or ""
             )  # a job never published there has no applications there; "" finds none

@@ -51,7 +51,10 @@ class Job(Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
-    location: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(200))  # the first of `locations`
+    # Every location the job names, the first one too (shared/locations.py splits them per
+    # platform); None on jobs stored before a job could name several: then just `location`.
+    locations: Mapped[list[str] | None] = mapped_column(Json)
     employment_type: Mapped[str] = mapped_column(String(32))
     workplace_type: Mapped[str] = mapped_column(String(32))
     apply_url: Mapped[str] = mapped_column(String(2000))
@@ -67,19 +70,31 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    postings: Mapped[list[Posting]] = relationship(back_populates="job", order_by="Posting.platform")
+    postings: Mapped[list[Posting]] = relationship(back_populates="job", order_by="(Posting.platform, Posting.part)")
+
+    @property
+    def all_locations(self) -> list[str]:
+        return list(self.locations) if self.locations else [self.location]
 
 
 class Posting(Base):
-    """A job on one platform: its status there, the platform's id and link, and the attempt in progress."""
+    """A job on one platform: its status there, the platform's id and link, and the attempt in progress.
+
+    A job in more places than a platform takes in one posting has several postings there, one
+    per `part` (shared/locations.py); each is published, retried and closed on its own.
+    """
 
     __tablename__ = "postings"
-    __table_args__ = (UniqueConstraint("job_id", "platform"),)
+    __table_args__ = (UniqueConstraint("job_id", "platform", "part", name="uq_postings_job_platform_part"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(32))
+    part: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The locations this posting carries (LinkedIn: `location`, then `alternateLocations`); None
+    # on postings stored before a job could name several: then the job's `location`.
+    locations: Mapped[list[str] | None] = mapped_column(Json)
     status: Mapped[str] = mapped_column(String(16), default=PostingStatus.PENDING)
     external_id: Mapped[str] = mapped_column(String(75))
     platform_job_id: Mapped[str | None] = mapped_column(String(200))
@@ -102,6 +117,10 @@ class Posting(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     job: Mapped[Job] = relationship(back_populates="postings")
+
+    @property
+    def all_locations(self) -> list[str]:
+        return list(self.locations) if self.locations else [self.job.location]
 
 
 class PublishingLog(Base):

@@ -42,7 +42,9 @@ class Salary:
 
 @dataclass(frozen=True)
 class PostingContent:
-    """What we ask a platform to show. `external_id` is ours and stable per (job, platform)."""
+    """What we ask a platform to show. `external_id` is ours and stable per posting (a job's
+    part on a platform). `location` is the posting's main place; `alternate_locations` the
+    others it carries (LinkedIn's alternateLocations; Naukri's further locations)."""
 
     external_id: str
     title: str
@@ -62,6 +64,7 @@ class PostingContent:
     board_fields: Mapping[str, Any] = field(default_factory=dict)
     # Asked where the board takes questions (LinkedIn Apply Connect, Indeed Apply); ids are ours and stable.
     screening_questions: tuple[ScreeningQuestion, ...] = ()
+    alternate_locations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -271,6 +271,8 @@ def posting_element(content: PostingContent, credentials: PlatformCredentials, *
         "employmentStatus": content.employment_type.value.upper(),
         "workplaceTypes": [_WORKPLACE[content.workplace_type.value]],
     }
+    if content.alternate_locations:
+        element["alternateLocations"] = list(content.alternate_locations)
     if content.expires_at:
         element["expireAt"] = _epoch_ms(content.expires_at)
     if content.skills:

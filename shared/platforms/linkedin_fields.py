@@ -59,12 +59,21 @@ LINKEDIN_FIELDS = (
 def location_problems(core: Mapping[str, Any], values: Mapping[str, Any]) -> list[Problem]:
     """LinkedIn takes a location as "City, State", "City, Country" or "Postcode, CC": a place name
     alone ("Remote", "Pune") is refused. A third part ("City, State, Country") is let through, as
-    LinkedIn itself shows locations that way."""
-    location = core.get("location")
+    LinkedIn itself shows locations that way. A job naming several has each checked (they go out as
+    `location` and `alternateLocations`)."""
+    places = core.get("locations")
+    if places is None:
+        return [] if _readable(core.get("location")) else [_location_problem(("location",))]
+    return [_location_problem(("locations", index)) for index, place in enumerate(places) if not _readable(place)]
+
+
+def _readable(location: object) -> bool:
     parts = [part.strip() for part in str(location or "").split(",")]
-    if 2 <= len(parts) <= 3 and all(parts):
-        return []
-    return [Problem(("location",), f"LinkedIn takes a location as {LOCATION_FORMS}", "location_form", core=True)]
+    return 2 <= len(parts) <= 3 and all(parts)
+
+
+def _location_problem(where: tuple[str | int, ...]) -> Problem:
+    return Problem(where, f"LinkedIn takes a location as {LOCATION_FORMS}", "location_form", core=True)
 
 
 def element_fields(values: Mapping[str, Any]) -> dict[str, Any]:

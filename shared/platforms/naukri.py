@@ -176,6 +176,7 @@ def job_document(content: PostingContent) -> dict[str, Any]:
         "title": content.title,
         "description": content.description,
         "location": content.location,
+        "locations": [content.location, *content.alternate_locations],
         "employmentType": content.employment_type.value,
         "workMode": content.workplace_type.value,
         "applyUrl": content.apply_url,

@@ -88,6 +88,8 @@ def _failure(posting: Posting) -> FailureOut:
         posting_id=posting.id,
         job_id=posting.job_id,
         platform=posting.platform,
+        part=posting.part,
+        locations=posting.all_locations,
         failed=what_failed(posting),
         failed_at=posting.updated_at,
         attempts=posting.attempts,

@@ -41,6 +41,7 @@ def list_jobs(
             company=job.company_name,
             location=job.location,
             board_fields=job.board_fields or {},
+            locations=job.all_locations,
             created_at=job.created_at,
         )
         for job in page

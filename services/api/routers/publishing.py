@@ -73,6 +73,8 @@ def _publish(session: Session, organization_id: int, body: PublishRequest, corre
     if body.job is not None:
         jobs.check_connected(session, organization_id, platforms)
         check_job(jobs.job_core(body.job), body.job.board_fields, platforms, ("body", "job"))
+        loc = ("body", "job", "locations" if body.job.locations else "location")
+        jobs.check_locations(platforms, body.job.all_locations, loc)
         job = jobs.create_job(session, organization_id, body.job)
     else:
         assert body.job_id is not None  # PublishRequest._one_job: a job or a job_id, always one of them
@@ -82,6 +84,7 @@ def _publish(session: Session, organization_id: int, body: PublishRequest, corre
         jobs.check_connected(session, organization_id, platforms)
         # The stored job's problems are named under job_id: the fix is an edit (PATCH) of that job.
         check_job(jobs.job_core(found), found.board_fields or {}, platforms, ("body", "job_id"))
+        jobs.check_locations(platforms, found.all_locations, ("body", "job_id"))
         job = found
     skipped = jobs.publish_job(session, job, platforms, correlation_id)
     return JobOperationOut(**jobs.job_status(job).model_dump(), skipped=skipped).model_dump(mode="json")

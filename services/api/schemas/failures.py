@@ -17,6 +17,8 @@ class FailureOut(BaseModel):
     posting_id: int
     job_id: int
     platform: str
+    part: int = Field(1, description="Which of the job's postings on the platform (one per group of its locations).")
+    locations: list[str] = Field(default_factory=list, description="The locations this posting carries.")
     failed: str = Field(
         description="What failed: `publish`, or an operation on a live posting (`update`, `close`, `renew`)."
     )

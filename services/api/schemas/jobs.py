@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError
 
@@ -23,6 +23,7 @@ from services.api.schemas.common import (
     Text,
 )
 from services.api.schemas.questions import ScreeningQuestions
+from shared.locations import MAX_JOB_LOCATIONS
 from shared.platforms.base import EmploymentType, WorkplaceType
 
 
@@ -47,12 +48,39 @@ BOARD_FIELDS_HELP = (
 # Checked against the adapters' declarations at request time (services/api/board_checks.py), so
 # a problem is a 422 naming the platform and the field.
 BoardFieldsIn = Annotated[dict[PlatformName, dict[str, Any]], Field(max_length=len(ALL_PLATFORMS))]
+Location = Annotated[Text, StringConstraints(max_length=200)]
+LOCATIONS_DESCRIPTION = (
+    "Several places, the main one first (instead of `location`). Each platform takes them as it"
+    " can: LinkedIn up to 6 in one posting (the rest become further postings), Naukri up to 9"
+    " (more is a 422), Indeed and the feed one per posting."
+)
+
+
+def _distinct_locations(locations: list[str] | None) -> list[str] | None:
+    """The same place twice would be two identical postings on the platforms that split."""
+    if locations is not None:
+        seen: set[str] = set()
+        for index, place in enumerate(locations):
+            if place.casefold() in seen:
+                raise PydanticCustomError(
+                    "duplicate_location", "names {place!r} twice (item {index})", {"place": place, "index": index}
+                )
+            seen.add(place.casefold())
+    return locations
+
+
+Locations = Annotated[
+    list[Location], Field(min_length=1, max_length=MAX_JOB_LOCATIONS), AfterValidator(_distinct_locations)
+]
 
 
 class JobIn(Strict):
     title: Annotated[Text, StringConstraints(max_length=150)]
     description: Annotated[Text, StringConstraints(max_length=MAX_DESCRIPTION)]
-    location: Annotated[Text, StringConstraints(max_length=200)] = Field(examples=["Bengaluru, India"])
+    location: Location | None = Field(
+        None, examples=["Bengaluru, India"], description="The job's one place; or give `locations`."
+    )
+    locations: Locations | None = Field(None, description=LOCATIONS_DESCRIPTION)
     employment_type: EmploymentType = EmploymentType.FULL_TIME
     workplace_type: WorkplaceType = WorkplaceType.ON_SITE
     apply_url: HttpUrl
@@ -65,6 +93,16 @@ class JobIn(Strict):
         default_factory=list,
         description="Asked where the board takes questions (LinkedIn Apply Connect, Indeed Apply); see docs/api.md.",
     )
+
+    @model_validator(mode="after")
+    def _one_way_to_say_where(self) -> JobIn:
+        if (self.location is None) == (self.locations is None):
+            raise ValueError("give location (one place) or locations (several), not both or neither")
+        return self
+
+    @property
+    def all_locations(self) -> list[str]:
+        return list(self.locations) if self.locations else [self.location or ""]
 
 
 PUBLISH_EXAMPLE: JsonDict = {
@@ -133,7 +171,8 @@ class JobPatch(Strict):
 
     title: Annotated[Text, StringConstraints(max_length=150)] | None = None
     description: Annotated[Text, StringConstraints(max_length=MAX_DESCRIPTION)] | None = None
-    location: Annotated[Text, StringConstraints(max_length=200)] | None = None
+    location: Location | None = None
+    locations: Locations | None = Field(None, description="Replaces every location; postings follow (see docs/api.md).")
     employment_type: EmploymentType | None = None
     workplace_type: WorkplaceType | None = None
     apply_url: HttpUrl | None = None
@@ -148,7 +187,9 @@ class JobPatch(Strict):
         None, description="The whole list, replacing the old one; a question keeps its id (give it, or the same text)."
     )
 
-    @field_validator("title", "description", "location", "employment_type", "workplace_type", "apply_url", "company")
+    @field_validator(
+        "title", "description", "location", "locations", "employment_type", "workplace_type", "apply_url", "company"
+    )
     @classmethod
     def _required_stays(cls, value: Any) -> Any:
         if value is None:  # only a value sent as null gets here; salary, skills and expires_at may be removed
@@ -159,7 +200,16 @@ class JobPatch(Strict):
     def _something(self) -> JobPatch:
         if not self.model_fields_set:
             raise ValueError("give at least one field to change")
+        if {"location", "locations"} <= self.model_fields_set:
+            raise ValueError("give location (one place) or locations (several), not both")
         return self
+
+    @property
+    def new_locations(self) -> list[str] | None:
+        """Every location the job will have, when the patch changes them."""
+        if self.locations is not None:
+            return list(self.locations)
+        return [self.location] if self.location is not None else None
 
 
 class LifecycleRequest(Strict):
@@ -183,6 +233,10 @@ class RetryRequest(Strict):
 
 class PostingStatusOut(BaseModel):
     platform: PlatformName
+    part: int = Field(
+        1, description="Which of the job's postings on this platform (a job in more places than it takes has several)."
+    )
+    locations: list[str] = Field(description="The locations this posting carries, the main one first.")
     status: Literal["pending", "publishing", "published", "failed", "closed"]
     operation: Literal["update", "close", "renew"] | None = Field(
         None, description="The latest update, close or renew asked for on this platform."
@@ -209,7 +263,12 @@ class PostingStatusOut(BaseModel):
 class JobPublishingOut(BaseModel):
     job_id: int
     title: str
-    platforms: dict[str, PostingStatusOut]
+    platforms: dict[str, PostingStatusOut] = Field(
+        description="Each platform's first posting (part 1); `postings` lists every one."
+    )
+    postings: list[PostingStatusOut] = Field(
+        default_factory=list, description="One entry per posting, by platform and part, with its locations."
+    )
 
 
 class JobOperationOut(JobPublishingOut):
@@ -222,6 +281,7 @@ class JobListItemOut(JobPublishingOut):
     company: str
     location: str
     board_fields: dict[str, dict[str, Any]] = Field(description="Each platform's own fields, as stored.")
+    locations: list[str]
     created_at: datetime
 
 

@@ -21,20 +21,28 @@ export function createJobProblems({ job, retryOperation }) {
   retry.addEventListener("click", () => {
     if (refusal?.repeat) return refusal.repeat();
     const failed = failedOperations();
-    if (failed.length) retryOperation(failed[0].operation, failed.filter((f) => f.operation === failed[0].operation).map((f) => f.platform));
+    if (failed.length) retryOperation(failed[0].operation, [...new Set(failed.filter((f) => f.operation === failed[0].operation).map((f) => f.platform))]);
   });
 
+  // Every posting: a platform holds several of a job in more places than it takes (one per part).
+  const postings = () => status.postings ?? Object.values(status.platforms ?? {});
+
+  /** "LinkedIn", or "LinkedIn 2" when the platform holds several postings of the job. */
+  function nameOf(posting) {
+    const several = postings().filter((p) => p.platform === posting.platform).length > 1;
+    return several ? `${platformName(posting.platform)} ${posting.part}` : platformName(posting.platform);
+  }
+
   function failedOperations() {
-    return Object.entries(status.platforms).map(([platform, posting]) => ({ platform, posting }))
-      .filter(({ posting }) => posting?.operation_status === "failed" && posting.status !== "failed")
-      .map(({ platform, posting }) => ({ platform, operation: posting.operation, error: posting.last_error }));
+    return postings().filter((posting) => posting?.operation_status === "failed" && posting.status !== "failed")
+      .map((posting) => ({ platform: posting.platform, name: nameOf(posting), operation: posting.operation, error: posting.last_error }));
   }
 
   function render() {
-    const lines = Object.keys(status.platforms).filter((p) => status.platforms[p]?.status === "failed")
-      .map((p) => [`${platformName(p)} failed: `, status.platforms[p].last_error || "no reason given"]);
+    const lines = postings().filter((posting) => posting?.status === "failed")
+      .map((posting) => [`${nameOf(posting)} failed: `, posting.last_error || "no reason given"]);
     for (const failed of failedOperations()) {
-      lines.push([`${platformName(failed.platform)}: ${OPERATION_NAMES[failed.operation] ?? failed.operation} failed: `,
+      lines.push([`${failed.name}: ${OPERATION_NAMES[failed.operation] ?? failed.operation} failed: `,
         failed.error || "no reason given"]);
     }
     if (refusal) lines.push([`${refusal.what} refused: `, refusal.message]);

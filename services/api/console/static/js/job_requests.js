@@ -6,7 +6,7 @@
 import { api } from "./api.js";
 import { sleep } from "./dom.js";
 import { platformNames } from "./platforms.js";
-import { isSettled, namedReasons, reachedGoal, whyNot } from "./posting_state.js";
+import { isSettled, namedReasons, platformPosting, reachedGoal, whyNot } from "./posting_state.js";
 import { toast } from "./toast.js";
 
 const POLL_EVERY_MS = 400;
@@ -55,7 +55,7 @@ export function createJobRequests({ job, onStatus, onRefused, lockAll }) {
 
   async function follow(kind, platforms) {
     const deadline = Date.now() + FOLLOW_FOR_MS;
-    while (!platforms.every((p) => isSettled(kind, status.platforms[p]))) {
+    while (!platforms.every((p) => isSettled(kind, platformPosting(status, p)))) {
       if (Date.now() > deadline) return null;
       await sleep(POLL_EVERY_MS);
       showStatus(await api("GET", `/jobs/publishing/${job.job_id}/status/`));
@@ -69,10 +69,10 @@ export function createJobRequests({ job, onStatus, onRefused, lockAll }) {
       toast(`“${title()}”: still working on ${names(acted)}; its badges will follow.`);
       return;
     }
-    const missed = acted.filter((p) => !reachedGoal(kind, outcome.platforms[p]));
+    const missed = acted.filter((p) => !reachedGoal(kind, platformPosting(outcome, p)));
     if (missed.length || !acted.length) {
       button.outcome("error", "✕ Failed");
-      const reasons = Object.fromEntries(missed.map((p) => [p, whyNot(kind, outcome.platforms[p])]));
+      const reasons = Object.fromEntries(missed.map((p) => [p, whyNot(kind, platformPosting(outcome, p))]));
       toast(`“${title()}” was not ${done} on ${names(missed.length ? missed : targets)}. ${namedReasons(reasons)}`, "error");
       return;
     }

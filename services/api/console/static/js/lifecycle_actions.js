@@ -8,7 +8,7 @@ import { createActionButton } from "./action_button.js";
 import { h } from "./dom.js";
 import { createEditDialog } from "./edit_job_form.js";
 import { cardPlatforms, isRenewable, platformNames } from "./platforms.js";
-import { isOpen, runningOperation } from "./posting_state.js";
+import { isOpen, platformPosting, runningOperation } from "./posting_state.js";
 
 const hidden = (text) => h("span", { class: "visually-hidden" }, text);
 
@@ -33,8 +33,8 @@ export function createLifecycleActions({ job, requests }) {
     Object.values(buttons).map((b) => b.element), dialog.element);
 
   const onJob = () => cardPlatforms(status).filter((p) => p in status.platforms); // in the card's order
-  const openPlatforms = () => onJob().filter((p) => isOpen(status.platforms[p]));
-  const renewable = () => onJob().filter((p) => isRenewable(p) && status.platforms[p]?.status === "published");
+  const openPlatforms = () => onJob().filter((p) => isOpen(platformPosting(status, p)));
+  const renewable = () => onJob().filter((p) => isRenewable(p) && platformPosting(status, p)?.status === "published");
 
   function change(operation, platforms) {
     const words = { close: ["Closing…", "closed", "Close"], renew: ["Renewing…", "renewed", "Renew"] }[operation];
@@ -61,7 +61,7 @@ export function createLifecycleActions({ job, requests }) {
   function update(next) {
     status = next;
     const open = openPlatforms().length > 0;
-    const running = (operation) => onJob().some((p) => runningOperation(next.platforms[p]) === operation);
+    const running = (operation) => onJob().some((p) => runningOperation(platformPosting(next, p)) === operation);
     buttons.edit.rest(["Edit", hidden(` “${job.title}”`)], { hidden: !open, busy: running("update") });
     buttons.close.rest(["Close", hidden(` “${job.title}” on every platform`)], { hidden: !open, busy: running("close") });
     const renewing = renewable();

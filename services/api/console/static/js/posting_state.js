@@ -6,6 +6,19 @@ import { platformName } from "./platforms.js";
 const ON_ITS_WAY = new Set(["pending", "publishing"]);
 const OPERATION_RUNNING = new Set(["pending", "running"]);
 
+/**
+ * The posting that speaks for a platform on a card's buttons: a job in more places than the
+ * platform takes has several (`status.postings`, one per part). One still moving wins (a request
+ * is not over until every part settles), then a failed one (what Retry mends), else the first.
+ */
+export function platformPosting(status, platform) {
+  const parts = (status?.postings ?? []).filter((posting) => posting.platform === platform);
+  if (parts.length < 2) return status?.platforms?.[platform];
+  return parts.find((p) => ON_ITS_WAY.has(p.status) || OPERATION_RUNNING.has(p.operation_status))
+    ?? parts.find((p) => p.status === "failed" || p.operation_status === "failed")
+    ?? parts[0];
+}
+
 /** The one publish button a platform shows: publish, busy, live, retry or repost. */
 export function platformAction(posting) {
   const status = posting?.status;

@@ -8,7 +8,7 @@ import { api } from "./api.js";
 import { createActionButton } from "./action_button.js";
 import { h } from "./dom.js";
 import { cardPlatforms, connectedPlatforms, platformName, platformNames } from "./platforms.js";
-import { platformAction } from "./posting_state.js";
+import { platformAction, platformPosting } from "./posting_state.js";
 
 const hidden = (text) => h("span", { class: "visually-hidden" }, text);
 
@@ -51,10 +51,10 @@ export function createPublishActions({ job, requests }) {
   }
 
   /** Connected platforms the job has never been sent to: what "Publish everywhere" publishes. */
-  const notYetOn = () => connectedPlatforms().filter((p) => platformAction(status.platforms[p]) === "publish");
+  const notYetOn = () => connectedPlatforms().filter((p) => platformAction(platformPosting(status, p)) === "publish");
 
   function clicked(platform) {
-    const action = platformAction(status.platforms[platform]);
+    const action = platformAction(platformPosting(status, platform));
     if (REQUESTS[action]) send(action, [platform], buttons[platform]);
   }
 
@@ -74,7 +74,7 @@ export function createPublishActions({ job, requests }) {
   function update(next) {
     status = next;
     for (const platform of cardPlatforms(next)) {
-      const action = platformAction(next.platforms[platform]);
+      const action = platformAction(platformPosting(next, platform));
       buttonOf(platform).rest(LABELS[action](platformName(platform)), { disabled: action === "live", busy: action === "busy" });
       buttons[platform].element.dataset.offers = action;
     }
