@@ -204,17 +204,29 @@ def test_new_locations_on_a_published_job_add_postings_and_fewer_close_them(
     assert emulators.linkedin.operations_for(part_two.external_id) == ["CREATE", "CLOSE"]
 
 
+def test_a_place_linkedin_cannot_read_is_refused_before_queuing_and_named_by_its_index(client, tenant, pipeline):
+    body = {"job": job_body(locations=[CITIES[0], "Remote", *CITIES[1:3]]), "platforms": ["linkedin"]}
+    body["job"].pop("location")
+
+    answer = client.post(PUBLISH, json=body, headers=tenant.headers)
+
+    assert answer.status_code == 422, answer.text
+    [problem] = answer.json()["detail"]
+    assert problem["loc"] == ["body", "job", "locations", 1] and problem["msg"].startswith("LinkedIn")
+
+
 def test_a_part_that_failed_is_mended_by_an_edit_and_retried_while_the_other_part_stays_live(
     client, tenant, pipeline, emulators, sessions
 ):
-    # "Remote" is no location LinkedIn accepts: the part whose alternates carry it is refused
-    places = [CITIES[0], "Remote", *CITIES[1:5], CITIES[6]]
+    # LinkedIn refuses the first create it gets for good: one of the job's two parts fails
+    emulators.linkedin.set_faults({"reject": {"times": 1}})
+    places = [CITIES[0], *CITIES[2:7], CITIES[7]]
     job_id = publish_at(client, tenant, places)
     postings = settled_status(client, tenant, job_id)["postings"]
-    assert [p["status"] for p in postings] == ["failed", "published"]
-    assert "/alternateLocations/0" in postings[0]["last_error"]
+    assert sorted(p["status"] for p in postings) == ["failed", "published"]
+    [live] = [p for p in postings if p["status"] == "published"]
 
-    mended = [CITIES[0], CITIES[5], *CITIES[1:5], CITIES[6]]
+    mended = [CITIES[0], CITIES[1], *CITIES[3:7], CITIES[7]]
     edited = client.patch(f"/jobs/publishing/{job_id}/", json={"locations": mended}, headers=tenant.headers)
     assert edited.status_code == 202, edited.text
     retried = client.post(f"/jobs/publishing/{job_id}/retry/", json={"platforms": ["linkedin"]}, headers=tenant.headers)
@@ -222,9 +234,9 @@ def test_a_part_that_failed_is_mended_by_an_edit_and_retried_while_the_other_par
 
     postings = operations_settled(client, tenant, job_id)
     assert [p["status"] for p in postings] == ["published", "published"]
-    part_one, part_two = parts_of(sessions, job_id, "linkedin")
+    part_one, _ = parts_of(sessions, job_id, "linkedin")
     assert held(emulators.linkedin, part_one)["alternateLocations"] == mended[1:6]
-    assert emulators.linkedin.operations_for(part_two.external_id) == ["CREATE", "UPDATE"]
+    assert emulators.linkedin.operations_for(live["external_id"])[-1] == "UPDATE"  # the live part got the edit
 
 
 def test_new_locations_naukri_cannot_take_are_refused_and_the_job_keeps_its_own(client, tenant, pipeline, sessions):
