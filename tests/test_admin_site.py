@@ -43,6 +43,13 @@ def test_the_site_is_off_until_an_admin_user_exists_and_says_how_to_make_one(set
         engine.dispose()
 
 
+def test_the_site_is_off_without_a_key_to_sign_its_cookies_and_names_the_setting(settings, engine, sessions):
+    new_admin_user(sessions)
+    unsigned = settings.model_copy(update={"encryption_keys": None, "admin_session_secret": None})
+    off = browser(create_app(unsigned, engine)).get("/admin/login", follow_redirects=False)
+    assert off.status_code == 404 and "JOBPUB_ADMIN_SESSION_SECRET" in off.text
+
+
 def test_a_wrong_password_or_unknown_name_is_refused_and_signs_nobody_in(client, sessions):
     http, name = browser(client.app), new_admin_user(sessions)
     for who, password in ((name, "not the password at all"), ("nobody-" + name, "correct horse battery staple")):

@@ -27,11 +27,12 @@ SECRET_LIKE = re.compile(r"secret|password|hash|token|encrypted|credential", re.
 PAGE_SIZE = 50
 
 
-def visible_columns(model: type, *, revealed: Sequence[str] = ()) -> list[str]:
-    """The model's columns an operator may see: all but those named like a secret (unless `revealed`)."""
+def visible_columns(model: type, *, revealed: Sequence[str] = (), leave_out: Sequence[str] = ()) -> list[str]:
+    """The model's columns an operator may see: all but those named like a secret (unless `revealed`);
+    a list page may `leave_out` bulky ones its details page shows."""
     mapper: Any = inspect_model(model)
     names: list[str] = [attribute.key for attribute in mapper.column_attrs]
-    return [name for name in names if name in revealed or not SECRET_LIKE.search(name)]
+    return [name for name in names if (name in revealed or not SECRET_LIKE.search(name)) and name not in leave_out]
 
 
 class ReadOnlyView(ModelView):

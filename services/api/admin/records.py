@@ -47,7 +47,8 @@ class ApplicationView(ReadOnlyView, model=Application):
 
     name_plural = "Applications"
     icon = "fa-solid fa-user"
-    column_list = column_details_list = visible_columns(Application)
+    column_list = visible_columns(Application, leave_out=("cover_letter", "answers", "raw"))
+    column_details_list = visible_columns(Application)
     column_searchable_list: ClassVar[list[Any]] = [
         Application.candidate_name,
         Application.candidate_email,
