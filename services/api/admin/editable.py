@@ -48,13 +48,12 @@ class ApiKeyView(ReadOnlyView, model=ApiKey):
 
     @action(name="revoke", label="Revoke")
     async def ask_revoke(self, request: Request) -> Response:
-        ids = self.selected_ids(request)
-        with _sessions(request)() as session:
-            keys = session.scalars(select(ApiKey).where(ApiKey.id.in_(ids), ApiKey.revoked_at.is_(None))).all()
-            rows = [
-                f"key {k.key_id} of organization {k.organization_id} ({k.scope}, {k.label or 'no label'})" for k in keys
-            ]
-            live = [k.id for k in keys]
+        revocable = await anyio.to_thread.run_sync(_revocable_keys, _sessions(request), self.selected_ids(request))
+        rows = [
+            f"key {k.key_id} of organization {k.organization_id} ({k.scope}, {k.label or 'no label'})"
+            for k in revocable
+        ]
+        live = [k.id for k in revocable]
         explain = "Each key below is refused from its next request on. A revoked key cannot be restored."
         return await self.confirm(request, title="Revoke", explain=explain, rows=rows, ids=live, do="do_revoke")
 
@@ -128,13 +127,11 @@ class ReplayAction(ReadOnlyView):
 
     @action(name="replay", label="Replay")
     async def ask_replay(self, request: Request) -> Response:
-        ids = self.selected_ids(request)
-        with _sessions(request)() as session:
-            failed = [p for p in session.scalars(select(Posting).where(Posting.id.in_(ids))) if _is_failed(p)]
-            rows = [
-                f"posting {p.id}: job {p.job_id} on {p.platform}, {what_failed(p)} failed: {(p.last_error or '')[:160]}"
-                for p in failed
-            ]
+        failed = await anyio.to_thread.run_sync(_failed_postings, _sessions(request), self.selected_ids(request))
+        rows = [
+            f"posting {p.id}: job {p.job_id} on {p.platform}, {what_failed(p)} failed: {(p.last_error or '')[:160]}"
+            for p in failed
+        ]
         explain = "Each failed publish or operation below is asked for again; the log names you as who replayed it."
         ids = [p.id for p in failed]
         return await self.confirm(request, title="Replay", explain=explain, rows=rows, ids=ids, do="do_replay")
@@ -155,8 +152,14 @@ class ReplayAction(ReadOnlyView):
 FAILED = or_(Posting.status == PostingStatus.FAILED, Posting.operation_status == OperationStatus.FAILED)
 
 
-def _is_failed(posting: Posting) -> bool:
-    return posting.status == PostingStatus.FAILED or posting.operation_status == OperationStatus.FAILED
+def _failed_postings(sessions: sessionmaker[Session], ids: list[int]) -> list[Posting]:
+    with sessions() as session:
+        return list(session.scalars(select(Posting).where(Posting.id.in_(ids), FAILED).order_by(Posting.id)))
+
+
+def _revocable_keys(sessions: sessionmaker[Session], ids: list[int]) -> list[ApiKey]:
+    with sessions() as session:
+        return list(session.scalars(select(ApiKey).where(ApiKey.id.in_(ids), ApiKey.revoked_at.is_(None))))
 
 
 POSTING_COLUMNS = visible_columns(Posting, revealed=("lease_token",))  # a lease's id, not a credential
