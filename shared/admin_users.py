@@ -6,6 +6,8 @@ recommendation); a hash made with weaker parameters is upgraded at the next good
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import exists, select
@@ -17,9 +19,14 @@ MIN_PASSWORD_LENGTH = 12  # an operator's password opens every organization's re
 MAX_NAME_LENGTH = 100  # the column's width
 
 _hasher = PasswordHasher()
-# Verified against when the name is unknown, so a wrong name costs as long as a wrong password
-# and the answer's timing does not tell which names exist.
-_DECOY_HASH = _hasher.hash("not a password of anyone's")
+
+
+@cache
+def _decoy_hash() -> str:
+    """Verified against when the name is unknown, so a wrong name costs as long as a wrong password
+    and the answer's timing does not tell which names exist. Made on first use: a hash costs
+    tens of milliseconds and 64 MiB, which no process that never signs anyone in should pay."""
+    return _hasher.hash("not a password of anyone's")
 
 
 class AdminUserProblem(ValueError):
@@ -54,7 +61,7 @@ def signed_in_user(session: Session, name: str, password: str) -> AdminUser | No
     """The user if `password` is theirs, else None; records the sign-in and upgrades an old hash."""
     user = find_admin_user(session, name)
     try:
-        _hasher.verify(user.password_hash if user else _DECOY_HASH, password)
+        _hasher.verify(user.password_hash if user else _decoy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None:
