@@ -156,6 +156,17 @@ class Settings(BaseSettings):
     )
     idempotency_in_flight_seconds: float = Field(60.0, gt=0, description="After this an unfinished key may be retried.")
 
+    admin_session_secret: SecretStr | None = Field(
+        None,
+        description="Signs the admin site's session cookies; unset: derived from the newest encryption key"
+        " (with neither, the admin site is off).",
+    )
+    admin_session_seconds: int = Field(
+        28_800,
+        ge=1,
+        description="An admin site sign-in lasts this long, however busy; then the operator signs in again.",
+    )
+
     log_level: str = "INFO"
     log_json: bool = Field(False, description="JSON log lines (production) instead of console lines.")
 

@@ -273,6 +273,22 @@ class PlatformConnectionChanged(Event):
     fields: list[str] = []  # which fields changed; "client_secret" when a new secret was stored
 
 
+class AdminChanged(Event):
+    """An operator changed a record through the admin site (services/api/admin): who, what, which fields.
+
+    Names the fields changed, never their values: a replaced secret is `fields=["client_secret"]`.
+    A job's text edit also asks the platforms for an update, with its own `JobOperationRequested` events.
+    """
+
+    by: str  # the admin user's name
+    record: str  # what was changed: "platform_connection", "api_key", "job"
+    record_id: int
+    change: str  # "updated", "enabled", "disabled", "revoked"
+    fields: list[str] = []
+    job_id: int | None = None
+    platform: str | None = None
+
+
 class WebhookDeliveryQueued(Event):
     """A notification to a tenant's endpoint is due (its first attempt, or a retry)."""
 
@@ -311,6 +327,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ApplicationsErased,
         CandidateDataExported,
         PlatformConnectionChanged,
+        AdminChanged,
         WebhookDeliveryQueued,
     )
 }

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from services.cli import admin, applications, candidates, operations
+from services.cli import admin, admin_users, applications, candidates, operations
 from services.cli import status_failures as _status_failures  # noqa: F401 (adds its commands to `failures`)
 from services.cli.help import show_no_type_for_flags
 from shared.config import get_settings
@@ -173,6 +173,7 @@ LISTING: list[tuple[str, str, str]] = [
     (SETUP, "org", "Create an organization:  jobpub org create acme"),
     (SETUP, "apikey", "An organization's API keys:  jobpub apikey create -o acme --label ATS"),
     (SETUP, "platform", "Connect an organization to a platform:  jobpub platform configure acme naukri --client-id ID"),
+    (SETUP, "admin", "A user of the admin site at /admin/:  jobpub admin create-user alice"),
     (SETUP, "keygen", "A new encryption key for JOBPUB_ENCRYPTION_KEYS:  jobpub keygen"),
     (SETUP, "migrate", "Apply the database migrations:  jobpub migrate"),
     (RUN, "api", "The HTTP API:  jobpub api --port 8000 --workers 4"),
@@ -207,6 +208,7 @@ GROUPS = {
     "platform": admin.platform_app,
     "failures": operations.failures_app,  # with status_failures' commands on it (statuses, replay-statuses)
     "candidates": candidates.candidates_app,
+    "admin": admin_users.admin_app,
 }
 for panel, name, listing in LISTING:
     if name in GROUPS:

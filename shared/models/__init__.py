@@ -8,6 +8,7 @@ One module per area; everything is named here, so `from shared.models import Pos
 way in, and importing this package registers every table on `Base.metadata` (Alembic needs that).
 """
 
+from shared.models.admin import AdminUser
 from shared.models.applications import ACTIVE_API_PULL, Application, SyncCursor, SyncRun, SyncStatus
 from shared.models.base import Base, BigId, Json, UTCDateTime, utcnow
 from shared.models.notifications import NotificationDelivery, NotificationEndpoint
@@ -18,6 +19,7 @@ from shared.models.tenants import ApiKey, IdempotencyKey, KeyScope, Organization
 
 __all__ = [
     "ACTIVE_API_PULL",
+    "AdminUser",
     "ApiKey",
     "Application",
     "ApplicationStatusUpdate",
