@@ -29,21 +29,20 @@ MAX_JOB_LOCATIONS = 50  # per job: at one posting a location, 50 Indeed postings
 
 @dataclass(frozen=True)
 class LocationRule:
+    """How a platform takes a job's locations; each adapter declares its own as `location_rule`."""
+
     per_posting: int  # how many locations one posting carries
     splits: bool  # more than that: further postings (True), or a request-time 422 (False)
 
 
-RULES = {
-    "linkedin": LocationRule(per_posting=1 + LINKEDIN_ALTERNATE_LOCATIONS, splits=True),
-    "naukri": LocationRule(per_posting=NAUKRI_MAX_LOCATIONS, splits=False),
-    "indeed": LocationRule(per_posting=1, splits=True),
-    "feed": LocationRule(per_posting=1, splits=True),
-}
-ONE_PER_POSTING = LocationRule(per_posting=1, splits=True)  # a platform not named above: the safe way
+ONE_PER_POSTING = LocationRule(per_posting=1, splits=True)  # an adapter that declares none: the safe way
 
 
 def rule_of(platform: str) -> LocationRule:
-    return RULES.get(platform, ONE_PER_POSTING)
+    from shared.platforms import adapter_class  # the adapters import this module for LocationRule
+
+    rule: LocationRule = getattr(adapter_class(platform), "location_rule", ONE_PER_POSTING)
+    return rule
 
 
 def split_locations(platform: str, locations: Sequence[str]) -> list[list[str]]:

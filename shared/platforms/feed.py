@@ -17,6 +17,7 @@ import httpx
 
 from shared.config import Settings
 from shared.feed_address import feed_token, job_page_url
+from shared.locations import ONE_PER_POSTING
 from shared.platforms.base import (
     ApplicationPage,
     OperationNotSupported,
@@ -35,6 +36,7 @@ class FeedPlatform:
     display_name = "Job feed"
     min_description = 50  # our own floor: a job page needs something to read
     renews = True  # listed until closed or expired: a renew settles at once, changing nothing
+    location_rule = ONE_PER_POSTING  # the XML feed takes one <job> a location
     takes_application_status = False  # candidates apply on the employer's own site: nothing to report back
     # Indeed's XML feed has optional <category>, <experience> and <education> elements; the feed
     # does not write them yet, so it declares no fields of its own (docs/platforms.md).

@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 
 from shared.config import Settings
+from shared.locations import ONE_PER_POSTING
 from shared.platforms import indeed_dispositions
 from shared.platforms.base import (
     ApplicationPage,
@@ -80,6 +81,7 @@ class IndeedPlatform:
     display_name = "Indeed"
     min_description = 50  # Indeed documents none; our emulator's check
     renews = False  # the Job Sync API has no renewal
+    location_rule = ONE_PER_POSTING  # Job Sync takes one location a posting
     takes_application_status = True  # Disposition Sync
     # The Job Sync input we send names no classification of Indeed's own (its category comes
     # from Indeed's reading of the job), so Indeed has no fields of its own here.

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from shared.config import Settings
+from shared.locations import LINKEDIN_ALTERNATE_LOCATIONS, LocationRule
 from shared.platforms.base import (
     ApplicationPage,
     AuthenticationFailed,
@@ -66,6 +67,7 @@ class LinkedInPlatform:
     display_name = "LinkedIn"
     min_description = 100  # LinkedIn documents 100–25,000 characters
     renews = True  # RENEW: 30 more days
+    location_rule = LocationRule(per_posting=1 + LINKEDIN_ALTERNATE_LOCATIONS, splits=True)  # location + alternates
     takes_application_status = True  # Apply Connect's application lifecycle actions
     board_fields: tuple[BoardField, ...] = LINKEDIN_FIELDS
 

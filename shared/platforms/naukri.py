@@ -38,6 +38,7 @@ from typing import Any
 import httpx
 
 from shared.config import Settings
+from shared.locations import NAUKRI_MAX_LOCATIONS, LocationRule
 from shared.platforms.base import (
     ApplicationPage,
     AuthenticationFailed,
@@ -64,6 +65,7 @@ class NaukriPlatform:
     display_name = "Naukri"
     min_description = 50  # our Naukri API's own minimum
     renews = True  # a refresh: 30 more days
+    location_rule = LocationRule(per_posting=NAUKRI_MAX_LOCATIONS, splits=False)  # more than nine: a 422
     takes_application_status = False  # no status API that we know of
     board_fields: tuple[BoardField, ...] = NAUKRI_FIELDS
 
