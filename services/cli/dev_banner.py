@@ -15,7 +15,9 @@ JOB_BODY = (
     '{"platforms": ["both"], "job": {"title": "Backend Engineer", "company": "Acme", '
     '"location": "Bengaluru, India", "apply_url": "https://acme.example/careers/1", '
     '"description": "Build and run the services that publish our jobs. You will own APIs, queues and '
-    'data end to end, with a small team that ships every day."}}'
+    'data end to end, with a small team that ships every day.", '
+    '"board_fields": {"naukri": {"experience_years": {"min": 2, "max": 5}, "ctc_lakhs": {"min": 12, "max": 18}, '
+    '"industry": "software_product", "functional_area": "engineering_software", "role": "Back End Developer"}}}}'
 )
 JSON_HEADER = "-H 'Content-Type: application/json'"
 
