@@ -10,9 +10,10 @@ OpenAPI document.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
-from sqladmin import Admin
+from sqladmin import Admin, ModelView
 from sqlalchemy.orm import sessionmaker
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -68,4 +69,13 @@ def mount_admin(app: FastAPI, settings: Settings) -> None:
     admin.admin.state.cipher = app.state.cipher
     admin.admin.state.replay_per_second = settings.replay_per_second
     for view in (*EDITABLE_VIEWS, *RECORD_VIEWS):
-        admin.add_view(view)
+        # sqladmin binds its session factory onto the view *class*: a subclass per app keeps a
+        # second app in the same process (the tests make many) from rebinding this one's pages.
+        admin.add_view(_own_class(view))
+
+
+def _own_class(view: type[ModelView]) -> type[ModelView]:
+    """A subclass of `view` for one app (made by sqladmin's metaclass, which it inherits)."""
+    metaclass: Any = type(view)
+    subclass: type[ModelView] = metaclass(view.__name__, (view,), {})
+    return subclass
