@@ -23,7 +23,8 @@ def test_all_publishes_on_every_connected_board_and_a_close_takes_it_off_each(
     [indeed] = held_on(emulators, sessions, job_id, "indeed")
     assert indeed["status"] == "ACTIVE"
     [listed] = feed_jobs(client, feed["feed_url"]).values()
-    assert listed["url"] == status["feed"]["url"]
+    page, _, source = listed["url"].partition("?")  # the feed's link says where the visitor came from
+    assert page == status["feed"]["url"] and "utm_source=feed" in source
     assert_google_job_posting(job_posting(client, status["feed"]["url"]))
 
     assert client.post(f"/jobs/publishing/{job_id}/close/", headers=tenant.headers).status_code == 202
