@@ -24,7 +24,8 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 def upgrade() -> None:
     with op.batch_alter_table("jobs") as batch_op:
         batch_op.add_column(sa.Column("screening_questions", JSON, nullable=True))
-    with op.batch_alter_table("applications") as batch_op:
+    # recreate="never": SQLite's copy-and-move would drop the expression index on lower(candidate_email).
+    with op.batch_alter_table("applications", recreate="never") as batch_op:
         batch_op.add_column(sa.Column("knocked_out", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column("knocked_out_by", JSON, nullable=True))
     with op.batch_alter_table("organizations") as batch_op:
