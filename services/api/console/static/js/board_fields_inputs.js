@@ -2,7 +2,7 @@
 // in lakhs, …), built from what the API says each platform needs
 // (GET /jobs/publishing/platforms/fields/), so a field or code list the adapter gains shows up here
 // with no change. One group per connected platform that has fields; only the chosen platforms'
-// groups show, and only their values are sent.
+// groups show, and only their values are sent. The Edit dialog fills them with a job's stored values.
 
 import { field, h, markField } from "./dom.js";
 import { platformName, platformNeeds } from "./platforms.js";
@@ -37,6 +37,12 @@ export function createBoardFieldsInputs(platforms) {
       }
       return values;
     },
+    /** Fill every group from a job's stored `board_fields` (a field it lacks is emptied). */
+    fill(stored) {
+      for (const [platform, group] of Object.entries(groups)) {
+        for (const [name, input] of Object.entries(group.inputs)) input.write(stored?.[platform]?.[name]);
+      }
+    },
     /** Put a problem (loc after "board_fields": platform, field, …) beside its input; false if none fits. */
     mark(platform, name, message, end) {
       const input = groups[platform]?.inputs[name];
@@ -60,7 +66,8 @@ function inputFor(platform, spec) {
   if (spec.type === "range") return rangeInput(name, label, spec);
   if (spec.type === "text") {
     const input = h("input", { name, maxlength: spec.max_length ?? undefined });
-    return { element: field(label, input, spec.help || undefined), inputs: [input], read: () => input.value.trim() || undefined };
+    return { element: field(label, input, spec.help || undefined), inputs: [input],
+      read: () => input.value.trim() || undefined, write: (value) => { input.value = value ?? ""; } };
   }
   const multiple = spec.type === "codes";
   const options = (spec.choices ?? []).map((c) => h("option", { value: c.code }, c.label));
@@ -68,8 +75,14 @@ function inputFor(platform, spec) {
   const read = multiple
     ? () => { const picked = [...select.selectedOptions].map((o) => o.value); return picked.length ? picked : undefined; }
     : () => select.value || undefined;
+  // A stored code the list no longer has cannot be shown: it reads back as unset.
+  const write = (value) => {
+    const picked = new Set([value ?? []].flat().map(String));
+    for (const option of select.options) option.selected = picked.has(option.value);
+    if (!multiple && select.selectedIndex < 0) select.value = "";
+  };
   const hint = [spec.help, multiple ? "Choose one or more." : ""].filter(Boolean).join(" ") || undefined;
-  return { element: field(label, select, hint), inputs: [select], read };
+  return { element: field(label, select, hint), inputs: [select], read, write };
 }
 
 /** A range as two numbers (and "not disclosed" where the platform allows withholding it). */
@@ -85,7 +98,13 @@ function rangeInput(name, label, spec) {
     if (low.value === "" && high.value === "") return undefined;
     return { min: parse(low), max: parse(high) };
   };
+  const write = (value) => {
+    if (withheld) withheld.checked = value === NOT_DISCLOSED;
+    const range = value && typeof value === "object" ? value : {};
+    low.value = range.min ?? "";
+    high.value = range.max ?? "";
+  };
   const parts = [field(`${label}: minimum`, low, spec.help || undefined), field(`${label}: maximum`, high)];
   if (withheld) parts.push(h("label", {}, withheld, ` ${spec.label}: not disclosed`));
-  return { element: h("div", { class: "range" }, parts), inputs: [low, high], read };
+  return { element: h("div", { class: "range" }, parts), inputs: [low, high], read, write };
 }

@@ -5,6 +5,7 @@
 import { api } from "./api.js";
 import { field, h, markField } from "./dom.js";
 import { createBoardFieldsInputs } from "./board_fields_inputs.js";
+import { PLACES_HINT, placesBody, placesInput, readPlaces } from "./places.js";
 import { connectedPlatforms, platformName, platformNames, platformNeeds } from "./platforms.js";
 import { toast } from "./toast.js";
 
@@ -16,7 +17,7 @@ export function createNewJobForm({ onCreated }) {
   const inputs = {
     title: h("input", { name: "title", required: true, maxlength: 150 }),
     company: h("input", { name: "company", required: true }),
-    location: h("input", { name: "location", required: true }),
+    location: placesInput({ required: true }),
     apply_url: h("input", { name: "apply_url", type: "url", required: true, placeholder: "https://…" }),
     description: h("textarea", { name: "description", rows: 6, required: true }),
     employment_type: h("select", { name: "employment_type" }, EMPLOYMENT_TYPES.map((t) => h("option", { value: t }, humanize(t)))),
@@ -28,7 +29,7 @@ export function createNewJobForm({ onCreated }) {
   const problem = h("p", { class: "problem", role: "alert" });
   const submit = h("button", { type: "submit" }, "Create and publish");
   const form = h("form", { novalidate: true },
-    field("Title", inputs.title), field("Company", inputs.company), field("Location", inputs.location),
+    field("Title", inputs.title), field("Company", inputs.company), field("Location", inputs.location, PLACES_HINT),
     field("Apply URL", inputs.apply_url),
     field("Description", inputs.description, descriptionHint(connectedPlatforms())),
     field("Employment type", inputs.employment_type), field("Workplace", inputs.workplace_type),
@@ -77,9 +78,10 @@ function choiceOfPlatforms(connected) {
 
 function jobFromInputs(inputs) {
   const job = {};
-  for (const name of ["title", "company", "location", "apply_url", "description", "employment_type", "workplace_type"]) {
+  for (const name of ["title", "company", "apply_url", "description", "employment_type", "workplace_type"]) {
     job[name] = inputs[name].value.trim();
   }
+  Object.assign(job, placesBody(readPlaces(inputs.location)));
   job.skills = inputs.skills.value.split(",").map((s) => s.trim()).filter(Boolean);
   return job;
 }
@@ -97,7 +99,8 @@ function descriptionHint(connected) {
 function showProblems(error, inputs, boardFields, problem) {
   const unplaced = [];
   for (const item of Array.isArray(error.detail) ? error.detail : []) {
-    const [where, job, name, ...rest] = item.loc ?? [];
+    const [where, job, given, ...rest] = item.loc ?? [];
+    const name = given === "locations" ? "location" : given; // one field takes one place or several
     const inJob = where === "body" && job === "job";
     if (inJob && name === "board_fields" && boardFields.mark(rest[0], rest[1], item.msg, rest.at(-1))) continue;
     if (inJob && inputs[name]) markField(inputs[name], item.msg);
