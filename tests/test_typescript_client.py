@@ -52,11 +52,11 @@ def installed_package():
 
 @needs_npm
 def test_the_committed_types_are_generated_from_the_document_and_type_check(installed_package, tmp_path):
-    fresh = tmp_path / "schema.d.ts"
+    fresh = tmp_path / "schema.ts"
     script = json.loads((PACKAGE / "package.json").read_text())["scripts"]["generate"]
-    npm("exec", "--", *script.replace("src/schema.d.ts", str(fresh)).split())
-    assert (PACKAGE / "src" / "schema.d.ts").read_text() == fresh.read_text(), (
-        "clients/typescript/src/schema.d.ts is stale; run `npm run generate` in clients/typescript"
+    npm("exec", "--", *script.replace("src/schema.ts", str(fresh)).split())
+    assert (PACKAGE / "src" / "schema.ts").read_text() == fresh.read_text(), (
+        "clients/typescript/src/schema.ts is stale; run `npm run generate` in clients/typescript"
     )
     npm("exec", "--", "tsc", "--noEmit", "-p", "tsconfig.json")
 
@@ -83,6 +83,7 @@ def test_a_frontend_installs_the_client_and_publishes_to_both_platforms(
     (frontend / "package.json").write_text(json.dumps({"name": "frontend", "private": True, "type": "module"}))
     npm("install", str(tarball), cwd=frontend)
     shutil.copy(PACKAGE / "test" / "publish.test.mjs", frontend / "publish.test.mjs")
+    _readme_example_type_checks(frontend)
 
     env = {
         **os.environ,
@@ -96,3 +97,17 @@ def test_a_frontend_installs_the_client_and_publishes_to_both_platforms(
     )
     assert done.returncode == 0, f"the node test failed:\n{done.stdout}\n{done.stderr}"
     assert "# pass 2" in done.stdout, done.stdout
+
+
+def _readme_example_type_checks(frontend: Path) -> None:
+    """The README's example compiles against the installed package, so it shows calls that exist."""
+    readme = (PACKAGE / "README.md").read_text()
+    example = readme.split("```ts\n", 1)[1].split("```", 1)[0]
+    # The example leaves where the key and the secret come from to the reader's code.
+    (frontend / "example.ts").write_text(
+        "declare const apiKey: string;\ndeclare const linkedinSecret: string;\n" + example
+    )
+    tsc = PACKAGE / "node_modules" / "typescript" / "bin" / "tsc"
+    options = ["--noEmit", "--strict", "--target", "es2022", "--module", "nodenext", "--lib", "es2022,dom"]
+    done = subprocess.run(["node", str(tsc), *options, "example.ts"], cwd=frontend, capture_output=True, text=True)
+    assert done.returncode == 0, f"the README's example does not compile:\n{done.stdout}\n{done.stderr}"

@@ -1,7 +1,7 @@
 /**
  * A typed client for the jobpub HTTP API.
  *
- * The types in ./schema.js are generated from jobpub's OpenAPI document (openapi.json beside this
+ * The types in ./schema.ts are generated from jobpub's OpenAPI document (openapi.json beside this
  * package) by openapi-typescript; the calls go through openapi-fetch. The named functions below
  * are the original system's client calls, kept as thin wrappers so a frontend moving over keeps
  * its call sites; everything else is reachable, just as typed, through `api`.
