@@ -11,9 +11,10 @@ import subprocess
 import tarfile
 from pathlib import Path
 
+import httpx
 import pytest
 
-from services.api.openapi_export import openapi_json
+from services.api.openapi_export import openapi_document, openapi_json
 from shared.models import KeyScope
 from tests.conftest import LIVE_API_PORT, create_tenant
 from tests.support import job_body
@@ -41,6 +42,13 @@ def npm(*args: str, cwd: Path = PACKAGE, env: dict | None = None, timeout: float
 def test_the_committed_openapi_document_is_the_apps():
     committed = (PACKAGE / "openapi.json").read_text()
     assert committed == openapi_json(), f"clients/typescript/openapi.json is stale; run `{REGENERATE}`"
+
+
+def test_the_running_api_serves_the_exported_document(live_api):
+    """docs/api.md sends Python users to GET /openapi.json: it is the document the client is built from."""
+    served = httpx.get(f"http://127.0.0.1:{LIVE_API_PORT}/openapi.json")
+    assert served.status_code == 200
+    assert served.json() == openapi_document()
 
 
 @pytest.fixture(scope="module")
