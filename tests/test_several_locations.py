@@ -4,8 +4,6 @@ posting), the status shows one entry per posting, and the lifecycle acts on ever
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -15,14 +13,12 @@ from shared.locations import LINKEDIN_ALTERNATE_LOCATIONS
 from shared.models import Job, Posting, PublishingLog
 from shared.platforms import build_platforms
 from shared.platforms.base import (
-    EmploymentType,
     PermanentPlatformError,
     PlatformCredentials,
-    PostingContent,
-    WorkplaceType,
 )
+from tests.contract.platforms import posting_content
 from tests.feed.support import feed_jobs
-from tests.support import DESCRIPTION, PUBLISH, job_body, settled_status, wait_until
+from tests.support import PUBLISH, job_body, settled_status, wait_until
 
 CITIES = [
     "Bengaluru, India",
@@ -93,17 +89,8 @@ def test_the_linkedin_emulator_refuses_more_alternate_locations_than_linkedin_ta
         linkedin = build_platforms(settings, http)["linkedin"]
 
         def create(alternates):
-            content = PostingContent(
-                external_id=f"jobpub-alternates-{len(alternates)}-{tenant.id}",
-                title="Backend Engineer",
-                description=DESCRIPTION,
-                location="Bengaluru, India",
-                employment_type=EmploymentType.FULL_TIME,
-                workplace_type=WorkplaceType.HYBRID,
-                apply_url="https://acme.example/careers/backend",
-                company_name="Acme",
-                listed_at=datetime.now(UTC),
-                alternate_locations=tuple(alternates),
+            content = posting_content(
+                external_id=f"jobpub-alternates-{len(alternates)}-{tenant.id}", alternate_locations=tuple(alternates)
             )
             return linkedin.create_posting(content, credentials)
 
