@@ -13,6 +13,9 @@
    candidates applied there through `POST /_emulator/applications` to postings created through
    its `POST /v1/jobs`; page size 100. Beside it, reading the same pages without storing them.
 
+Each beside the round trips per application its process counted (bench/counting.py, when the
+suite installed it) and the CPU milliseconds per application of this process and PostgreSQL.
+
 Correctness is checked in the run: after (1) the table holds exactly N − duplicates rows; after
 (3) it holds what the emulator holds. Everything runs on loopback in a PostgreSQL database of
 this run's own, dropped afterwards.
@@ -40,6 +43,10 @@ from bench.application_data import (
     create_postings,
     pages,
 )
+from bench.counting import Window
+from bench.per_unit import cpu_ms, round_trips
+from bench.pipeline import database_backends
+from bench.procfs import CpuWatch, descendants
 from bench.run import BIN, Processes, bench_database, make_tenant, wait_for_http
 from services.syncer.syncing import run_sync
 from shared.applications import store_applications
@@ -60,15 +67,41 @@ def count_applications(sessions) -> int:
         return session.scalar(select(func.count()).select_from(Application))
 
 
-def bench_ingest(sessions, organization_id: int, stream: list) -> dict:
+class Cost:
+    """This process's round trips and its and its database's CPU (and an emulator's, apart) over a block."""
+
+    def __init__(self, url: str, emulator_pid: int | None = None):
+        groups = {"this process": lambda: [os.getpid()], "PostgreSQL": lambda: database_backends(url)}
+        if emulator_pid is not None:
+            groups["emulator"] = lambda: descendants(emulator_pid)
+        self._cpu, self._round_trips = CpuWatch(groups), Window(None, here=True)
+
+    def __enter__(self):
+        self._round_trips.start()
+        self._cpu.start()
+        return self
+
+    def __exit__(self, *_):
+        self.cpu, self.counts = self._cpu.stop(), self._round_trips.stop()
+
+
+def bench_ingest(url: str, sessions, organization_id: int, stream: list) -> dict:
     new = duplicates = 0
-    start = time.perf_counter()
-    for page in pages(stream):
-        with unit_of_work(sessions) as session:  # one transaction a page, as `_pull_page` does
-            stored = store_applications(session, organization_id, "naukri", "Naukri", page)
-        new, duplicates = new + stored.new, duplicates + stored.duplicates
-    elapsed = time.perf_counter() - start
-    return {"per_second": len(stream) / elapsed, "seconds": elapsed, "new": new, "duplicates": duplicates}
+    with Cost(url) as cost:
+        start = time.perf_counter()
+        for page in pages(stream):
+            with unit_of_work(sessions) as session:  # one transaction a page, as `_pull_page` does
+                stored = store_applications(session, organization_id, "naukri", "Naukri", page)
+            new, duplicates = new + stored.new, duplicates + stored.duplicates
+        elapsed = time.perf_counter() - start
+    return {
+        "per_second": len(stream) / elapsed,
+        "seconds": elapsed,
+        "new": new,
+        "duplicates": duplicates,
+        "cpu": cost.cpu,
+        "counts": cost.counts,
+    }
 
 
 def make_ceiling_table(url: str) -> None:
@@ -85,24 +118,40 @@ def bench_ceiling(url: str, rows: list[tuple]) -> dict:
     head = f"INSERT INTO bench_applications ({', '.join(COLUMNS)}) VALUES "
     tail = " ON CONFLICT (organization_id, platform, external_application_id) DO NOTHING"
     with psycopg.connect(url) as connection:
-        start = time.perf_counter()
-        for page in pages(rows):
-            connection.execute(head + ", ".join([row_marks] * len(page)) + tail, [v for row in page for v in row])
-            connection.commit()
-        elapsed = time.perf_counter() - start
+        with Cost(url) as cost:
+            start = time.perf_counter()
+            for page in pages(rows):
+                connection.execute(head + ", ".join([row_marks] * len(page)) + tail, [v for row in page for v in row])
+                connection.commit()
+            elapsed = time.perf_counter() - start
         stored = connection.execute("SELECT count(*) FROM bench_applications").fetchone()[0]
-    return {"per_second": len(rows) / elapsed, "seconds": elapsed, "stored": stored}
+    return {
+        "per_second": len(rows) / elapsed,
+        "seconds": elapsed,
+        "stored": stored,
+        "cpu": cost.cpu,
+        "counts": cost.counts,
+    }
 
 
-def bench_pull(settings: Settings, sessions, organization_id: int, emulator_url: str) -> dict:
+def bench_pull(settings: Settings, sessions, organization_id: int, emulator: tuple[str, int]) -> dict:
+    emulator_url, emulator_pid = emulator
     context = build_worker_context(settings, sessions)
     with unit_of_work(sessions) as session:
         sync_id = request_sync(session, organization_id, "naukri", trigger="cli", dispatch=False)
-    start = time.perf_counter()
-    outcome = run_sync(context, sync_id)
-    elapsed = time.perf_counter() - start
+    with Cost(settings.database_url.replace("+psycopg", ""), emulator_pid) as cost:
+        start = time.perf_counter()
+        outcome = run_sync(context, sync_id)
+        elapsed = time.perf_counter() - start
     held = httpx.get(f"{emulator_url}/_emulator/stats").json()["applications"]
-    return {"per_second": outcome.fetched / elapsed, "seconds": elapsed, "outcome": outcome, "held": held}
+    return {
+        "per_second": outcome.fetched / elapsed,
+        "seconds": elapsed,
+        "outcome": outcome,
+        "held": held,
+        "cpu": cost.cpu,
+        "counts": cost.counts,
+    }
 
 
 def bench_fetch_only(platform: NaukriPlatform, credentials) -> dict:
@@ -121,20 +170,22 @@ def check(what: str, got: int, expected: int) -> None:
     print(f"check: {what}: {got} (expected {expected}) {'ok' if got == expected else 'MISMATCH'}")
 
 
-def start_emulator(procs: Processes, client_id: str, secret: str) -> str:
+def start_emulator(procs: Processes, client_id: str, secret: str) -> tuple[str, int]:
+    """The emulator's URL and process id."""
     port = free_port()
-    procs.start(
+    emulator = procs.start(
         [str(BIN / "jobpub"), "emulator", "naukri", "--port", str(port), "--client", f"{client_id}:{secret}"],
         dict(os.environ),
     )
     url = f"http://127.0.0.1:{port}"
     wait_for_http(f"{url}/_emulator/stats")
-    return url
+    return url, emulator.pid
 
 
 def run_all(procs: Processes, url: str, args) -> list[tuple]:
     client_id, secret = "bench", secrets.token_urlsafe(16)
-    emulator_url = start_emulator(procs, client_id, secret)
+    emulator = start_emulator(procs, client_id, secret)
+    emulator_url = emulator[0]
     settings = Settings(
         database_url=url,
         encryption_keys=generate_key(),
@@ -153,7 +204,7 @@ def run_all(procs: Processes, url: str, args) -> list[tuple]:
         references = list(postings)
 
         stream, duplicates = application_stream(args.applications, args.duplicate_share, references)
-        ingest = bench_ingest(sessions, organization_id, stream)
+        ingest = bench_ingest(url, sessions, organization_id, stream)
         check("applications stored after ingest", count_applications(sessions), len(stream) - duplicates)
         check("duplicates reported by store_applications", ingest["duplicates"], duplicates)
 
@@ -162,9 +213,9 @@ def run_all(procs: Processes, url: str, args) -> list[tuple]:
         check("rows in the ceiling table", ceiling["stored"], len(stream) - duplicates)
 
         with engine.begin() as connection:  # the pull starts from an empty table, as ingest did
-            connection.execute(text("TRUNCATE applications"))
+            connection.execute(text("TRUNCATE applications CASCADE"))  # and the status updates referring to them
         applying = apply_on_emulator(emulator_url, references, args.pull_applications)
-        pull = bench_pull(settings, sessions, organization_id, emulator_url)
+        pull = bench_pull(settings, sessions, organization_id, emulator)
         check("applications fetched by the pull vs held by the emulator", pull["outcome"].fetched, pull["held"])
         check("applications stored by the pull vs held by the emulator", count_applications(sessions), pull["held"])
         fetch = bench_fetch_only(platform, credentials)
@@ -179,6 +230,9 @@ def run_all(procs: Processes, url: str, args) -> list[tuple]:
                 f"{len(stream)} applications, {share}, {JOBS} jobs, {PAGE_SIZE} a page; "
                 f"{ingest['seconds']:.1f} s vs ceiling {ceiling['seconds']:.1f} s"
             ),
+            round_trips(ingest["counts"], len(stream)),
+            round_trips(ceiling["counts"], len(stream)),
+            cpu_ms(ingest["cpu"], len(stream), ceiling["cpu"]),
         ),
         (
             "whole pull applications/s (run_sync)",
@@ -188,6 +242,9 @@ def run_all(procs: Processes, url: str, args) -> list[tuple]:
                 f"N={args.pull_applications} from the emulator, {pull['seconds']:.1f} s; reading the pages alone: "
                 f"{fetch['per_second']:.0f}/s; candidates applied in {applying:.1f} s"
             ),
+            round_trips(pull["counts"], pull["outcome"].fetched),
+            round_trips(ceiling["counts"], len(stream)),
+            cpu_ms(pull["cpu"], pull["outcome"].fetched),
         ),
     ]
 
@@ -196,7 +253,7 @@ def print_table(rows: list[tuple], elapsed: float) -> None:
     print(f"\njobpub applications bench — {os.cpu_count()} cores; ceilings measured in the same run\n")
     print(f"| {'measure':<46} | {'jobpub':>9} | {'ceiling':>9} | {'ratio':>6} | notes")
     print(f"|{'-' * 48}|{'-' * 11}|{'-' * 11}|{'-' * 8}|------")
-    for name, ours, ceiling, notes in rows:
+    for name, ours, ceiling, notes, *_per_unit in rows:
         print(f"| {name:<46} | {ours:>9.1f} | {ceiling:>9.1f} | {ours / ceiling:>6.2f} | {notes}")
     print("\nceiling: the same rows as bulk INSERT … ON CONFLICT DO NOTHING from this process with psycopg 3, into a")
     print("copy of the applications table with its unique key and foreign keys. The emulator shares the machine.")

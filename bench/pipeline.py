@@ -1,7 +1,7 @@
 """The whole-pipeline benchmark: publish requests recorded in PostgreSQL → relay → Redis →
 `jobpub worker` → Naukri emulator → `JobPublished`, in publishes per second, with where the CPU
-went; beside bare dramatiq: the same worker settings running an actor that inserts one row per
-message (bench/bare_worker.py).
+went and the round trips per publish (bench/counting.py); beside bare dramatiq: the same worker
+settings running an actor that inserts one row per message (bench/bare_worker.py).
 
 Every server runs as its own process on loopback; the load is recorded by this process.
 """
@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from pathlib import Path
 
 import psycopg
 from sqlalchemy import text
 
+from bench.counting import Window, counted_env
 from bench.procfs import CpuWatch, descendants
 from bench.run import BIN, Processes, bare_env, count_events, jobpub_env, record_publish_requests, wait_for_count
 
@@ -43,9 +45,12 @@ def bench_pipeline(
     jobs: int,
     emulator: subprocess.Popen,
     processes: int = 1,
+    counts: Path | None = None,
 ) -> dict:
-    """`jobs` publishes recorded at once, relay and `jobpub worker --processes N` draining them."""
-    relay = procs.start([str(BIN / "jobpub"), "relay"], jobpub_env(settings))
+    """`jobs` publishes recorded at once, relay and `jobpub worker --processes N` draining them;
+    the relay's and workers' round trips counted into `counts` (None: not counted)."""
+    env = jobpub_env(settings) if counts is None else counted_env(jobpub_env(settings), counts)
+    relay = procs.start([str(BIN / "jobpub"), "relay"], env)
     worker = procs.start(
         [
             str(BIN / "jobpub"),
@@ -57,7 +62,7 @@ def bench_pipeline(
             "--threads",
             str(WORKER_THREADS),
         ],
-        jobpub_env(settings),
+        env,
     )
     time.sleep(3 + processes)  # let the worker processes boot before the clock starts
     published_before = count_events(sessions, "JobPublished")
@@ -69,15 +74,18 @@ def bench_pipeline(
             "relay": lambda: descendants(relay.pid),
         }
     )
+    round_trips = Window(counts)
+    round_trips.start()
     cpu.start()
     start = time.perf_counter()
     record_publish_requests(sessions, organization_id, jobs)
     wait_for_count(lambda: count_events(sessions, "JobPublished") - published_before, jobs, timeout=600)
     elapsed = time.perf_counter() - start
     used = cpu.stop()
+    counted = round_trips.stop()
     procs.stop(worker)
     procs.stop(relay)
-    return {"per_second": jobs / elapsed, "seconds": elapsed, "cpu": used}
+    return {"per_second": jobs / elapsed, "seconds": elapsed, "cpu": used, "counts": counted}
 
 
 def cpu_note(used: dict) -> str:
@@ -87,20 +95,36 @@ def cpu_note(used: dict) -> str:
     return f"CPU of {os.cpu_count()} cores: {parts}; machine busy {used['machine_busy_share']:.0%}"
 
 
-def bench_bare_dramatiq(procs: Processes, settings, sessions, jobs: int) -> dict:
+def bench_bare_dramatiq(procs: Processes, settings, sessions, jobs: int, counts: Path | None = None) -> dict:
+    """The ceiling; its round trips are the worker's and this process's sends (the relay's share in jobpub)."""
     env = bare_env(settings)
     worker = procs.start(
-        [str(BIN / "dramatiq"), "bench.bare_worker", "--processes", "1", "--threads", str(WORKER_THREADS)], env
+        [str(BIN / "dramatiq"), "bench.bare_worker", "--processes", "1", "--threads", str(WORKER_THREADS)],
+        env if counts is None else counted_env(env, counts),
     )
     time.sleep(3)
     os.environ.update({k: env[k] for k in ("BENCH_DATABASE_URL", "BENCH_BROKER_URL", "BENCH_NAMESPACE")})
     from bench.bare_worker import insert_row  # builds its broker from the environment set just above
 
     before = count_bench_rows(sessions)
+    workers, sends = Window(counts), Window(None, here=counts is not None)
+    cpu = CpuWatch(
+        {
+            "worker": lambda: descendants(worker.pid),
+            "PostgreSQL": lambda: database_backends(settings.database_url.replace("+psycopg", "")),
+        }
+    )
+    workers.start()
+    cpu.start()
     start = time.perf_counter()
+    sends.start()
     for n in range(jobs):
         insert_row.send(n)
+    sent = sends.stop()
     wait_for_count(lambda: count_bench_rows(sessions) - before, jobs, timeout=600)
     elapsed = time.perf_counter() - start
+    used = cpu.stop()
+    consumed = workers.stop()
     procs.stop(worker)
-    return {"per_second": jobs / elapsed, "seconds": elapsed}
+    counted = None if consumed is None or sent is None else {name: consumed[name] + sent[name] for name in consumed}
+    return {"per_second": jobs / elapsed, "seconds": elapsed, "cpu": used, "counts": counted}

@@ -3,7 +3,7 @@ the same machine; prints one Markdown table.
 
     .venv/bin/python -m bench [--jobs 1000] [--requests 2000] [--concurrency 16] [--quota 50]
                               [--memory-messages 100000] [--applications 100000]
-                              [--feed-jobs 10000] [--feed-rounds 3] [--skip part …]
+                              [--feed-jobs 10000] [--feed-rounds 3] [--skip part …] [--no-counts]
 
 Parts, in order: the pipeline with 1, 2 and 4 worker processes (bench/pipeline.py) and its ceiling,
 bare dramatiq; the publish API (bench/publish_api.py) and its ceiling, a bare FastAPI endpoint; the
@@ -11,7 +11,10 @@ quota use of two worker processes sharing one platform quota (bench/quota.py); a
 over many messages (bench/memory.py); applications ingest and pull (bench/applications.py); the
 job feed served by the API beside a bare serialisation of the same rows (bench/feed.py).
 Every server is its own process on loopback; every part uses a database and Redis namespace of
-this run's own, removed afterwards.
+this run's own, removed afterwards. Beside the pipeline, API and applications figures: the round
+trips per unit (database statements, transactions and round trips; Redis commands and round
+trips) counted in the run's processes (bench/counting.py), jobpub's and the ceiling's, and the CPU
+milliseconds per unit of jobpub's processes (bench/per_unit.py).
 """
 
 from __future__ import annotations
@@ -21,14 +24,17 @@ import os
 import platform
 import secrets
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import redis
 from sqlalchemy import text
 
-from bench import applications
+from bench import applications, counting
 from bench.feed import bench_feed
 from bench.memory import bench_memory
+from bench.per_unit import cpu_ms, round_trips
 from bench.pipeline import WORKER_THREADS, bench_bare_dramatiq, bench_pipeline, cpu_note
 from bench.publish_api import bench_api
 from bench.quota import LATENCY_SECONDS, WORKER_PROCESSES, bench_quota
@@ -81,10 +87,14 @@ def run_publishing(procs: Processes, url: str, namespace: str, args) -> list[tup
 
 
 def pipeline_rows(procs, settings, sessions, organization_id, emulator, args) -> list[tuple]:
+    def counts(name: str) -> Path | None:
+        return args.counts and args.counts / name
+
     runs = {
-        n: bench_pipeline(procs, settings, sessions, organization_id, args.jobs, emulator, n) for n in SCALING_PROCESSES
+        n: bench_pipeline(procs, settings, sessions, organization_id, args.jobs, emulator, n, counts(f"pipeline-{n}"))
+        for n in SCALING_PROCESSES
     }
-    bare = bench_bare_dramatiq(procs, settings, sessions, args.jobs)
+    bare = bench_bare_dramatiq(procs, settings, sessions, args.jobs, counts("bare-dramatiq"))
     one = runs[1]["per_second"]
     rows = [
         (
@@ -94,6 +104,9 @@ def pipeline_rows(procs, settings, sessions, organization_id, emulator, args) ->
             bare["per_second"],
             "bare dramatiq actor doing one INSERT",
             cpu_note(runs[1]["cpu"]),
+            round_trips(runs[1]["counts"], args.jobs),
+            round_trips(bare["counts"], args.jobs),
+            cpu_ms(runs[1]["cpu"], args.jobs, bare["cpu"]),
         )
     ]
     for n in SCALING_PROCESSES[1:]:
@@ -104,13 +117,16 @@ def pipeline_rows(procs, settings, sessions, organization_id, emulator, args) ->
                 one * n,
                 f"{n} × the 1-process figure (linear)",
                 cpu_note(runs[n]["cpu"]),
+                round_trips(runs[n]["counts"], args.jobs),
+                "",
+                cpu_ms(runs[n]["cpu"], args.jobs),
             )
         )
     return rows
 
 
 def api_rows(procs, settings, api_key, args) -> list[tuple]:
-    ours, bare = bench_api(procs, settings, api_key, args.requests, args.concurrency)
+    ours, bare = bench_api(procs, settings, api_key, args.requests, args.concurrency, args.counts)
     load = f"{args.requests:,} requests, {args.concurrency} clients, one uvicorn process; rate limiter on"
     return [
         (
@@ -119,6 +135,9 @@ def api_rows(procs, settings, api_key, args) -> list[tuple]:
             bare["per_second"],
             "bare FastAPI doing one INSERT and one dramatiq send",
             f"non-202 answers: {ours['failures']}",
+            round_trips(ours["counts"], args.requests),
+            round_trips(bare["counts"], args.requests),
+            cpu_ms(ours["cpu"], args.requests, bare["cpu"]),
         ),
         ("publish API latency p50, ms", ours["p50_ms"], bare["p50_ms"], "", ""),
         ("publish API latency p99, ms", ours["p99_ms"], bare["p99_ms"], "", ""),
@@ -191,14 +210,18 @@ def feed_rows(procs: Processes, url: str, args) -> list[tuple]:
 
 def print_table(rows: list[tuple], elapsed: float) -> None:
     print(f"\njobpub bench — {machine()}; every ceiling measured in the same run\n")
-    print("| measure | jobpub | ceiling | ratio | notes |")
-    print("|---|---:|---:|---:|---|")
-    for name, ours, ceiling, label, notes in rows:
+    print(
+        "| measure | jobpub | ceiling | ratio | round trips per unit, jobpub | round trips per unit, ceiling "
+        "| CPU ms per unit, jobpub | notes |"
+    )
+    print("|---|---:|---:|---:|---|---|---|---|")
+    for name, ours, ceiling, label, notes, *per_unit in rows:
+        ours_trips, ceiling_trips, cpu = (*per_unit, "", "", "")[:3]
         # Latencies have no ratio worth reading (lower is better); their row carries no ceiling label.
         ratio = f"{ours / ceiling:.2f}" if isinstance(ours, float) and ceiling and label else ""
         ceiling_text = f"{ceiling:,.1f}" + (f" — {label}" if label else "") if ceiling else "—"
         ours_text = f"{ours:,.1f}" if isinstance(ours, float) else str(ours)
-        print(f"| {name} | {ours_text} | {ceiling_text} | {ratio} | {notes} |")
+        print(f"| {name} | {ours_text} | {ceiling_text} | {ratio} | {ours_trips} | {ceiling_trips} | {cpu} | {notes} |")
     print(f"\ncommand: {' '.join([os.path.relpath(sys.executable), '-m', 'bench', *sys.argv[1:]])}")
     print(f"whole run: {elapsed / 60:.1f} min")
 
@@ -223,6 +246,9 @@ def parse_args():
     parser.add_argument("--feed-jobs", type=int, default=10_000, help="live jobs in the feed part's feed")
     parser.add_argument("--feed-rounds", type=int, default=3, help="feed reads per side; the best counts")
     parser.add_argument("--skip", nargs="*", default=[], choices=PARTS, help="parts not to run")
+    parser.add_argument(
+        "--no-counts", action="store_true", help="do not count round trips (to see what counting costs)"
+    )
     args = parser.parse_args()
     args.pull_applications = args.applications
     return args
@@ -234,6 +260,10 @@ def main() -> None:
     procs = Processes()
     namespace = f"jobpub-bench-{os.getpid()}"
     rows: list[tuple] = []
+    scratch = tempfile.TemporaryDirectory(prefix="jobpub-bench-counts-")
+    args.counts = None if args.no_counts else Path(scratch.name)
+    if args.counts:
+        counting.install()  # the load this process generates itself: the ceilings' sends, the applications
     try:
         if set(PARTS[:4]) - set(args.skip):  # the parts that publish share a database and an emulator
             with bench_database() as url:
@@ -242,14 +272,15 @@ def main() -> None:
         if "applications" not in args.skip:
             with bench_database() as url:
                 rows += [
-                    (name, ours, ceiling, "raw `INSERT … ON CONFLICT DO NOTHING` of the same rows", notes)
-                    for name, ours, ceiling, notes in applications.run_all(procs, url, args)
+                    (name, ours, ceiling, "raw `INSERT … ON CONFLICT DO NOTHING` of the same rows", *rest)
+                    for name, ours, ceiling, *rest in applications.run_all(procs, url, args)
                 ]
         if "feed" not in args.skip:
             with bench_database() as url:
                 rows += feed_rows(procs, url, args)
     finally:
         procs.stop_all()
+        scratch.cleanup()
         client = redis.Redis.from_url(REDIS_URL)
         for key in client.scan_iter(f"{namespace}*"):
             client.delete(key)
