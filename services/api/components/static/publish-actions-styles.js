@@ -24,7 +24,7 @@ button[aria-busy="true"] { cursor: progress; }
 button.is-success { background: var(--ok); border-color: var(--ok); color: #fff; }
 button.is-error { background: var(--bad); border-color: var(--bad); color: #fff; }
 .status { margin: .35rem 0 0; font-size: .875em; min-height: 0; overflow-wrap: anywhere; }
-.status:empty { display: none; }
+.status:empty { margin: 0; } /* kept in the accessibility tree: a live region must exist before it speaks */
 .status[data-kind="error"] { color: var(--bad); }
 .spinner { display: inline-block; width: 1em; height: 1em; margin-right: .4em; vertical-align: -.15em;
            border: 2px solid currentColor; border-right-color: transparent; border-radius: 50%;
