@@ -53,6 +53,11 @@ def test_the_example_page_publishes_a_job_to_both_platforms_and_fires_publish_su
         ("linkedin", "naukri", "feed"), "published"
     )
 
+    # And the page's other elements of the job follow at once: nothing is left to publish there
+    for other in page.locator("jobpub-publish-actions").all()[1:]:
+        expect(other.get_by_role("button", name="Published on LinkedIn ✓")).to_be_visible()
+        expect(other.get_by_role("button", name="Publish to both")).to_be_hidden()
+
     # And the key the developer typed is nowhere in the page's HTML
     assert tenant.api_key not in page.content()
 

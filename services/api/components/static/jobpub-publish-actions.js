@@ -76,10 +76,7 @@ export class JobpubPublishActions extends HTMLElement {
   }
 
   /** The API key for this element only; write-only, so no other script reads it back from the page. */
-  set apiKey(key) {
-    this.#apiKey = key;
-    if (this.#live && !this.#status) this.#load(); // it may have been refused for want of this key
-  }
+  set apiKey(key) { this.#apiKey = key; if (this.#live && !this.#status) this.#load(); } // a load refused for want of it
 
   get jobId() { return Number(this.getAttribute("job-id")); }
 
@@ -92,12 +89,14 @@ export class JobpubPublishActions extends HTMLElement {
 
   connectedCallback() {
     this.#live = true;
+    document.addEventListener("status-change", this.#siblingRead);
     if (this.hasAttribute("api-key")) console.warn("<jobpub-publish-actions>: the api-key attribute is ignored; set the apiKey property");
     queueMicrotask(() => this.#load()); // after the importing script's configure() or apiKey, not before
   }
 
   disconnectedCallback() {
     this.#live = false;
+    document.removeEventListener("status-change", this.#siblingRead);
     clearTimeout(this.#timer);
   }
 
@@ -113,6 +112,11 @@ export class JobpubPublishActions extends HTMLElement {
     const button = platforms.length === 1 ? this.#buttonOf(platforms[0]) : this.#all;
     return this.#send("publish", platforms, button, answer);
   }
+
+  /** Another element of the same job read its status: show it too, rather than wait for a refresh. */
+  #siblingRead = (event) => {
+    if (event.target !== this && event.detail.jobId === this.jobId) this.#take(event.detail.status, false);
+  };
 
   get #connection() {
     return { base: apiBase(this.getAttribute("api-base")), key: async () => (this.getApiKey ? this.getApiKey() : this.#apiKey ?? pageKey()) };
@@ -156,11 +160,7 @@ export class JobpubPublishActions extends HTMLElement {
   }
 
   async #poll() {
-    try {
-      await this.#read();
-    } catch (error) {
-      this.#say(error.message, "error");
-    }
+    await this.#read().catch((error) => this.#say(error.message, "error"));
     this.#schedule();
   }
 
@@ -219,10 +219,7 @@ export class JobpubPublishActions extends HTMLElement {
     if (this.#statusLine.textContent !== text) this.#statusLine.textContent = text;
   }
 
-  #say(text, kind = "info") {
-    this.#message = [text, kind];
-    this.#render();
-  }
+  #say(text, kind = "info") { this.#message = [text, kind]; this.#render(); }
 
   async #send(action, platforms, button, answer) {
     if (this.#request || this.disabled || !platforms.length) return;
