@@ -4,7 +4,7 @@
 import { platformName } from "./platforms.js";
 
 export {
-  isOpen, isSettled, platformAction, platformPosting, reachedGoal, runningOperation, whyNot,
+  isOpen, isSettled, platformPosting, reachedGoal, runningOperation, whyNot,
 } from "../../components/posting-states.js";
 
 /** "LinkedIn: reason; Naukri: reason" for a {platform: reason} map (the API's `skipped`). */
