@@ -26,7 +26,11 @@ def test_a_platform_s_button_spins_shows_a_check_mark_for_3_s_then_rests_as_a_di
     # Naukri is live: its button says so and cannot be clicked; "Publish to both" is not offered
     expect(card.get_by_role("button", name="Published on Naukri ✓")).to_have_attribute("aria-disabled", "true")
     expect(card.get_by_role("button", name="Publish to both")).to_have_count(0)
-    # The buttons (the publish component's) wear the console's colours: white words on its accent
+    # The buttons (the publish component's) are in the platforms' order, in the console's colours
+    names = card.locator("jobpub-publish-actions button[data-platform]").evaluate_all(
+        "(bs) => bs.map((b) => b.dataset.platform)"
+    )
+    assert names == ["linkedin", "naukri"]
     publish_to_linkedin = card.get_by_role("button", name="Publish to LinkedIn")
     colours = publish_to_linkedin.evaluate("(b) => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]")
     assert colours == ["rgb(10, 102, 194)", "rgb(255, 255, 255)"]

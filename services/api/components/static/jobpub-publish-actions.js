@@ -52,18 +52,13 @@ export class JobpubPublishActions extends HTMLElement {
 
   /** Asked for the key before every call (a token that rotates); wins over `apiKey`. */
   getApiKey = null;
-  #apiKey = null;
-  #status = null;
-  #connected = [];
-  #names = {};
+  #apiKey = null; #status = null;
+  #connected = []; #names = {}; // the organization's platforms, and their display names
   #buttons = new Map();
-  #all;
-  #group;
-  #statusLine;
+  #all; #group; #statusLine; // made in the constructor
   #request = null; // {action, kind, platforms, button, answered, deadline}
   #message = null; // an outcome's words, shown until its button rests
-  #timer = null;
-  #live = false;
+  #timer = null; #live = false;
 
   constructor() {
     super();
@@ -191,6 +186,13 @@ export class JobpubPublishActions extends HTMLElement {
     return this.#buttons.get(platform);
   }
 
+  /** Buttons in the platforms' order, however they were first met (a status read before the connections). */
+  #keepInOrder() {
+    const wanted = [...this.#offered().map((p) => this.#buttons.get(p).element), this.#all.element];
+    const shown = [...this.#group.children];
+    if (wanted.some((element, i) => shown[i] !== element)) this.#group.append(...wanted); // moved only when out of order: a move drops focus
+  }
+
   #clicked(platform) {
     const action = platformAction(platformPosting(this.#status, platform));
     if (REQUESTS[action]) this.#send(action, [platform], this.#buttons.get(platform));
@@ -205,6 +207,7 @@ export class JobpubPublishActions extends HTMLElement {
         button.rest(LABELS[action](platformName(this.#names, platform)), { disabled: action === "live", busy: action === "busy" });
         button.element.dataset.offers = action;
       }
+      this.#keepInOrder();
     }
     const targets = this.#notYetOn();
     const everyName = listNames(this.#names, targets);
