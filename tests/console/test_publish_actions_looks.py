@@ -99,5 +99,6 @@ def test_a_key_in_an_api_key_attribute_is_not_used_and_the_api_key_property_is(p
     # Then its buttons show the job's state, and the key was never written to the browser's console
     expect(actions.get_by_role("button", name="Published on Naukri ✓")).to_be_visible()
     expect(actions.get_by_role("button", name="Publish to LinkedIn")).to_be_enabled()
+    expect(actions.get_by_role("status")).to_have_text("")  # the refusal is over
     assert actions.evaluate("(element) => element.apiKey") is None  # write-only: no script reads it back
     assert not any(tenant.api_key in text for text in said)

@@ -5,23 +5,23 @@
 
 export const RESET_AFTER_MS = 3000;
 
-/** A spinner a screen reader skips (aria-busy says the same); styled by its page or shadow root. */
-export function spinner() {
-  const element = document.createElement("span");
-  element.className = "spinner";
-  element.setAttribute("aria-hidden", "true");
+/** An element with attributes and children (nodes, or text: never parsed as markup). */
+export function el(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  element.append(...children);
   return element;
 }
+
+/** A spinner a screen reader skips (aria-busy says the same); styled by its page or shadow root. */
+export const spinner = () => el("span", { class: "spinner", "aria-hidden": "true" });
 
 /**
  * @param {{action: string, className?: string, onClick: () => void}} options
  *   action: the button's data-action (tests and styles find it by this).
  */
 export function createActionButton({ action, className, onClick }) {
-  const element = document.createElement("button");
-  element.type = "button";
-  if (className) element.className = className;
-  Object.assign(element.dataset, { action, state: "idle" });
+  const element = el("button", { type: "button", "data-action": action, "data-state": "idle", ...(className ? { class: className } : {}) });
   let resting = { label: [], disabled: false, hidden: false, busy: false };
   let mode = "idle"; // idle, running, success or error
   let locked = false;

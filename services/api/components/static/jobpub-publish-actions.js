@@ -7,7 +7,7 @@
 // rests again on the platform's live state. Events (bubbling, composed): publish-start,
 // publish-success {jobId, platform}, publish-error, publish-end, status-change. docs/components.md.
 
-import { createActionButton } from "./action-button.js";
+import { createActionButton, el } from "./action-button.js";
 import {
   ApiProblem, apiBase, callApi, configure, connectedPlatforms, displayNames, listNames, pageKey, platformName,
 } from "./component-api.js";
@@ -18,12 +18,6 @@ const FOLLOW_EVERY_MS = 500; // while a request is followed, or a posting is on 
 const FOLLOW_FOR_MS = 120_000; // retries of a transient failure can take minutes; past this, stop waiting
 const DEFAULT_REFRESH_SECONDS = 10; // otherwise: changes made elsewhere show within this
 
-function el(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  element.append(...children);
-  return element;
-}
 const hidden = (text) => el("span", { class: "visually-hidden" }, text);
 
 /** What each state's button says (visible words, and what a screen reader adds). */
@@ -58,6 +52,7 @@ export class JobpubPublishActions extends HTMLElement {
   #all; #group; #statusLine; // made in the constructor
   #request = null; // {action, kind, platforms, button, answered, deadline}
   #message = null; // an outcome's words, shown until its button rests
+  #readProblem = null; // why the status or the platforms could not be read, until they can
   #timer = null; #live = false;
 
   constructor() {
@@ -126,8 +121,9 @@ export class JobpubPublishActions extends HTMLElement {
       this.#names = names;
       this.#connected = connected;
       if (!this.#status) await this.#read();
+      this.#readProblem = null;
     } catch (error) {
-      this.#say(error.message, "error");
+      this.#readProblem = error.message;
     }
     this.#render();
     this.#schedule();
@@ -155,7 +151,8 @@ export class JobpubPublishActions extends HTMLElement {
   }
 
   async #poll() {
-    await this.#read().catch((error) => this.#say(error.message, "error"));
+    this.#readProblem = await this.#read().then(() => null, (error) => error.message);
+    this.#render();
     this.#schedule();
   }
 
@@ -217,7 +214,8 @@ export class JobpubPublishActions extends HTMLElement {
     for (const button of [this.#all, ...this.#buttons.values()]) button.lock(locked);
     const failures = this.#offered().map((p) => [p, platformPosting(this.#status, p)]).filter(([, posting]) => posting?.status === "failed");
     const standing = failures.map(([p, posting]) => `${platformName(this.#names, p)} failed: ${posting.last_error || "no reason given"}`);
-    const [text, kind] = this.#message ?? [standing.join(" "), standing.length ? "error" : "info"];
+    const problem = this.#readProblem && [this.#readProblem, "error"];
+    const [text, kind] = this.#message ?? problem ?? [standing.join(" "), standing.length ? "error" : "info"];
     this.#statusLine.dataset.kind = kind;
     if (this.#statusLine.textContent !== text) this.#statusLine.textContent = text;
   }
