@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from services.api.admin import mount_admin
+from services.api.components import mount_components
 from services.api.console import mount_console
 from services.api.job_publishing import Conflict, FieldProblem, FieldProblems, NothingToDo
 from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware, RequestMetricsMiddleware
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(health.router)
     app.include_router(metrics.router)
     mount_console(app)
+    mount_components(app)
     mount_admin(app, settings)
     return app
 

@@ -12,14 +12,11 @@ from tests.console.conftest import badge_status, job_card, sign_in, toast_saying
 from tests.support import publish, settled_status, wait_until
 
 JOBS_LIST = re.compile(r"/jobs/publishing/jobs/(\?.*)?$")
-# Notes every button that ever shows a check mark, so a success that came and went is still caught.
+# Notes every success the publish buttons report (the component's publish-success event, which
+# leaves its shadow root), so a success that came and went is still caught.
 RECORD_SUCCESSES = """
 window.successes = [];
-new MutationObserver((records) => {
-  for (const record of records) {
-    if (record.target.dataset?.state === "success") window.successes.push(record.target.dataset.action);
-  }
-}).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-state"] });
+document.addEventListener("publish-success", (event) => window.successes.push(event.detail.platform));
 """
 
 
@@ -40,7 +37,7 @@ def closed_job(client, tenant, title: str) -> int:
     return job_id
 
 
-def test_publish_everywhere_on_a_closed_job_shows_the_409_reason_and_never_success(
+def test_publish_to_both_on_a_closed_job_shows_the_409_reason_and_never_success(
     page, console_url, client, tenant, emulators, sessions
 ):
     # Given a job closed on both platforms, in a tab that last read it before it was ever published
@@ -60,22 +57,22 @@ def test_publish_everywhere_on_a_closed_job_shows_the_409_reason_and_never_succe
     sign_in(page, console_url, tenant.api_key)
     card = job_card(page, job_id)
 
-    # When the recruiter clicks "Publish everywhere"
-    card.get_by_role("button", name="Publish everywhere").click()
+    # When the recruiter clicks "Publish to both"
+    card.get_by_role("button", name="Publish to both").click()
 
     # Then the API's reason (closed: repost it) is the alert and an error toast, and the button fails
     alert = card.get_by_role("alert")
     expect(alert).to_contain_text("Publish refused: ")
     expect(alert).to_contain_text(re.compile(r"closed.*repost", re.IGNORECASE))
     expect(page.locator("#toasts .toast-error", has_text=re.compile("repost", re.IGNORECASE))).to_be_visible()
-    expect(card.locator('[data-action="everywhere"]')).to_contain_text("✕")
+    expect(card.locator('[data-action="all"]')).to_contain_text("✕")
 
     # And once the tab reads the job as it is, it offers Repost on each platform, never "Publish"
     page.unroute(JOBS_LIST)
     for platform, name in (("linkedin", "LinkedIn"), ("naukri", "Naukri")):
         expect(badge_status(page, job_id, platform)).to_have_text("Closed")
         expect(card.get_by_role("button", name=f"Repost to {name}")).to_be_visible()
-    expect(card.get_by_role("button", name="Publish everywhere")).to_have_count(0)
+    expect(card.get_by_role("button", name="Publish to both")).to_have_count(0)
     assert page.evaluate("window.successes") == []
     expect(page.locator("#toasts .toast-success")).to_have_count(0)
     assert len(held_on(emulators, sessions, job_id, "linkedin")) == 1  # nothing was posted anew

@@ -1,5 +1,5 @@
 """The console follows the platforms the organization is connected to: a button per platform on
-each job, "Publish everywhere" over all of them, and the job feed's address on the connections page."""
+each job, "Publish to all" over them, and the job feed's address on the connections page."""
 
 from __future__ import annotations
 
@@ -37,11 +37,11 @@ def test_a_tenant_on_linkedin_naukri_and_the_feed_publishes_everywhere_to_all_th
     fill_naukri_fields(page)
     page.get_by_role("button", name="Create and publish").click()
 
-    # Then its card has a button and a badge for each of the three, and "Publish everywhere" ends with ✓
+    # Then its card has a button and a badge for each of the three, and "Publish to all" ends with ✓
     card = page.locator("li.job-card", has_text="Console everywhere job")
-    expect(card.locator('[data-action="everywhere"][data-state="success"]')).to_contain_text("✓ Published")
+    expect(card.locator('[data-action="all"][data-state="success"]')).to_contain_text("✓ Published")
     expect(toast_saying(page, "is published on LinkedIn, Naukri and Job feed")).to_be_visible()
-    expect(card.locator("button.platform-action")).to_have_count(3)
+    expect(card.locator("jobpub-publish-actions button[data-platform]")).to_have_count(3)
     for platform, name in THREE:
         expect(card.locator(f'[data-platform="{platform}"] .badge-status')).to_have_text("Published")
         expect(card.get_by_role("button", name=f"Published on {name} ✓")).to_be_visible(timeout=6_000)
@@ -52,8 +52,8 @@ def test_a_tenant_on_linkedin_naukri_and_the_feed_publishes_everywhere_to_all_th
         "naukri": "published",
         "feed": "published",
     }
-    # Nothing is left to publish: "Publish everywhere" is no longer offered
-    expect(card.locator('[data-action="everywhere"]')).to_be_hidden(timeout=6_000)
+    # Nothing is left to publish: "Publish to all" is no longer offered
+    expect(card.locator('[data-action="all"]')).to_be_hidden(timeout=6_000)
 
     # And Renew is offered where the platform renews (all three: Naukri's refresh is its renew), and renews them
     card.get_by_role("button", name="Renew “Console everywhere job” on LinkedIn, Naukri and Job feed").click()

@@ -23,9 +23,17 @@ def test_a_platform_s_button_spins_shows_a_check_mark_for_3_s_then_rests_as_a_di
     sign_in(page, console_url, tenant.api_key)
     card = job_card(page, job_id)
     expect(badge_status(page, job_id, "linkedin")).to_have_text("Not published")
-    # Naukri is live: its button says so and cannot be clicked; "Publish everywhere" is not offered
+    # Naukri is live: its button says so and cannot be clicked; "Publish to both" is not offered
     expect(card.get_by_role("button", name="Published on Naukri ✓")).to_have_attribute("aria-disabled", "true")
-    expect(card.get_by_role("button", name="Publish everywhere")).to_have_count(0)
+    expect(card.get_by_role("button", name="Publish to both")).to_have_count(0)
+    # The buttons (the publish component's) are in the platforms' order, in the console's colours
+    names = card.locator("jobpub-publish-actions button[data-platform]").evaluate_all(
+        "(bs) => bs.map((b) => b.dataset.platform)"
+    )
+    assert names == ["linkedin", "naukri"]
+    publish_to_linkedin = card.get_by_role("button", name="Publish to LinkedIn")
+    colours = publish_to_linkedin.evaluate("(b) => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]")
+    assert colours == ["rgb(10, 102, 194)", "rgb(255, 255, 255)"]
 
     # When the recruiter clicks "Publish to LinkedIn"
     card.get_by_role("button", name="Publish to LinkedIn").click()
@@ -55,7 +63,7 @@ def test_a_platform_s_button_spins_shows_a_check_mark_for_3_s_then_rests_as_a_di
     )
 
 
-def test_a_new_job_published_everywhere_from_the_form_follows_the_publish_everywhere_button_to_a_check_mark(
+def test_a_new_job_published_everywhere_from_the_form_follows_the_publish_to_both_button_to_a_check_mark(
     page, console_url, tenant
 ):
     sign_in(page, console_url, tenant.api_key)
@@ -72,12 +80,12 @@ def test_a_new_job_published_everywhere_from_the_form_follows_the_publish_everyw
     page.get_by_role("button", name="Create and publish").click()
 
     card = page.locator("li.job-card", has_text="Console both job")
-    expect(card.locator('[data-action="everywhere"][data-state="success"]')).to_contain_text("✓ Published")
+    expect(card.locator('[data-action="all"][data-state="success"]')).to_contain_text("✓ Published")
     expect(toast_saying(page, "is published on LinkedIn and Naukri")).to_be_visible()
     for platform in ("linkedin", "naukri"):
         expect(card.locator(f'[data-platform="{platform}"] .badge-status')).to_have_text("Published")
-    # Once the check mark is gone, "Publish everywhere" is not offered: both are live
-    expect(card.locator('[data-action="everywhere"]')).to_be_hidden(timeout=6_000)
+    # Once the check mark is gone, "Publish to both" is not offered: both are live
+    expect(card.locator('[data-action="all"]')).to_be_hidden(timeout=6_000)
 
 
 def test_a_job_linkedin_rejects_shows_the_error_and_publishes_on_retry_once_the_fault_is_cleared(

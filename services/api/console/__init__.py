@@ -31,14 +31,17 @@ SECURITY_HEADERS = {
 }
 
 
-class ConsoleFiles(StaticFiles):
-    """StaticFiles that adds SECURITY_HEADERS to every answer."""
+class FilesWithHeaders(StaticFiles):
+    """StaticFiles that adds the given headers to every answer (the console's, the components')."""
+
+    def __init__(self, *, directory: Path, headers: dict[str, str], html: bool = False) -> None:
+        super().__init__(directory=directory, html=html)
+        self.extra_headers = [(name.encode(), value.encode()) for name, value in headers.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers += [(name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+                headers = list(message.get("headers", [])) + self.extra_headers
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -52,4 +55,6 @@ def mount_console(app: FastAPI) -> None:
     def console_without_slash() -> RedirectResponse:
         return RedirectResponse(CONSOLE_PATH + "/")
 
-    app.mount(CONSOLE_PATH, ConsoleFiles(directory=STATIC_DIRECTORY, html=True), name="console")
+    app.mount(
+        CONSOLE_PATH, FilesWithHeaders(directory=STATIC_DIRECTORY, headers=SECURITY_HEADERS, html=True), name="console"
+    )

@@ -25,7 +25,12 @@ export function createJobCard(job, operator) {
     onRefused: (refusal) => problems.refused(refusal),
     lockAll: (on) => [publish, lifecycle].forEach((group) => group.lock(on)),
   });
-  const publish = createPublishActions({ job, requests });
+  const publish = createPublishActions({
+    job,
+    onStatus: (status) => update(status),
+    onRefused: (refusal) => problems.refused(refusal),
+    lockOthers: (on) => lifecycle.lock(on),
+  });
   const lifecycle = createLifecycleActions({ job, requests });
   const problems = createJobProblems({ job, retryOperation: (operation, platforms) => lifecycle.retry(operation, platforms) });
   const log = operator ? h("p", {}, h("a", { href: `#/jobs/${job.job_id}/events` }, "Event log",

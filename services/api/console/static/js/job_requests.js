@@ -1,4 +1,4 @@
-// A job card's requests (publish, repost, retry, edit, close, renew), one at a time: the clicked
+// A job card's edit, close and renew requests (its publish buttons are the publish component's), one at a time: the clicked
 // button spins, the card follows the job's status until every platform acted on has settled, and
 // the button and a toast say how it ended. Success means the platforms really reached the wanted
 // state; a refusal (409: nothing to do) or a platform that ended elsewhere is an error.
@@ -27,7 +27,7 @@ export function createJobRequests({ job, onStatus, onRefused, lockAll }) {
 
   /**
    * @param {object} request
-   *   button: an action_button; kind: publish, repost, update, close or renew; targets: the
+   *   button: an action button; kind: update, close or renew; targets: the
    *   platforms asked for; send: () => the API's answer; done/label: the button's words.
    */
   async function run(request) {

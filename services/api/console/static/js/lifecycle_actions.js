@@ -4,7 +4,7 @@
 // operation succeeded.
 
 import { api } from "./api.js";
-import { createActionButton } from "./action_button.js";
+import { createActionButton } from "../../components/action-button.js";
 import { h } from "./dom.js";
 import { createEditDialog } from "./edit_job_form.js";
 import { cardPlatforms, isRenewable, platformNames } from "./platforms.js";

@@ -1,21 +1,32 @@
-// One button of a job card with the seed frontend's states: its resting label (which the posting's
-// state decides), a spinner while a request runs, then a check mark or a failure for RESET_AFTER_MS
+// One button with the seed frontend's states: its resting label (which the posting's state
+// decides), a spinner while a request runs, then a check mark or a failure for RESET_AFTER_MS
 // before it rests again. Unavailable means aria-disabled, so a focused button keeps its focus.
-
-import { h, spinner } from "./dom.js";
+// The publish component's buttons and the console's Edit, Close and Renew are all made here.
 
 export const RESET_AFTER_MS = 3000;
+
+/** An element with attributes and children (nodes, or text: never parsed as markup). */
+export function el(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  element.append(...children);
+  return element;
+}
+
+/** A spinner a screen reader skips (aria-busy says the same); styled by its page or shadow root. */
+export const spinner = () => el("span", { class: "spinner", "aria-hidden": "true" });
 
 /**
  * @param {{action: string, className?: string, onClick: () => void}} options
  *   action: the button's data-action (tests and styles find it by this).
  */
 export function createActionButton({ action, className, onClick }) {
-  const element = h("button", { type: "button", class: className, dataset: { action, state: "idle" } });
+  const element = el("button", { type: "button", "data-action": action, "data-state": "idle", ...(className ? { class: className } : {}) });
   let resting = { label: [], disabled: false, hidden: false, busy: false };
   let mode = "idle"; // idle, running, success or error
   let locked = false;
   let timer = null;
+  let onRest = () => {};
 
   element.addEventListener("click", () => {
     if (element.getAttribute("aria-disabled") !== "true") onClick();
@@ -53,12 +64,14 @@ export function createActionButton({ action, className, onClick }) {
     /** A check mark ("success") or a failure ("error"), then back to rest after RESET_AFTER_MS. */
     outcome(kind, text) {
       show(kind, [text]);
-      timer = setTimeout(() => { mode = "idle"; paint(); }, RESET_AFTER_MS);
+      timer = setTimeout(() => { mode = "idle"; paint(); onRest(); }, RESET_AFTER_MS);
     },
     /** Back to rest at once (an outcome the page tells some other way). */
     settle() { clearTimeout(timer); mode = "idle"; paint(); },
-    /** While another request of the card runs, nothing else can be asked. */
+    /** While another request runs, nothing else can be asked. */
     lock(on) { locked = on; paint(); },
+    /** Told when an outcome has given way to the resting label. */
+    set onRest(callback) { onRest = callback; },
     get isRunning() { return mode === "running"; },
   };
 }
