@@ -8,6 +8,7 @@ keeps there (`get_settings`). Production sets `JOBPUB_DATABASE_URL` (PostgreSQL)
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Self
@@ -155,6 +156,11 @@ class Settings(BaseSettings):
         description="Requests per organization, e.g. '1200/minute' or '1200/minute;100/second'; empty: no limit.",
     )
     idempotency_in_flight_seconds: float = Field(60.0, gt=0, description="After this an unfinished key may be retried.")
+    cors_origins: str = Field(
+        "",
+        description="Comma-separated origins (scheme://host[:port]) whose pages may call the API from a browser, "
+        "e.g. a frontend on its own domain using <jobpub-publish-actions>; empty: only pages the API serves.",
+    )
 
     admin_session_secret: SecretStr | None = Field(
         None,
@@ -192,6 +198,19 @@ class Settings(BaseSettings):
         if value.strip():
             parse_many(value)  # raises ValueError naming what it could not read
         return value.strip()
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _valid_cors_origins(cls, value: str) -> str:
+        # A wildcard would let any site's page spend a key a user pasted into it; name the origins.
+        for origin in (part.strip() for part in value.split(",") if part.strip()):
+            if origin == "*" or not re.fullmatch(r"https?://[^/\s]+", origin):
+                raise ValueError(f"{origin!r} is not an origin: write scheme://host[:port], no path, no '*'")
+        return value
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [part.strip() for part in self.cors_origins.split(",") if part.strip()]
 
     @model_validator(mode="after")
     def _dev_database_by_default(self) -> Self:

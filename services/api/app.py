@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
@@ -59,6 +60,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
     app.add_middleware(RequestMetricsMiddleware)  # outermost of ours: it sees every answer, a 413 too
+    if settings.cors_origin_list:
+        # Outermost, so a browser's preflight is answered before any key is asked for.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["X-API-Key", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["Retry-After", "X-Request-ID", "Location"],
+            max_age=600,
+        )
     # Starlette types every handler as taking `Exception`; it cannot tie the handler's parameter to
     # the class registered with it, so a handler for a subclass is refused though it is always right.
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
