@@ -10,6 +10,7 @@ from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.api.key_cache import CheckedKey, KeyCache, digest
 from shared.config import Settings
 from shared.models import KeyScope
 from shared.tenants import authenticate
@@ -40,23 +41,37 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 def current_organization(request: Request, key: Annotated[str | None, Security(_api_key)]) -> int:
     if not key:
         raise HTTPException(401, f"missing API key: send it in the {API_KEY_HEADER} header")
+    cache: KeyCache = request.app.state.key_cache
+    presented = digest(key)
+    cached = cache.get(presented)
+    # Read before the database, so a key read there is kept only if no revocation came in between.
+    stamped = cache.mark
+    checked = cached[0] if cached else _checked_in_database(request, key)
+    counted = request.app.state.rate_limit.count(checked.organization_id)
+    cache.observe(counted.revocation_mark)
+    if cached is None:
+        cache.keep(presented, checked, stamped, counted.revocation_mark)
+    elif cached[1] != counted.revocation_mark:  # a key was revoked somewhere (or Redis is unreachable)
+        checked = _checked_in_database(request, key)
+    request.state.api_key = checked  # its scope and id, for operator routes and the publishing log
+    structlog.contextvars.bind_contextvars(organization_id=checked.organization_id)
+    if counted.wait is not None:
+        raise HTTPException(
+            429,
+            f"your organization's request rate limit is reached; try again in {counted.wait} s",
+            headers={"Retry-After": str(counted.wait)},
+        )
+    return checked.organization_id
+
+
+def _checked_in_database(request: Request, key: str) -> CheckedKey:
     # A short session of its own: the request's session then starts its transaction only when
     # the route writes, after the idempotency key has been claimed in a transaction of its own.
     with request.app.state.sessions() as session:
         api_key = authenticate(session, key)
-    if api_key is None:
-        raise HTTPException(401, "invalid or revoked API key")
-    organization_id = api_key.organization_id
-    request.state.api_key = api_key  # its scope and id, for operator routes and the publishing log
-    structlog.contextvars.bind_contextvars(organization_id=organization_id)
-    wait = request.app.state.rate_limit.wait_before_next(organization_id)
-    if wait is not None:
-        raise HTTPException(
-            429,
-            f"your organization's request rate limit is reached; try again in {wait} s",
-            headers={"Retry-After": str(wait)},
-        )
-    return organization_id
+        if api_key is None:
+            raise HTTPException(401, "invalid or revoked API key")
+        return CheckedKey.of(api_key)
 
 
 CurrentOrg = Annotated[int, Depends(current_organization)]
