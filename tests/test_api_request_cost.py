@@ -89,6 +89,13 @@ def test_the_rate_limit_is_one_count_for_every_api_process_sharing_redis(setting
     assert 1 <= int(answers[-1].headers["Retry-After"]) <= 60
 
 
+def test_without_redis_the_limit_is_counted_in_the_api_process(settings, make_tenant):
+    tenant = make_tenant()
+    with api(settings, rate_limit="3/minute", broker_url=None) as (client, _):
+        statuses = [client.get(PLATFORMS, headers=tenant.headers).status_code for _ in range(5)]
+    assert statuses == [200] * 3 + [429] * 2
+
+
 def test_with_redis_unreachable_requests_pass_the_limit_and_a_revoked_key_is_still_refused(
     settings, make_tenant, sessions
 ):

@@ -17,7 +17,7 @@ from services.api.schemas.jobs import JobIn, JobPublishingOut, PostingStatusOut
 from services.api.schemas.questions import ScreeningQuestionIn
 from shared.locations import split_locations, too_many
 from shared.models import Application, Job, Posting, PostingStatus
-from shared.postings import new_external_id, request_publish, request_publish_all
+from shared.postings import new_external_id, request_publish_all
 
 
 class FieldProblem(Exception):
@@ -203,8 +203,7 @@ def retry_job(session: Session, job: Job, platforms: Sequence[str] | None, corre
             if not failed:
                 raise Conflict(f"{platform} is {parts[0].status}; only a failed platform can be retried")
             chosen.extend(failed)
-    for posting in chosen:
-        request_publish(session, posting, reason="retry", correlation_id=correlation_id)
+    request_publish_all(session, chosen, reason="retry", correlation_id=correlation_id)
 
 
 def applications_received(job: Job) -> dict[str, int]:

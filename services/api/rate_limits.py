@@ -6,8 +6,9 @@ accepting work while Redis is down (the outbox holds it), and a limit we cannot 
 reason to refuse it.
 
 In Redis a request costs one call: a Lua script that checks every limit, counts the request in
-each only if all of them let it through, and returns the API-key revocation mark beside the
-verdict (shared/key_revocations.py), so the key cache is checked without a call of its own.
+each only if all of them let it through (a refused request uses none of the quota), and returns
+the API-key revocation mark beside the verdict (shared/key_revocations.py), so the key cache is
+checked without a call of its own.
 
 Redis key layout: `<broker_namespace>:ratelimit:<organization id>:<amount>/<window ms>`, a list of
 the moving window's request times (ms, newest first), at most `amount` long, expiring with the window.
@@ -16,6 +17,7 @@ the moving window's request times (ms, newest first), at most `amount` long, exp
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -75,6 +77,7 @@ class OrganizationRateLimit:
     def __init__(self, settings: Settings):
         self._items: list[RateLimitItem] = parse_many(settings.rate_limit) if settings.rate_limit else []
         self._memory = MovingWindowRateLimiter(MemoryStorage())
+        self._memory_lock = threading.Lock()
         self._redis: redis.Redis | None = None
         if settings.broker_url:
             self._redis = redis.Redis.from_url(
@@ -105,8 +108,12 @@ class OrganizationRateLimit:
         return Counted(math.ceil(wait_ms / 1000) if wait_ms else None, mark.decode())
 
     def _count_in_memory(self, key: str) -> int | None:
-        for item in self._items:
-            if not self._memory.hit(item, "organization", key):
-                reset_at = self._memory.get_window_stats(item, "organization", key).reset_time
-                return max(math.ceil(reset_at - time.time()), 1)
-        return None
+        # As the script does: counted in every limit only if none refuses it.
+        with self._memory_lock:
+            refused = [item for item in self._items if not self._memory.test(item, "organization", key)]
+            if not refused:
+                for item in self._items:
+                    self._memory.hit(item, "organization", key)
+                return None
+        reset_at = max(self._memory.get_window_stats(item, "organization", key).reset_time for item in refused)
+        return max(math.ceil(reset_at - time.time()), 1)
