@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import structlog
 from fastapi import Depends, HTTPException, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,18 +20,29 @@ API_KEY_HEADER = "X-API-Key"
 _api_key = APIKeyHeader(name=API_KEY_HEADER, auto_error=False, description="The organization's API key (jp_…).")
 
 
-def get_session(request: Request) -> Iterator[Session]:
+# The dependencies below that touch no database or network are `async def`: FastAPI runs a plain
+# `def` dependency in its thread pool, and the hop there and back costs more than their work.
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session whose work is rolled back unless the route calls `commit()`."""
     sessions: sessionmaker[Session] = request.app.state.sessions
-    session = sessions()
+    session = sessions()  # connects only when first used, in the route's thread
     try:
         yield session
     finally:
-        session.rollback()
-        session.close()
+        if session.in_transaction():  # a ROLLBACK is a round trip: not on the event loop
+            await run_in_threadpool(_roll_back_and_close, session)
+        else:
+            session.close()
 
 
-def get_settings(request: Request) -> Settings:
+def _roll_back_and_close(session: Session) -> None:
+    session.rollback()
+    session.close()
+
+
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -89,7 +101,7 @@ def operator_organization(request: Request, organization_id: CurrentOrg) -> int:
 OperatorOrg = Annotated[int, Depends(operator_organization)]
 
 
-def correlation_id(request: Request) -> str:
+async def correlation_id(request: Request) -> str:
     return request.state.correlation_id
 
 
