@@ -63,8 +63,11 @@ def current_organization(request: Request, key: Annotated[str | None, Security(_
     cache.observe(counted.revocation_mark)
     if cached is None:
         cache.keep(presented, checked, stamped, counted.revocation_mark)
-    elif cached[1] != counted.revocation_mark:  # a key was revoked somewhere (or Redis is unreachable)
+    elif cached[1] != counted.revocation_mark:
+        # A key was revoked somewhere (or Redis is unreachable): ask the database. The mark was read
+        # before this look-up, so its answer may be kept under that mark.
         checked = _checked_in_database(request, key)
+        cache.keep(presented, checked, counted.revocation_mark, counted.revocation_mark)
     request.state.api_key = checked  # its scope and id, for operator routes and the publishing log
     structlog.contextvars.bind_contextvars(organization_id=checked.organization_id)
     if counted.wait is not None:
