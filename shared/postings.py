@@ -4,6 +4,7 @@ change and its event, in the caller's transaction."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -36,7 +37,41 @@ def request_publish(
     repost_of: PreviousPosting | None = None,
 ) -> None:
     """Put the posting back to pending and record a `JobPublishRequested` for its platform's queue,
-    sent to the workers at `not_before` (now if None)."""
+    sent to the workers at `not_before` (now if None). `repost_of`: the ids it was published under."""
+    request_publish_all(
+        session, [posting], reason=reason, correlation_id=correlation_id, not_before=not_before, repost_of=repost_of
+    )
+
+
+def request_publish_all(
+    session: Session,
+    postings: Sequence[Posting],
+    *,
+    reason: PublishReason,
+    correlation_id: str | None = None,
+    not_before: datetime | None = None,
+    repost_of: PreviousPosting | None = None,
+) -> None:
+    """`request_publish` for several postings at once: new ones are written in one INSERT, and
+    their events in one more when the transaction is flushed."""
+    for posting in postings:
+        _mark_requested(posting, reason)
+    # After the fields are set, so a new posting is one INSERT; the events need their ids.
+    session.flush()
+    for posting in postings:
+        event = JobPublishRequested(
+            organization_id=posting.organization_id,
+            job_id=posting.job_id,
+            posting_id=posting.id,
+            platform=posting.platform,
+            reason=reason,
+            repost_of=repost_of,
+        )
+        dispatch = publish_dispatch(posting.platform, not_before)
+        record(session, event, dispatch=dispatch, correlation_id=correlation_id)
+
+
+def _mark_requested(posting: Posting, reason: PublishReason) -> None:
     posting.status = PostingStatus.PENDING
     posting.next_attempt_at = None
     posting.lease_token = None
@@ -49,17 +84,6 @@ def request_publish(
         posting.last_error = None
         posting.task_id = None
         posting.requested_at = utcnow()
-    # After the fields are set, so a new posting is one INSERT; the event needs its id.
-    session.flush()
-    event = JobPublishRequested(
-        organization_id=posting.organization_id,
-        job_id=posting.job_id,
-        posting_id=posting.id,
-        platform=posting.platform,
-        reason=reason,
-        repost_of=repost_of,
-    )
-    record(session, event, dispatch=publish_dispatch(posting.platform, not_before), correlation_id=correlation_id)
 
 
 def why_not_repost(posting: Posting) -> str | None:

@@ -64,6 +64,8 @@ def authenticate(session: Session, presented: str) -> ApiKey | None:
 
 
 def revoke_api_key(session: Session, organization_id: int, key_id: str) -> bool:
+    """Mark the key revoked in the caller's transaction; once it commits, the caller announces it
+    (shared/key_revocations.py) so API processes stop trusting the key they keep in memory."""
     row = session.scalar(select(ApiKey).where(ApiKey.key_id == key_id, ApiKey.organization_id == organization_id))
     if row is None:
         return False

@@ -13,6 +13,7 @@ from services.api.admin import mount_admin
 from services.api.components import mount_components
 from services.api.console import mount_console
 from services.api.job_publishing import Conflict, FieldProblem, FieldProblems, NothingToDo
+from services.api.key_cache import KeyCache
 from services.api.middleware import BodySizeLimitMiddleware, CorrelationIdMiddleware, RequestMetricsMiddleware
 from services.api.rate_limits import OrganizationRateLimit
 from services.api.routers import (
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # Only the LinkedIn webhook decrypts (to verify signatures); without keys it answers 503.
     app.state.cipher = cipher_from_settings(settings) if settings.encryption_keys else None
     app.state.rate_limit = OrganizationRateLimit(settings)
+    app.state.key_cache = KeyCache()  # trusted only with Redis's revocation mark; see its module
     # Only a connection test calls a platform from the API.
     app.state.platforms = build_platforms(settings, build_http_client(settings))
     app.state.metrics_registry = metrics.backlog_registry(settings, engine)

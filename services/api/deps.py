@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import structlog
 from fastapi import Depends, HTTPException, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.api.key_cache import CheckedKey, KeyCache, digest
 from shared.config import Settings
 from shared.models import KeyScope
 from shared.tenants import authenticate
@@ -18,18 +20,29 @@ API_KEY_HEADER = "X-API-Key"
 _api_key = APIKeyHeader(name=API_KEY_HEADER, auto_error=False, description="The organization's API key (jp_…).")
 
 
-def get_session(request: Request) -> Iterator[Session]:
+# The dependencies below that touch no database or network are `async def`: FastAPI runs a plain
+# `def` dependency in its thread pool, and the hop there and back costs more than their work.
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session whose work is rolled back unless the route calls `commit()`."""
     sessions: sessionmaker[Session] = request.app.state.sessions
-    session = sessions()
+    session = sessions()  # connects only when first used, in the route's thread
     try:
         yield session
     finally:
-        session.rollback()
-        session.close()
+        if session.in_transaction():  # a ROLLBACK is a round trip: not on the event loop
+            await run_in_threadpool(_roll_back_and_close, session)
+        else:
+            session.close()
 
 
-def get_settings(request: Request) -> Settings:
+def _roll_back_and_close(session: Session) -> None:
+    session.rollback()
+    session.close()
+
+
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -40,23 +53,40 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 def current_organization(request: Request, key: Annotated[str | None, Security(_api_key)]) -> int:
     if not key:
         raise HTTPException(401, f"missing API key: send it in the {API_KEY_HEADER} header")
+    cache: KeyCache = request.app.state.key_cache
+    presented = digest(key)
+    cached = cache.get(presented)
+    # Read before the database, so a key read there is kept only if no revocation came in between.
+    stamped = cache.mark
+    checked = cached[0] if cached else _checked_in_database(request, key)
+    counted = request.app.state.rate_limit.count(checked.organization_id)
+    cache.observe(counted.revocation_mark)
+    if cached is None:
+        cache.keep(presented, checked, stamped, counted.revocation_mark)
+    elif cached[1] != counted.revocation_mark:
+        # A key was revoked somewhere (or Redis is unreachable): ask the database. The mark was read
+        # before this look-up, so its answer may be kept under that mark.
+        checked = _checked_in_database(request, key)
+        cache.keep(presented, checked, counted.revocation_mark, counted.revocation_mark)
+    request.state.api_key = checked  # its scope and id, for operator routes and the publishing log
+    structlog.contextvars.bind_contextvars(organization_id=checked.organization_id)
+    if counted.wait is not None:
+        raise HTTPException(
+            429,
+            f"your organization's request rate limit is reached; try again in {counted.wait} s",
+            headers={"Retry-After": str(counted.wait)},
+        )
+    return checked.organization_id
+
+
+def _checked_in_database(request: Request, key: str) -> CheckedKey:
     # A short session of its own: the request's session then starts its transaction only when
     # the route writes, after the idempotency key has been claimed in a transaction of its own.
     with request.app.state.sessions() as session:
         api_key = authenticate(session, key)
-    if api_key is None:
-        raise HTTPException(401, "invalid or revoked API key")
-    organization_id = api_key.organization_id
-    request.state.api_key = api_key  # its scope and id, for operator routes and the publishing log
-    structlog.contextvars.bind_contextvars(organization_id=organization_id)
-    wait = request.app.state.rate_limit.wait_before_next(organization_id)
-    if wait is not None:
-        raise HTTPException(
-            429,
-            f"your organization's request rate limit is reached; try again in {wait} s",
-            headers={"Retry-After": str(wait)},
-        )
-    return organization_id
+        if api_key is None:
+            raise HTTPException(401, "invalid or revoked API key")
+        return CheckedKey.of(api_key)
 
 
 CurrentOrg = Annotated[int, Depends(current_organization)]
@@ -74,7 +104,7 @@ def operator_organization(request: Request, organization_id: CurrentOrg) -> int:
 OperatorOrg = Annotated[int, Depends(operator_organization)]
 
 
-def correlation_id(request: Request) -> str:
+async def correlation_id(request: Request) -> str:
     return request.state.correlation_id
 
 

@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session, object_session
 
 from services.api.schemas.jobs import JobIn, JobPublishingOut, PostingStatusOut
 from services.api.schemas.questions import ScreeningQuestionIn
-from shared.connections import connected_platforms
 from shared.locations import split_locations, too_many
 from shared.models import Application, Job, Posting, PostingStatus
-from shared.postings import new_external_id, request_publish
+from shared.postings import new_external_id, request_publish_all
 
 
 class FieldProblem(Exception):
@@ -93,6 +92,7 @@ def create_job(session: Session, organization_id: int, job: JobIn) -> Job:
         expires_at=job.expires_at,
         board_fields=dict(job.board_fields),
         screening_questions=stored_questions(job.screening_questions),
+        postings=[],  # known empty: its postings are then listed without reading them back
     )
     session.add(row)
     session.flush()
@@ -118,9 +118,8 @@ def stored_questions(
     return stored
 
 
-def check_connected(session: Session, organization_id: int, platforms: Sequence[str]) -> None:
+def check_connected(connected: set[str], platforms: Sequence[str]) -> None:
     """Refuse up front a platform the organization has not connected."""
-    connected = connected_platforms(session, organization_id)
     for platform in platforms:
         if platform not in connected:
             raise FieldProblem(
@@ -147,13 +146,17 @@ def check_locations(platforms: Sequence[str], locations: list[str], loc: tuple[s
             raise FieldProblem(loc, problem, "too_many_locations")
 
 
-def publish_job(session: Session, job: Job, platforms: Sequence[str], correlation_id: str | None) -> dict[str, str]:
+def publish_job(
+    session: Session, job: Job, platforms: Sequence[str], correlation_id: str | None, *, new_job: bool = False
+) -> dict[str, str]:
     """Request publication where the job is not already live or on its way; a failed platform is tried anew.
+    A `new_job` (made in this transaction) has no postings to look for.
 
     Returns the platforms skipped, and why; raises NothingToDo when every one was.
     """
-    existing = locked_postings(session, job)
+    existing = {} if new_job else locked_postings(session, job)
     skipped: dict[str, str] = {}
+    requested: list[Posting] = []
     for platform in platforms:
         parts = existing.get(platform)
         if not parts:
@@ -164,10 +167,10 @@ def publish_job(session: Session, job: Job, platforms: Sequence[str], correlatio
             if not wanted:
                 skipped[platform] = why_not_publish(parts[0])
                 continue
-        for posting in wanted:
-            request_publish(session, posting, reason="publish", correlation_id=correlation_id)
+        requested += wanted
     if len(skipped) == len(platforms):
         raise NothingToDo("publish", skipped)
+    request_publish_all(session, requested, reason="publish", correlation_id=correlation_id)
     return skipped
 
 
@@ -200,8 +203,7 @@ def retry_job(session: Session, job: Job, platforms: Sequence[str] | None, corre
             if not failed:
                 raise Conflict(f"{platform} is {parts[0].status}; only a failed platform can be retried")
             chosen.extend(failed)
-    for posting in chosen:
-        request_publish(session, posting, reason="retry", correlation_id=correlation_id)
+    request_publish_all(session, chosen, reason="retry", correlation_id=correlation_id)
 
 
 def applications_received(job: Job) -> dict[str, int]:
@@ -215,10 +217,13 @@ def applications_received(job: Job) -> dict[str, int]:
     return {platform: count for platform, count in counts}
 
 
-def job_status(job: Job) -> JobPublishingOut:
-    """Where the job stands: every posting (by platform, then part), and each platform's first."""
-    received = applications_received(job)
-    postings = [posting_status(posting, received.get(posting.platform, 0)) for posting in job.postings]
+def job_status(job: Job, *, new_job: bool = False) -> JobPublishingOut:
+    """Where the job stands: every posting (by platform, then part), and each platform's first.
+    A `new_job` (made in this transaction) has received no applications yet."""
+    received = {} if new_job else applications_received(job)
+    # Sorted here too: a new job's postings are listed as they were made, not read back in order.
+    ordered = sorted(job.postings, key=lambda posting: (posting.platform, posting.part))
+    postings = [posting_status(posting, received.get(posting.platform, 0)) for posting in ordered]
     platforms: dict[str, PostingStatusOut] = {}
     for posting in postings:
         platforms.setdefault(posting.platform, posting)

@@ -17,6 +17,7 @@ from shared.connections import PLATFORMS, save_connection
 from shared.crypto import CredentialCipher, cipher_from_settings
 from shared.data_dir import DataDir
 from shared.db import build_engine, build_session_factory, unit_of_work
+from shared.key_revocations import KEY_CACHE_SECONDS, announce_revocation
 from shared.key_rotation import rotate_secrets
 from shared.models import ApiKey, KeyScope, Organization
 from shared.source_tracking import PARAMETER_NAME, parameters_of, unknown_placeholders
@@ -157,6 +158,11 @@ def apikey_revoke(
         if not tenants.revoke_api_key(session, found.id, key_id):
             fail(f"organization {found.name} has no key {key_id!r}")
     typer.echo(f"key {key_id} revoked")
+    if not announce_revocation(settings_with_database()):
+        typer.echo(
+            f"warning: Redis could not be told; an API process may accept the key for up to {KEY_CACHE_SECONDS:.0f} s",
+            err=True,
+        )
 
 
 @platform_app.command("configure")

@@ -68,6 +68,7 @@ def mount_admin(app: FastAPI, settings: Settings) -> None:
     admin.admin.state.sessions = app.state.sessions  # the changes use the API's own, unchanged
     admin.admin.state.cipher = app.state.cipher
     admin.admin.state.replay_per_second = settings.replay_per_second
+    admin.admin.state.settings = settings  # a revocation is announced to every API process through Redis
     for view in (*EDITABLE_VIEWS, *RECORD_VIEWS):
         # sqladmin binds its session factory onto the view *class*: a subclass per app keeps a
         # second app in the same process (the tests make many) from rebinding this one's pages.

@@ -23,6 +23,7 @@ from wtforms.validators import Optional
 from services.api.admin.base import ReadOnlyView, visible_columns
 from services.api.admin.changes import change_connection, change_job_text, revoke_key
 from services.api.admin.sign_in import current_admin
+from shared.key_revocations import KEY_CACHE_SECONDS, announce_revocation
 from shared.models import ApiKey, Job, OperationStatus, PlatformConnection, Posting, PostingStatus
 from shared.replays import replay_postings, what_failed
 
@@ -63,6 +64,12 @@ class ApiKeyView(ReadOnlyView, model=ApiKey):
         revoked = 0
         for key_id in await self.posted_ids(request):
             revoked += await anyio.to_thread.run_sync(partial(revoke_key, sessions, key_id, by=who))
+        if revoked and not await anyio.to_thread.run_sync(announce_revocation, request.app.state.settings):
+            flash(
+                request,
+                f"Redis could not be told: an API process may accept them for {KEY_CACHE_SECONDS:.0f} s",
+                "warning",
+            )
         flash(request, f"revoked {revoked} key(s)", "success")
         return self.back_to_list(request)
 

@@ -65,13 +65,14 @@ def publish(
 
 
 def _publish(session: Session, organization_id: int, body: PublishRequest, correlation_id: str) -> dict[str, Any]:
-    platforms = expand_platforms(body.platforms, connected_platforms(session, organization_id))
+    connected = connected_platforms(session, organization_id)
+    platforms = expand_platforms(body.platforms, connected)
     if not platforms:  # "all" with nothing connected
         raise jobs.FieldProblem(
             ("body", "platforms"), "no platform is connected for this organization", "platform_not_connected"
         )
     if body.job is not None:
-        jobs.check_connected(session, organization_id, platforms)
+        jobs.check_connected(connected, platforms)
         check_job(jobs.job_core(body.job), body.job.board_fields, platforms, ("body", "job"))
         loc = ("body", "job", "locations" if body.job.locations else "location")
         jobs.check_locations(platforms, body.job.all_locations, loc)
@@ -81,13 +82,16 @@ def _publish(session: Session, organization_id: int, body: PublishRequest, corre
         found = jobs.find_job(session, organization_id, body.job_id)
         if found is None:
             raise HTTPException(404, NOT_FOUND)
-        jobs.check_connected(session, organization_id, platforms)
+        jobs.check_connected(connected, platforms)
         # The stored job's problems are named under job_id: the fix is an edit (PATCH) of that job.
         check_job(jobs.job_core(found), found.board_fields or {}, platforms, ("body", "job_id"))
         jobs.check_locations(platforms, found.all_locations, ("body", "job_id"))
         job = found
-    skipped = jobs.publish_job(session, job, platforms, correlation_id)
-    return JobOperationOut(**jobs.job_status(job).model_dump(), skipped=skipped).model_dump(mode="json")
+    new_job = body.job is not None
+    skipped = jobs.publish_job(session, job, platforms, correlation_id, new_job=new_job)
+    return JobOperationOut(**jobs.job_status(job, new_job=new_job).model_dump(), skipped=skipped).model_dump(
+        mode="json"
+    )
 
 
 @router.get("/{job_id}/status/", response_model=JobPublishingOut)
