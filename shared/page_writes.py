@@ -18,13 +18,11 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, Row, Table, TextClause, insert, text
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import JSON, Dialect, Insert, Row, Table, TextClause, insert, text
 from sqlalchemy.orm import Session
 
 from shared.db import upsert_insert
 
-_POSTGRESQL = postgresql.dialect()
 _NUL_IN_JSON = "\\u0000"  # how json.dumps writes U+0000, which PostgreSQL's JSONB refuses
 
 
@@ -44,32 +42,35 @@ def insert_page(
     """
     if not rows:
         return []
+    dialect = session.get_bind().dialect
     columns = tuple(rows[0])
-    if session.get_bind().dialect.name == "postgresql":
-        statement = _recordset_insert(table, columns, unique, returning)
-        result = session.execute(statement, {"page": _page_document(table, rows)})
-    else:
-        json_columns = _json_columns(table, columns)
-        cleaned = [row | {name: without_nul(row[name]) for name in json_columns} for row in rows]
-        if unique:
-            statement = upsert_insert(session, table).on_conflict_do_nothing(index_elements=list(unique))
-        else:
-            statement = insert(table)
-        if not returning:
-            session.execute(statement, cleaned)
-            return []
-        result = session.execute(statement.returning(*(table.c[name] for name in returning)), cleaned)
-    return result.all() if returning else []
+    json_columns = tuple(name for name in columns if isinstance(table.c[name].type.dialect_impl(dialect), JSON))
+    if dialect.name == "postgresql":
+        statement = _recordset_insert(table, columns, json_columns, unique, returning, dialect)
+        result = session.execute(statement, {"page": _page_document(rows, json_columns)})
+        return result.all() if returning else []
+    cleaned = [row | {name: without_nul(row[name]) for name in json_columns} for row in rows]
+    inserting: Insert = insert(table)
+    if unique:
+        inserting = upsert_insert(session, table).on_conflict_do_nothing(index_elements=list(unique))
+    if returning:
+        return session.execute(inserting.returning(*(table.c[name] for name in returning)), cleaned).all()
+    session.execute(inserting, cleaned)
+    return []
 
 
 @cache
 def _recordset_insert(
-    table: Table, columns: tuple[str, ...], unique: tuple[str, ...], returning: tuple[str, ...]
+    table: Table,
+    columns: tuple[str, ...],
+    json_columns: tuple[str, ...],
+    unique: tuple[str, ...],
+    returning: tuple[str, ...],
+    dialect: Dialect,
 ) -> TextClause:
-    json_columns = _json_columns(table, columns)
     # The record set reads a JSON null as SQL NULL; SQLAlchemy stores None in a JSON column as JSON null.
     selected = [f"COALESCE({name}, 'null'::jsonb)" if name in json_columns else name for name in columns]
-    shape = [f"{name} {table.c[name].type.compile(dialect=_POSTGRESQL)}" for name in columns]
+    shape = [f"{name} {table.c[name].type.compile(dialect=dialect)}" for name in columns]
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {', '.join(selected)} "
         f"FROM jsonb_to_recordset(CAST(:page AS jsonb)) AS page({', '.join(shape)})"
@@ -81,15 +82,10 @@ def _recordset_insert(
     return text(sql)
 
 
-def _json_columns(table: Table, columns: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(name for name in columns if isinstance(table.c[name].type.dialect_impl(_POSTGRESQL), JSON))
-
-
-def _page_document(table: Table, rows: list[dict[str, Any]]) -> str:
+def _page_document(rows: list[dict[str, Any]], json_columns: tuple[str, ...]) -> str:
     document = json.dumps(rows, default=_timestamp)
     if _NUL_IN_JSON not in document:
         return document
-    json_columns = _json_columns(table, tuple(rows[0]))
     cleaned = [row | {name: without_nul(row[name]) for name in json_columns} for row in rows]
     return json.dumps(cleaned, default=_timestamp)
 
