@@ -7,15 +7,23 @@ meanwhile) the guess is dropped and the page is read again. So reading ahead cha
 is read, never which page is stored or where the cursor stands after it.
 
 A read that fails ahead of time fails the pull when its page is wanted, as the same read made
-then would have; a guess dropped unread costs one request of the platform's quota, nothing else.
+then would have (also in the rare case that another pull had moved the cursor meanwhile and the
+page would have been dropped); a page dropped costs one request of the platform's quota.
 """
 
 from __future__ import annotations
 
 import contextvars
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 from shared.platforms.base import ApplicationPage, Platform, PlatformCredentials
+
+
+@dataclass(frozen=True)
+class PageAhead:
+    read_from: str | None  # the cursor the page was read from
+    page: ApplicationPage
 
 
 class PageReader:
@@ -38,6 +46,13 @@ class PageReader:
         if ahead is not None:
             ahead[1].cancel()  # a guess from a cursor that is no longer the stored one
         return self._fetch(cursor)
+
+    def take_ahead(self) -> PageAhead | None:
+        """The page read ahead (waiting for it; its read's error is raised here), or None if none was."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return None
+        return PageAhead(ahead[0], ahead[1].result())
 
     def read_ahead(self, cursor: str | None) -> None:
         """Start reading the page at `cursor` (the one `read` will most likely be asked for next)."""

@@ -5,8 +5,8 @@ transaction: a pull that stops anywhere (a 429, a crash) leaves the cursor after
 it stored, and the next pull reads on from there. Nothing is lost, and a page read twice
 stores nothing twice. The cursor row is locked while a page is stored, so two pulls of one
 organization and platform take turns instead of racing the cursor backwards. The next page is
-read while the last one is stored (page_reader.py), and used only if the cursor locked for it
-is the one it was read from.
+read while the last one is stored (page_reader.py), and stored only if the stored cursor is
+still the one it was read from.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from services.syncer.page_reader import PageReader
@@ -31,7 +31,7 @@ from shared.events import ApplicationsSynced, ApplicationSyncFailed, SyncEvent
 from shared.models import Posting, SyncCursor, SyncRun, SyncStatus, utcnow
 from shared.notifications import APPLICATIONS_RECEIVED, notify
 from shared.outbox import record
-from shared.platforms.base import Platform, PlatformCredentials, PlatformError
+from shared.platforms.base import ApplicationPage, Platform, PlatformCredentials, PlatformError
 
 log = structlog.get_logger(__name__)
 
@@ -143,15 +143,13 @@ def _pull_page(ctx, run: _Run, platform: Platform, reader: PageReader, outcome: 
 
     A pull for one job keeps its cursor in memory (`cursor`); every other pull reads and
     advances the organization's stored cursor. The next page is read while this one is stored
-    (page_reader.py): it is used only if the stored cursor is still the one it was read from.
+    (page_reader.py).
     """
     with unit_of_work(ctx.sessions) as session:
-        cursor_row = (
-            None if run.job_external_id is not None else locked_cursor(session, run.organization_id, run.platform)
-        )
-        if cursor_row is not None:
-            cursor = cursor_row.cursor
-        page = reader.read(cursor)
+        if run.job_external_id is not None:
+            page = reader.read(cursor)
+        else:
+            page = _page_at_stored_cursor(session, run, reader)
         has_more = page.has_more and bool(page.applications)
         if has_more:
             reader.read_ahead(page.next_cursor)
@@ -163,8 +161,6 @@ def _pull_page(ctx, run: _Run, platform: Platform, reader: PageReader, outcome: 
             page.applications,
             correlation_id=run.correlation_id,
         )
-        if cursor_row is not None:
-            cursor_row.cursor = page.next_cursor
         if stored.new_ids:
             notify(
                 session,
@@ -188,6 +184,36 @@ def _pull_page(ctx, run: _Run, platform: Platform, reader: PageReader, outcome: 
     for name, value in counts.items():
         setattr(outcome, name, getattr(outcome, name) + value)
     return page.next_cursor, has_more
+
+
+def _page_at_stored_cursor(session: Session, run: _Run, reader: PageReader) -> ApplicationPage:
+    """The page at the organization's stored cursor, with the cursor locked and already moved past it
+    (this transaction's commit makes the move, with the page's rows).
+
+    The page read ahead is taken with one compare-and-set UPDATE: it moves the cursor only if it
+    still stands where that page was read from, and holds the row's lock from then on, as locking
+    it first would. Otherwise (the first page, or another pull moved the cursor meanwhile) the
+    cursor is locked, read, and the page read from it now.
+    """
+    ahead = reader.take_ahead()
+    if ahead is not None:
+        moved = session.execute(
+            update(SyncCursor)
+            .where(
+                SyncCursor.organization_id == run.organization_id,
+                SyncCursor.platform == run.platform,
+                SyncCursor.cursor.is_not_distinct_from(ahead.read_from),
+            )
+            .values(cursor=ahead.page.next_cursor, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        assert isinstance(moved, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with rowcount
+        if moved.rowcount:
+            return ahead.page
+    cursor_row = locked_cursor(session, run.organization_id, run.platform)
+    page = reader.read(cursor_row.cursor)
+    cursor_row.cursor = page.next_cursor
+    return page
 
 
 def preview_sync(
