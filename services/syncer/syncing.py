@@ -3,8 +3,10 @@
 A page's applications, the cursor that follows them and the run's counts are committed in one
 transaction: a pull that stops anywhere (a 429, a crash) leaves the cursor after the last page
 it stored, and the next pull reads on from there. Nothing is lost, and a page read twice
-stores nothing twice. The cursor row is locked while a page is read, so two pulls of one
-organization and platform take turns instead of racing the cursor backwards.
+stores nothing twice. The cursor row is locked while a page is stored, so two pulls of one
+organization and platform take turns instead of racing the cursor backwards. The next page is
+read while the last one is stored (page_reader.py), and stored only if the stored cursor is
+still the one it was read from.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from services.syncer.page_reader import PageReader
 from services.syncer.platform_closures import close_what_the_platform_closed
 from services.syncer.turns import claim, claim_turn
 from shared import metrics
@@ -28,7 +31,7 @@ from shared.events import ApplicationsSynced, ApplicationSyncFailed, SyncEvent
 from shared.models import Posting, SyncCursor, SyncRun, SyncStatus, utcnow
 from shared.notifications import APPLICATIONS_RECEIVED, notify
 from shared.outbox import record
-from shared.platforms.base import Platform, PlatformCredentials, PlatformError
+from shared.platforms.base import ApplicationPage, Platform, PlatformCredentials, PlatformError
 
 log = structlog.get_logger(__name__)
 
@@ -77,11 +80,15 @@ def run_sync(
     try:
         credentials = _credentials(ctx, run)
         platform = ctx.platforms[run.platform]
-        cursor, has_more = None, True
-        while has_more:
-            cursor, has_more = _pull_page(ctx, run, platform, credentials, outcome, cursor)
-            if progress:
-                progress(outcome)
+        reader = PageReader(platform, credentials, ctx.settings.sync_page_size, run.job_external_id or None)
+        try:
+            cursor, has_more = None, True
+            while has_more:
+                cursor, has_more = _pull_page(ctx, run, platform, reader, outcome, cursor)
+                if progress:
+                    progress(outcome)
+        finally:
+            reader.close()
     except (PlatformError, PlatformNotConnected, CredentialDecryptError) as error:
         outcome.error = str(error)
         log.warning("sync.failed", sync_id=run.id, platform=run.platform, error=outcome.error)
@@ -131,21 +138,21 @@ def _credentials(ctx: WorkerContext, run: _Run) -> PlatformCredentials:
         return load_credentials(session, ctx.cipher, run.organization_id, run.platform)
 
 
-def _pull_page(ctx, run: _Run, platform: Platform, credentials, outcome: SyncOutcome, cursor: str | None):
+def _pull_page(ctx, run: _Run, platform: Platform, reader: PageReader, outcome: SyncOutcome, cursor: str | None):
     """Read and store one page; returns the next cursor and whether the platform has more.
 
     A pull for one job keeps its cursor in memory (`cursor`); every other pull reads and
-    advances the organization's stored cursor.
+    advances the organization's stored cursor. The next page is read while this one is stored
+    (page_reader.py).
     """
     with unit_of_work(ctx.sessions) as session:
-        cursor_row = (
-            None if run.job_external_id is not None else locked_cursor(session, run.organization_id, run.platform)
-        )
-        if cursor_row is not None:
-            cursor = cursor_row.cursor
-        page = platform.fetch_applications(
-            credentials, cursor, page_size=ctx.settings.sync_page_size, job_external_id=run.job_external_id or None
-        )
+        if run.job_external_id is not None:
+            page = reader.read(cursor)
+        else:
+            page = _page_at_stored_cursor(session, run, reader)
+        has_more = page.has_more and bool(page.applications)
+        if has_more:
+            reader.read_ahead(page.next_cursor)
         stored = store_applications(
             session,
             run.organization_id,
@@ -154,8 +161,6 @@ def _pull_page(ctx, run: _Run, platform: Platform, credentials, outcome: SyncOut
             page.applications,
             correlation_id=run.correlation_id,
         )
-        if cursor_row is not None:
-            cursor_row.cursor = page.next_cursor
         if stored.new_ids:
             notify(
                 session,
@@ -178,7 +183,37 @@ def _pull_page(ctx, run: _Run, platform: Platform, credentials, outcome: SyncOut
     metrics.APPLICATIONS_PULLED.labels(run.platform).inc(stored.new)
     for name, value in counts.items():
         setattr(outcome, name, getattr(outcome, name) + value)
-    return page.next_cursor, page.has_more and bool(page.applications)
+    return page.next_cursor, has_more
+
+
+def _page_at_stored_cursor(session: Session, run: _Run, reader: PageReader) -> ApplicationPage:
+    """The page at the organization's stored cursor, with the cursor locked and already moved past it
+    (this transaction's commit makes the move, with the page's rows).
+
+    The page read ahead is taken with one compare-and-set UPDATE: it moves the cursor only if it
+    still stands where that page was read from, and holds the row's lock from then on, as locking
+    it first would. Otherwise (the first page, or another pull moved the cursor meanwhile) the
+    cursor is locked, read, and the page read from it now.
+    """
+    ahead = reader.take_ahead()
+    if ahead is not None:
+        moved = session.execute(
+            update(SyncCursor)
+            .where(
+                SyncCursor.organization_id == run.organization_id,
+                SyncCursor.platform == run.platform,
+                SyncCursor.cursor.is_not_distinct_from(ahead.read_from),
+            )
+            .values(cursor=ahead.page.next_cursor, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        assert isinstance(moved, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with rowcount
+        if moved.rowcount:
+            return ahead.page
+    cursor_row = locked_cursor(session, run.organization_id, run.platform)
+    page = reader.read(cursor_row.cursor)
+    cursor_row.cursor = page.next_cursor
+    return page
 
 
 def preview_sync(
@@ -212,17 +247,22 @@ def preview_sync(
 
 def locked_cursor(session: Session, organization_id: int, platform: str) -> SyncCursor:
     """The organization's cursor on the platform, made if missing, locked until the transaction ends."""
+    locking = (
+        select(SyncCursor)
+        .where(SyncCursor.organization_id == organization_id, SyncCursor.platform == platform)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    # Every page but an organization's very first locks a cursor that exists: one statement, not two.
+    found = session.scalars(locking).one_or_none()
+    if found is not None:
+        return found
     session.execute(
         upsert_insert(session, SyncCursor)
         .values(organization_id=organization_id, platform=platform, cursor=None, updated_at=utcnow())
         .on_conflict_do_nothing(index_elements=["organization_id", "platform"])
     )
-    return session.scalars(
-        select(SyncCursor)
-        .where(SyncCursor.organization_id == organization_id, SyncCursor.platform == platform)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()  # made just above if it was missing
+    return session.scalars(locking).one()  # made just above, or by a concurrent pull whose row we now wait for
 
 
 def _finish(ctx: WorkerContext, run: _Run, outcome: SyncOutcome, correlation_id: str | None) -> None:

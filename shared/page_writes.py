@@ -1,0 +1,108 @@
+"""Writing a page of rows (a pull's page of applications, their events) in one statement.
+
+On PostgreSQL the page travels as one JSON document that the server turns into rows with
+`jsonb_to_recordset`: the statement text is short and the same on every page, so psycopg parses
+it once, and the rows cost one parameter and one C-speed `json.dumps`. Measured against the two
+obvious forms on a page of 100 applications: SQLAlchemy's multi-row VALUES list is parsed anew
+by psycopg on every page (its text is too long for psycopg's statement cache), and an array per
+column is escaped value by value in Python; either cost more than the insert itself.
+
+On SQLite (a single-user install) the rows go as one executemany, which SQLAlchemy batches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import JSON, Dialect, Insert, Row, Table, TextClause, insert, text
+from sqlalchemy.orm import Session
+
+from shared.db import upsert_insert
+
+_NUL_IN_JSON = "\\u0000"  # how json.dumps writes U+0000, which PostgreSQL's JSONB refuses
+
+
+def insert_page(
+    session: Session,
+    table: Table,
+    rows: list[dict[str, Any]],
+    *,
+    unique: tuple[str, ...] = (),
+    returning: tuple[str, ...] = (),
+) -> Sequence[Row[Any]]:
+    """Insert `rows` (each with the same keys); with `unique`, a row meeting an existing one on those
+    columns is skipped (ON CONFLICT DO NOTHING). Returns the `returning` columns of the rows inserted.
+
+    A stray U+0000 inside a JSON column's value is dropped (JSONB cannot hold it); text columns are the
+    caller's to clean.
+    """
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect
+    columns = tuple(rows[0])
+    json_columns = tuple(name for name in columns if isinstance(table.c[name].type.dialect_impl(dialect), JSON))
+    if dialect.name == "postgresql":
+        statement = _recordset_insert(table, columns, json_columns, unique, returning, dialect)
+        result = session.execute(statement, {"page": _page_document(rows, json_columns)})
+        return result.all() if returning else []
+    cleaned = [row | {name: without_nul(row[name]) for name in json_columns} for row in rows]
+    inserting: Insert = insert(table)
+    if unique:
+        inserting = upsert_insert(session, table).on_conflict_do_nothing(index_elements=list(unique))
+    if returning:
+        return session.execute(inserting.returning(*(table.c[name] for name in returning)), cleaned).all()
+    session.execute(inserting, cleaned)
+    return []
+
+
+@cache
+def _recordset_insert(
+    table: Table,
+    columns: tuple[str, ...],
+    json_columns: tuple[str, ...],
+    unique: tuple[str, ...],
+    returning: tuple[str, ...],
+    dialect: Dialect,
+) -> TextClause:
+    # The record set reads a JSON null as SQL NULL; SQLAlchemy stores None in a JSON column as JSON null.
+    selected = [f"COALESCE({name}, 'null'::jsonb)" if name in json_columns else name for name in columns]
+    shape = [f"{name} {table.c[name].type.compile(dialect=dialect)}" for name in columns]
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {', '.join(selected)} "
+        f"FROM jsonb_to_recordset(CAST(:page AS jsonb)) AS page({', '.join(shape)})"
+    )
+    if unique:
+        sql += f" ON CONFLICT ({', '.join(unique)}) DO NOTHING"
+    if returning:
+        sql += f" RETURNING {', '.join(returning)}"
+    return text(sql)
+
+
+def _page_document(rows: list[dict[str, Any]], json_columns: tuple[str, ...]) -> str:
+    document = json.dumps(rows, default=_timestamp)
+    if _NUL_IN_JSON not in document:
+        return document
+    cleaned = [row | {name: without_nul(row[name]) for name in json_columns} for row in rows]
+    return json.dumps(cleaned, default=_timestamp)
+
+
+def _timestamp(value: object) -> str:
+    # Only an aware moment: the UTC columns refuse a naive one (shared/models/base.py), and so does this.
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.isoformat()
+    raise TypeError(f"cannot store a {type(value).__name__} in a page of rows")
+
+
+def without_nul(value: object) -> object:
+    """PostgreSQL text and JSONB cannot hold U+0000; a platform's stray one must not lose the row."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value

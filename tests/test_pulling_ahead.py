@@ -1,0 +1,149 @@
+"""A pull reads its next page while it stores the last one (services/syncer/page_reader.py), and
+stores a page in a handful of statements: neither may lose, double or misplace an application.
+
+Against the Naukri emulator on loopback, with its faults switched on mid-pull; statements are
+counted on a PostgreSQL engine of the test's own.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from sqlalchemy import event, func, select
+
+from services.syncer.syncing import SyncOutcome, run_sync
+from shared.applications import store_applications
+from shared.context import build_worker_context
+from shared.db import build_engine, build_session_factory, unit_of_work
+from shared.models import Application, PublishingLog
+from shared.platforms.base import PlatformApplication
+from shared.syncs import request_sync
+from tests.conftest import wait_for_syncs_to_settle
+from tests.test_applications_sync import applications_of, published_on
+
+STATEMENTS_PER_PAGE = 3  # the postings applied to, the applications, their events
+
+
+def pulls_in_pages_of_two(sessions, settings, organization_id: int):
+    context = build_worker_context(settings.model_copy(update={"sync_page_size": 2}), sessions)
+
+    def pull() -> SyncOutcome:
+        with unit_of_work(sessions) as session:
+            sync_id = request_sync(session, organization_id, "naukri", trigger="cli", dispatch=False)
+        outcome = run_sync(context, sync_id)
+        assert outcome is not None
+        return outcome
+
+    return pull
+
+
+def received_events(sessions, job_id: int) -> list[int]:
+    """The application ids of the job's `ApplicationReceived` events."""
+    with sessions() as session:
+        payloads = session.scalars(
+            select(PublishingLog.payload).where(
+                PublishingLog.job_id == job_id, PublishingLog.event_type == "ApplicationReceived"
+            )
+        )
+        return sorted(payload["application_id"] for payload in payloads)
+
+
+def test_a_pull_that_fails_while_reading_ahead_keeps_what_it_stored_and_the_next_pull_adds_the_rest_once(
+    client, make_tenant, pipeline, emulators, sessions, settings
+):
+    # Given nine applications, read two a page, and the platform failing a read ahead twice
+    tenant = make_tenant(platforms=("naukri",))
+    job_id, external_id = published_on(client, tenant, sessions, "naukri")
+    emulators.naukri.apply(external_id, count=9, client_id=tenant.clients["naukri"][0])
+    pull = pulls_in_pages_of_two(sessions, settings, tenant.id)
+    wait_for_syncs_to_settle(sessions)
+
+    # When the third read (page three, asked for while page two is stored) answers 500
+    emulators.naukri.set_faults({"server_error": {"times": 1, "status": 500, "on": "applications", "after": 2}})
+    first = pull()
+    # and, on the next pull, the second read loses its connection
+    emulators.naukri.set_faults({"drop_connection": {"times": 1, "on": "applications", "after": 1}})
+    second = pull()
+    emulators.naukri.clear_faults()
+    third = pull()
+    fourth = pull()
+
+    # Then each pull kept the pages read before the failure, and nothing came twice
+    assert first.error and (first.new, first.duplicates) == (4, 0)
+    assert second.error and (second.new, second.duplicates) == (2, 0)
+    assert third.error is None and (third.new, third.duplicates) == (3, 0)
+    assert fourth.error is None and (fourth.fetched, fourth.new) == (0, 0)  # the cursor stands after the last
+    stored = applications_of(sessions, job_id)
+    assert len(stored) == len({a.external_application_id for a in stored}) == 9
+    assert received_events(sessions, job_id) == sorted(a.id for a in stored)
+
+
+def test_two_pulls_of_one_organization_at_once_store_each_application_once(
+    client, make_tenant, pipeline, emulators, sessions, settings
+):
+    # Given thirty applications, read two a page
+    tenant = make_tenant(platforms=("naukri",))
+    job_id, external_id = published_on(client, tenant, sessions, "naukri")
+    emulators.naukri.apply(external_id, count=30, client_id=tenant.clients["naukri"][0])
+    pull = pulls_in_pages_of_two(sessions, settings, tenant.id)
+    wait_for_syncs_to_settle(sessions)
+
+    # When two pulls run at once, each reading ahead from where it last stored the cursor
+    outcomes: list[SyncOutcome] = []
+    threads = [threading.Thread(target=lambda: outcomes.append(pull())) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then the pages they read ahead from a cursor the other had moved were dropped, not stored
+    assert [outcome.error for outcome in outcomes] == [None, None]
+    assert sum(outcome.new for outcome in outcomes) == 30
+    stored = applications_of(sessions, job_id)
+    assert len(stored) == len({a.external_application_id for a in stored}) == 30
+    assert received_events(sessions, job_id) == sorted(a.id for a in stored)
+
+
+def application(number: int, job_external_id: str) -> PlatformApplication:
+    return PlatformApplication(
+        external_id=f"NB-count-{number}",
+        job_external_id=job_external_id,
+        candidate_name=f"Candidate {number}",
+        candidate_email=f"candidate.{number}@candidates.example",
+        candidate_phone=None,
+        resume_url=None,
+        cover_letter=None,
+        answers={"noticePeriod": "30 days"},
+        applied_at=datetime(2025, 1, 1, tzinfo=UTC),
+        raw={"applicationId": f"NB-count-{number}"},
+    )
+
+
+def test_a_page_of_applications_costs_the_same_few_statements_whatever_its_size(
+    client, tenant, pipeline, sessions, settings
+):
+    # Given a published job, and an engine whose statements are counted
+    job_id, external_id = published_on(client, tenant, sessions, "naukri")
+    engine = build_engine(settings)
+    counted = build_session_factory(engine)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *call: statements.append(call[2]))
+    try:
+        costs = {}
+        for first, size in ((0, 5), (5, 100)):
+            # When a page of five, then a page of a hundred (repeating the five) is stored
+            page = [application(number % 100, external_id) for number in range(first, first + size)]
+            statements.clear()
+            with unit_of_work(counted) as session:
+                stored = store_applications(session, tenant.id, "naukri", "Naukri", page)
+            costs[size] = (len(statements), stored.new, stored.duplicates)
+    finally:
+        engine.dispose()
+
+    # Then both cost the same three statements, and every application is stored with its event, once
+    assert costs == {5: (STATEMENTS_PER_PAGE, 5, 0), 100: (STATEMENTS_PER_PAGE, 95, 5)}
+    with sessions() as session:
+        stored_count = session.scalar(select(func.count()).where(Application.job_id == job_id))
+    assert stored_count == 100
+    assert len(received_events(sessions, job_id)) == 100
