@@ -12,14 +12,14 @@ import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
 
 import structlog
-from sqlalchemy import CursorResult, and_, or_, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, or_
+from sqlalchemy.orm import Session
 
 from services.publisher.content import posting_content
-from shared.connections import PlatformNotConnected, credentials_of, find_connection
+from services.publisher.taking import Taken, posting_as_it_is, take
+from shared.connections import PlatformNotConnected, credentials_of
 from shared.context import WorkerContext
 from shared.crypto import CredentialDecryptError
 from shared.db import unit_of_work
@@ -85,32 +85,24 @@ def take_posting(
     and of an operation (services/publisher/operation_attempts.py), whose claim names the operation.
     When the posting is not claimable, `not_taken(posting, now)` says whether to wait for a lease."""
     token = str(uuid.uuid4())
-    with unit_of_work(ctx.sessions) as session:
-        # An UPDATE's result is a CursorResult (which has the rowcount); Session.execute is typed as any Result.
-        result = session.execute(
-            update(Posting)
-            .where(Posting.id == posting_id, claimable)
-            .values(
-                **taking,
-                lease_token=token,
-                lease_expires_at=now + timedelta(seconds=ctx.settings.lease_seconds),
-                attempts=Posting.attempts + 1,
-                unfinished_claims=Posting.unfinished_claims + 1,
-                next_attempt_at=None,
-            )
-            .execution_options(synchronize_session=False)
+    lease = dict(
+        **taking,
+        lease_token=token,
+        lease_expires_at=now + timedelta(seconds=ctx.settings.lease_seconds),
+        attempts=Posting.attempts + 1,
+        unfinished_claims=Posting.unfinished_claims + 1,
+        next_attempt_at=None,
+    )
+    taken = take(ctx.sessions, ctx.settings.is_sqlite, posting_id, claimable, lease)
+    if taken is None:
+        posting = posting_as_it_is(ctx.sessions, posting_id)
+        return None if posting is None else not_taken(posting, now)
+    held = _build_claim(ctx, taken, token)
+    if for_operation:
+        held = dataclasses.replace(
+            held, operation=taken.posting.operation, platform_job_id=taken.posting.platform_job_id
         )
-        taken = cast("CursorResult[Any]", result).rowcount
-        # The job comes in the same query: the attempt needs it to build what it sends.
-        posting = session.get(Posting, posting_id, populate_existing=True, options=[joinedload(Posting.job)])
-        if posting is None:
-            return None
-        if not taken:
-            return not_taken(posting, now)
-        held = _build_claim(ctx, session, posting, token)
-        if for_operation:
-            held = dataclasses.replace(held, operation=posting.operation, platform_job_id=posting.platform_job_id)
-        return held
+    return held
 
 
 def _claimable(now: datetime):
@@ -126,15 +118,15 @@ def _why_not_claimed(posting: Posting, now: datetime) -> LeaseHeld | None:
     return None
 
 
-def _build_claim(ctx: WorkerContext, session: Session, posting: Posting, token: str) -> Claim:
+def _build_claim(ctx: WorkerContext, taken: Taken, token: str) -> Claim:
+    posting, connection = taken.posting, taken.connection
     unusable = None
     content = credentials = None
-    connection = find_connection(session, posting.organization_id, posting.platform)
     try:
         if connection is None or not connection.enabled:
             raise PlatformNotConnected(f"{posting.platform} is not connected for this organization")
         credentials = credentials_of(ctx.cipher, connection)
-        content = posting_content(posting, ctx.settings)
+        content = posting_content(posting, ctx.settings, taken.source_tracking)
     except (PlatformNotConnected, CredentialDecryptError, ValueError) as error:
         unusable = str(error)
     if posting.unfinished_claims > ctx.settings.quarantine_after_deliveries:
