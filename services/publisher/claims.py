@@ -175,8 +175,11 @@ def keep_lease(ctx: WorkerContext, held: Claim, task_id: str | None = None) -> b
         return True
 
 
+# What every recorded outcome sets: the lease is free, and no claim is left unfinished.
+RELEASED = dict(lease_token=None, lease_expires_at=None, unfinished_claims=0)
+
+
 def release(posting: Posting) -> None:
     """The attempt ended with a recorded outcome (every outcome passes here)."""
-    posting.lease_token = None
-    posting.lease_expires_at = None
-    posting.unfinished_claims = 0
+    for name, value in RELEASED.items():
+        setattr(posting, name, value)
