@@ -17,7 +17,7 @@ from services.publisher.outcomes import Outcome, write_outcome
 from shared import metrics
 from shared.context import WorkerContext
 from shared.events import JobPublished, JobPublishFailed, JobPublishRetryScheduled
-from shared.models import Posting, PostingStatus, utcnow
+from shared.models import PostingStatus, utcnow
 from shared.notifications import JOB_PUBLISH_FAILED, JOB_PUBLISHED
 from shared.outbox import publish_dispatch
 from shared.platforms.base import PostingState
@@ -105,7 +105,7 @@ def record_deferred(
     # Give back the attempt this claim took; we hold the lease, so no other claim counted meanwhile.
     changes: dict = dict(status=PostingStatus.PENDING, attempts=held.attempt - 1, next_attempt_at=check_at)
     if not sent:
-        changes["total_attempts"] = Posting.total_attempts - 1
+        changes["total_attempts"] = held.total_attempts - 1
     event = JobPublishRetryScheduled(**_event_fields(held), attempt=held.attempt, error=message, retry_at=check_at)
     write_outcome(
         ctx, held, Outcome(changes, event, dispatch=publish_dispatch(held.platform, check_at)), correlation_id

@@ -17,10 +17,11 @@ that way.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, exists, insert, literal, select, update
+from sqlalchemy import BindParameter, Table, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.publisher.claims import RELEASED, Claim, held_posting, release
@@ -39,7 +40,7 @@ ENDPOINTS = cast(Table, NotificationEndpoint.__table__)
 
 @dataclass(frozen=True)
 class Outcome:
-    changes: dict[str, Any]  # the posting's columns as the outcome leaves them, besides releasing the lease
+    changes: dict[str, Any]  # the posting's columns as the outcome leaves them, besides releasing the lease (values)
     event: Event
     dispatch: Dispatch | None = None
     notification: tuple[str, dict[str, Any]] | None = None  # type and data for the organization's endpoints
@@ -54,20 +55,38 @@ def write_outcome(ctx: WorkerContext, held: Claim, outcome: Outcome, correlation
 
 
 def _write_at_once(sessions: sessionmaker[Session], held: Claim, outcome: Outcome, correlation_id: str | None) -> bool:
-    conditions = [POSTINGS.c.id == held.posting_id, POSTINGS.c.lease_token == held.lease_token]
-    if outcome.settles_publish:
+    event_row = log_values(outcome.event, dispatch=outcome.dispatch, correlation_id=correlation_id)
+    statement = _statement_writing(
+        tuple(outcome.changes), outcome.settles_publish, outcome.notification is not None, tuple(event_row)
+    )
+    params = dict(
+        posting_id=held.posting_id,
+        token=held.lease_token,
+        notified_organization=held.organization_id,
+        **{f"set_{name}": value for name, value in outcome.changes.items()},
+        **{f"log_{name}": value for name, value in event_row.items()},
+    )
+    with autocommitting(sessions) as session:
+        return session.execute(statement, params).first() is not None
+
+
+# One statement per shape of outcome (a handful): building one cost more CPU than running it.
+# Its parameters are named unlike any column of postings: an UPDATE would set a column so named.
+@functools.lru_cache(maxsize=64)
+def _statement_writing(changed: tuple[str, ...], settles_publish: bool, notifies: bool, logged: tuple[str, ...]):
+    conditions = [POSTINGS.c.id == bindparam("posting_id"), POSTINGS.c.lease_token == bindparam("token")]
+    if settles_publish:
         conditions.append(POSTINGS.c.operation_status.is_distinct_from(OperationStatus.PENDING))
-    if outcome.notification:
-        endpoints = exists().where(ENDPOINTS.c.organization_id == held.organization_id, ENDPOINTS.c.enabled.is_(True))
+    if notifies:
+        organization = ENDPOINTS.c.organization_id == bindparam("notified_organization")
+        endpoints = exists().where(organization, ENDPOINTS.c.enabled.is_(True))
         conditions.append(~endpoints)
-    released = (update(POSTINGS).where(*conditions).values(**outcome.changes, **RELEASED).returning(POSTINGS.c.id)).cte(
+    changes: dict[str, BindParameter[Any]] = {name: bindparam(f"set_{name}") for name in changed}
+    released = (update(POSTINGS).where(*conditions).values(**changes, **RELEASED).returning(POSTINGS.c.id)).cte(
         "released"
     )
-    row = log_values(outcome.event, dispatch=outcome.dispatch, correlation_id=correlation_id)
-    event_row = select(*(literal(value, LOG.c[name].type) for name, value in row.items())).select_from(released)
-    statement = insert(LOG).from_select(list(row), event_row).add_cte(released).returning(LOG.c.id)
-    with autocommitting(sessions) as session:
-        return session.execute(statement).first() is not None
+    event_row = select(*(bindparam(f"log_{name}", type_=LOG.c[name].type) for name in logged)).select_from(released)
+    return insert(LOG).from_select(list(logged), event_row).add_cte(released).returning(LOG.c.id)
 
 
 def _write_in_steps(sessions: sessionmaker[Session], held: Claim, outcome: Outcome, correlation_id: str | None) -> bool:

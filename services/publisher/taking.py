@@ -13,10 +13,11 @@ Either way a posting that was not taken is read on its own afterwards: that path
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, and_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, Table, and_, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from shared.connections import find_connection
@@ -29,6 +30,12 @@ CONNECTIONS = cast(Table, PlatformConnection.__table__)
 ORGANIZATIONS = cast(Table, Organization.__table__)
 
 
+@dataclass(frozen=True, eq=False)  # one per kind of claim, told apart by identity: its statement's cache key
+class ClaimRule:
+    claimable: ColumnElement[bool]  # an expression of the `now` and `due_by` parameters
+    sets: dict[str, Any]  # what the claim writes on the posting, lease included (its `token`, `lease_until`)
+
+
 @dataclass(frozen=True)
 class Taken:
     """The posting as the claim left it (its job loaded), and what the attempt sends it with."""
@@ -38,11 +45,15 @@ class Taken:
     source_tracking: dict[str, Any] | None
 
 
-def take(sessions: sessionmaker[Session], is_sqlite: bool, posting_id: int, claimable, lease: dict) -> Taken | None:
-    """Set `lease` on the posting if `claimable` holds; None when it does not."""
+def take(
+    sessions: sessionmaker[Session], is_sqlite: bool, posting_id: int, rule: ClaimRule, times: dict[str, Any]
+) -> Taken | None:
+    """Write `rule.sets` on the posting if `rule.claimable` holds; None when it does not.
+    `times` binds the rule's parameters."""
+    params = dict(times, posting_id=posting_id)
     if is_sqlite:
-        return _take_in_steps(sessions, posting_id, claimable, lease)
-    return _take_at_once(sessions, posting_id, claimable, lease)
+        return _take_in_steps(sessions, posting_id, rule, params)
+    return _take_at_once(sessions, rule, params)
 
 
 def posting_as_it_is(sessions: sessionmaker[Session], posting_id: int) -> Posting | None:
@@ -51,11 +62,16 @@ def posting_as_it_is(sessions: sessionmaker[Session], posting_id: int) -> Postin
         return session.get(Posting, posting_id)
 
 
-def _take_at_once(sessions: sessionmaker[Session], posting_id: int, claimable, lease: dict) -> Taken | None:
-    taken = (update(POSTINGS).where(POSTINGS.c.id == posting_id, claimable).values(**lease).returning(*POSTINGS.c)).cte(
-        "taken"
-    )
-    statement = select(
+@functools.cache
+def _statement_taking(rule: ClaimRule) -> Select:
+    """Built once per rule: building it cost a publish more CPU than running it."""
+    taken = (
+        update(POSTINGS)
+        .where(POSTINGS.c.id == bindparam("posting_id"), rule.claimable)
+        .values(**rule.sets)
+        .returning(*POSTINGS.c)
+    ).cte("taken")
+    return select(
         *_prefixed(taken.c, "posting"),
         *_prefixed(JOBS.c, "job"),
         *_prefixed(CONNECTIONS.c, "connection"),
@@ -68,8 +84,11 @@ def _take_at_once(sessions: sessionmaker[Session], posting_id: int, claimable, l
             and_(CONNECTIONS.c.organization_id == taken.c.organization_id, CONNECTIONS.c.platform == taken.c.platform),
         )
     )
+
+
+def _take_at_once(sessions: sessionmaker[Session], rule: ClaimRule, params: dict[str, Any]) -> Taken | None:
     with autocommitting(sessions) as session:
-        row = session.execute(statement).mappings().first()
+        row = session.execute(_statement_taking(rule), params).mappings().first()
     if row is None:
         return None
     # Detached objects built from the row: nothing else is read for them, and nothing is written.
@@ -89,13 +108,16 @@ def _unprefixed(row, table: Table, prefix: str) -> dict[str, Any]:
     return {column.key: row[f"{prefix}_{column.key}"] for column in table.c}
 
 
-def _take_in_steps(sessions: sessionmaker[Session], posting_id: int, claimable, lease: dict) -> Taken | None:
+def _take_in_steps(
+    sessions: sessionmaker[Session], posting_id: int, rule: ClaimRule, params: dict[str, Any]
+) -> Taken | None:
     with unit_of_work(sessions) as session:
         result = session.execute(
             update(Posting)
-            .where(Posting.id == posting_id, claimable)
-            .values(**lease)
-            .execution_options(synchronize_session=False)
+            .where(Posting.id == bindparam("posting_id"), rule.claimable)
+            .values(**rule.sets)
+            .execution_options(synchronize_session=False),
+            params,
         )
         # An UPDATE's result is a CursorResult (which has the rowcount); Session.execute is typed as any Result.
         if not cast("CursorResult[Any]", result).rowcount:
