@@ -66,8 +66,8 @@ def _write_at_once(sessions: sessionmaker[Session], held: Claim, outcome: Outcom
         **{f"set_{name}": value for name, value in outcome.changes.items()},
         **{f"log_{name}": value for name, value in event_row.items()},
     )
-    with autocommitting(sessions) as session:
-        return session.execute(statement, params).first() is not None
+    with autocommitting(sessions) as database:
+        return database.execute(statement, params).first() is not None
 
 
 # One statement per shape of outcome (a handful): building one cost more CPU than running it.

@@ -87,8 +87,8 @@ def _statement_taking(rule: ClaimRule) -> Select:
 
 
 def _take_at_once(sessions: sessionmaker[Session], rule: ClaimRule, params: dict[str, Any]) -> Taken | None:
-    with autocommitting(sessions) as session:
-        row = session.execute(_statement_taking(rule), params).mappings().first()
+    with autocommitting(sessions) as database:
+        row = database.execute(_statement_taking(rule), params).mappings().first()
     if row is None:
         return None
     # Detached objects built from the row: nothing else is read for them, and nothing is written.
