@@ -1,7 +1,8 @@
 """How a publish attempt ended, recorded: published, failed, retried later, or still processing.
 
 Every outcome is written with its event in one transaction, and only by the holder of the
-posting's lease (services/publisher/claims.py), which the outcome then releases.
+posting's lease (services/publisher/claims.py), which the outcome then releases
+(services/publisher/outcomes.py writes it).
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ from datetime import timedelta
 
 import structlog
 
-from services.publisher.claims import Claim, held_posting, release
+from services.publisher.claims import Claim
+from services.publisher.outcomes import Outcome, write_outcome
 from shared import metrics
 from shared.context import WorkerContext
-from shared.db import unit_of_work
 from shared.events import JobPublished, JobPublishFailed, JobPublishRetryScheduled
 from shared.models import PostingStatus, utcnow
-from shared.notifications import JOB_PUBLISH_FAILED, JOB_PUBLISHED, notify
-from shared.operations import after_publish_outcome
-from shared.outbox import publish_dispatch, record
+from shared.notifications import JOB_PUBLISH_FAILED, JOB_PUBLISHED
+from shared.outbox import publish_dispatch
 from shared.platforms.base import PostingState
 
 log = structlog.get_logger(__name__)
@@ -34,41 +34,32 @@ def _event_fields(held: Claim) -> dict:
 
 
 def record_published(ctx: WorkerContext, held: Claim, state: PostingState, correlation_id: str | None) -> None:
-    with unit_of_work(ctx.sessions) as session:
-        posting = held_posting(session, held)
-        if posting is None:
-            return
-        posting.status = PostingStatus.PUBLISHED
-        posting.platform_job_id = state.platform_job_id
-        posting.url = state.url
-        posting.last_error = None
-        posting.published_at = utcnow()
-        posting.task_id = None  # the create's task is done; an operation later must not poll it
-        release(posting)
-        event = JobPublished(
-            **_event_fields(held), attempt=held.attempt, platform_job_id=state.platform_job_id or "", url=state.url
-        )
-        record(session, event, correlation_id=correlation_id)
-        after_publish_outcome(session, posting, correlation_id)  # an update or close asked for meanwhile
-        data = dict(job_id=held.job_id, platform=held.platform, platform_job_id=state.platform_job_id, url=state.url)
-        notify(session, held.organization_id, JOB_PUBLISHED, data)
-    metrics.PUBLISHES.labels(held.platform).inc()
+    changes = dict(
+        status=PostingStatus.PUBLISHED,
+        platform_job_id=state.platform_job_id,
+        url=state.url,
+        last_error=None,
+        published_at=utcnow(),
+        task_id=None,  # the create's task is done; an operation later must not poll it
+    )
+    event = JobPublished(
+        **_event_fields(held), attempt=held.attempt, platform_job_id=state.platform_job_id or "", url=state.url
+    )
+    data = dict(job_id=held.job_id, platform=held.platform, platform_job_id=state.platform_job_id, url=state.url)
+    # settles_publish: an update or close asked for meanwhile is sent now.
+    outcome = Outcome(changes, event, notification=(JOB_PUBLISHED, data), settles_publish=True)
+    if write_outcome(ctx, held, outcome, correlation_id):
+        metrics.PUBLISHES.labels(held.platform).inc()
 
 
 def record_failed(ctx: WorkerContext, held: Claim, error: str, *, permanent: bool, correlation_id: str | None) -> None:
-    with unit_of_work(ctx.sessions) as session:
-        posting = held_posting(session, held)
-        if posting is None:
-            return
-        posting.status = PostingStatus.FAILED
-        posting.last_error = error
-        release(posting)
-        event = JobPublishFailed(**_event_fields(held), attempt=held.attempt, error=error, permanent=permanent)
-        record(session, event, correlation_id=correlation_id)
-        after_publish_outcome(session, posting, correlation_id)  # a close asked for meanwhile closes it here
-        data = dict(job_id=held.job_id, platform=held.platform, error=error, permanent=permanent)
-        notify(session, held.organization_id, JOB_PUBLISH_FAILED, data)
-    metrics.PUBLISH_FAILURES.labels(held.platform, str(permanent).lower()).inc()
+    changes = dict(status=PostingStatus.FAILED, last_error=error)
+    event = JobPublishFailed(**_event_fields(held), attempt=held.attempt, error=error, permanent=permanent)
+    data = dict(job_id=held.job_id, platform=held.platform, error=error, permanent=permanent)
+    # settles_publish: a close asked for meanwhile closes the posting here.
+    outcome = Outcome(changes, event, notification=(JOB_PUBLISH_FAILED, data), settles_publish=True)
+    if write_outcome(ctx, held, outcome, correlation_id):
+        metrics.PUBLISH_FAILURES.labels(held.platform, str(permanent).lower()).inc()
 
 
 def record_transient(
@@ -81,17 +72,11 @@ def record_transient(
         record_failed(ctx, held, message, permanent=False, correlation_id=correlation_id)
         return
     retry_at = utcnow() + timedelta(seconds=retry_delay(settings, held.attempt, retry_after))
-    with unit_of_work(ctx.sessions) as session:
-        posting = held_posting(session, held)
-        if posting is None:
-            return
-        posting.status = PostingStatus.PENDING
-        posting.last_error = error
-        posting.next_attempt_at = retry_at
-        release(posting)
-        event = JobPublishRetryScheduled(**_event_fields(held), attempt=held.attempt, error=error, retry_at=retry_at)
-        record(session, event, dispatch=publish_dispatch(held.platform, retry_at), correlation_id=correlation_id)
-    metrics.PUBLISH_RETRIES.labels(held.platform).inc()
+    changes = dict(status=PostingStatus.PENDING, last_error=error, next_attempt_at=retry_at)
+    event = JobPublishRetryScheduled(**_event_fields(held), attempt=held.attempt, error=error, retry_at=retry_at)
+    outcome = Outcome(changes, event, dispatch=publish_dispatch(held.platform, retry_at))
+    if write_outcome(ctx, held, outcome, correlation_id):
+        metrics.PUBLISH_RETRIES.labels(held.platform).inc()
 
 
 def record_still_processing(ctx: WorkerContext, held: Claim, message: str, correlation_id: str | None) -> None:
@@ -117,18 +102,14 @@ def record_deferred(
     look the posting up first (a look-up would spend the quota this deferral saved).
     """
     check_at = utcnow() + timedelta(seconds=seconds)
-    with unit_of_work(ctx.sessions) as session:
-        posting = held_posting(session, held)
-        if posting is None:
-            return
-        posting.status = PostingStatus.PENDING
-        posting.attempts = held.attempt - 1  # give back the attempt this claim took
-        if not sent:
-            posting.total_attempts -= 1  # we hold the lease: no other claim counted meanwhile
-        posting.next_attempt_at = check_at
-        release(posting)
-        event = JobPublishRetryScheduled(**_event_fields(held), attempt=held.attempt, error=message, retry_at=check_at)
-        record(session, event, dispatch=publish_dispatch(held.platform, check_at), correlation_id=correlation_id)
+    # Give back the attempt this claim took; we hold the lease, so no other claim counted meanwhile.
+    changes: dict = dict(status=PostingStatus.PENDING, attempts=held.attempt - 1, next_attempt_at=check_at)
+    if not sent:
+        changes["total_attempts"] = held.total_attempts - 1
+    event = JobPublishRetryScheduled(**_event_fields(held), attempt=held.attempt, error=message, retry_at=check_at)
+    write_outcome(
+        ctx, held, Outcome(changes, event, dispatch=publish_dispatch(held.platform, check_at)), correlation_id
+    )
 
 
 # Its own generator: jitter needs no shared seed, and leaves the global one to whoever else uses it.

@@ -12,14 +12,15 @@ import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import structlog
-from sqlalchemy import CursorResult, and_, or_, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, or_
+from sqlalchemy.orm import Session
 
 from services.publisher.content import posting_content
-from shared.connections import PlatformNotConnected, credentials_of, find_connection
+from services.publisher.taking import ClaimRule, Taken, posting_as_it_is, take
+from shared.connections import PlatformNotConnected, credentials_of
 from shared.context import WorkerContext
 from shared.crypto import CredentialDecryptError
 from shared.db import unit_of_work
@@ -40,6 +41,7 @@ class Claim:
     platform: str
     lease_token: str
     attempt: int
+    total_attempts: int
     look_up_first: bool
     task_id: str | None
     requested_at: datetime
@@ -64,59 +66,69 @@ class LeaseHeld:
     until: datetime
 
 
+# The times a claim compares with, bound at each claim: its statement is built once per rule.
+NOW: BindParameter[datetime] = bindparam("now")
+DUE_BY: BindParameter[datetime] = bindparam("due_by")  # now + EARLY_DUPLICATE_TOLERANCE
+
+
+def claim_rule(claimable: ColumnElement[bool], taking: dict[str, Any]) -> ClaimRule:
+    """A kind of claim: which postings it may take (an expression of NOW and DUE_BY), and what it
+    sets on the posting besides taking the lease."""
+    lease = dict(
+        lease_token=bindparam("token"),
+        lease_expires_at=bindparam("lease_until"),
+        attempts=Posting.attempts + 1,
+        unfinished_claims=Posting.unfinished_claims + 1,
+        next_attempt_at=None,
+    )
+    return ClaimRule(claimable, {**taking, **lease})
+
+
+def _claimable() -> ColumnElement[bool]:
+    due = or_(Posting.next_attempt_at.is_(None), Posting.next_attempt_at <= DUE_BY)
+    abandoned = and_(Posting.status == PostingStatus.PUBLISHING, Posting.lease_expires_at < NOW)
+    return or_(and_(Posting.status == PostingStatus.PENDING, due), abandoned)
+
+
+PUBLISH_CLAIM = claim_rule(
+    _claimable(), dict(status=PostingStatus.PUBLISHING, total_attempts=Posting.total_attempts + 1)
+)
+
+
 def claim(ctx: WorkerContext, posting_id: int) -> Claim | LeaseHeld | None:
     """Take the posting for one attempt; None when there is nothing to do."""
-    now = utcnow()
-    taking = dict(status=PostingStatus.PUBLISHING, total_attempts=Posting.total_attempts + 1)
-    return take_posting(ctx, posting_id, _claimable(now), taking, now, not_taken=_why_not_claimed)
+    return take_posting(ctx, posting_id, PUBLISH_CLAIM, utcnow(), not_taken=_why_not_claimed)
 
 
 def take_posting(
     ctx: WorkerContext,
     posting_id: int,
-    claimable,
-    taking: dict,
+    rule: ClaimRule,
     now: datetime,
     *,
     not_taken,
     for_operation: bool = False,
 ) -> Claim | LeaseHeld | None:
-    """Lease the posting if `claimable` holds, setting `taking` too: the one claim step of a publish
-    and of an operation (services/publisher/operation_attempts.py), whose claim names the operation.
+    """Lease the posting if `rule` lets us: the one claim step of a publish and of an operation
+    (services/publisher/operation_attempts.py), whose claim names the operation.
     When the posting is not claimable, `not_taken(posting, now)` says whether to wait for a lease."""
     token = str(uuid.uuid4())
-    with unit_of_work(ctx.sessions) as session:
-        # An UPDATE's result is a CursorResult (which has the rowcount); Session.execute is typed as any Result.
-        result = session.execute(
-            update(Posting)
-            .where(Posting.id == posting_id, claimable)
-            .values(
-                **taking,
-                lease_token=token,
-                lease_expires_at=now + timedelta(seconds=ctx.settings.lease_seconds),
-                attempts=Posting.attempts + 1,
-                unfinished_claims=Posting.unfinished_claims + 1,
-                next_attempt_at=None,
-            )
-            .execution_options(synchronize_session=False)
+    times = dict(
+        now=now,
+        due_by=now + EARLY_DUPLICATE_TOLERANCE,
+        token=token,
+        lease_until=now + timedelta(seconds=ctx.settings.lease_seconds),
+    )
+    taken = take(ctx.sessions, ctx.settings.is_sqlite, posting_id, rule, times)
+    if taken is None:
+        posting = posting_as_it_is(ctx.sessions, posting_id)
+        return None if posting is None else not_taken(posting, now)
+    held = _build_claim(ctx, taken, token)
+    if for_operation:
+        held = dataclasses.replace(
+            held, operation=taken.posting.operation, platform_job_id=taken.posting.platform_job_id
         )
-        taken = cast("CursorResult[Any]", result).rowcount
-        # The job comes in the same query: the attempt needs it to build what it sends.
-        posting = session.get(Posting, posting_id, populate_existing=True, options=[joinedload(Posting.job)])
-        if posting is None:
-            return None
-        if not taken:
-            return not_taken(posting, now)
-        held = _build_claim(ctx, session, posting, token)
-        if for_operation:
-            held = dataclasses.replace(held, operation=posting.operation, platform_job_id=posting.platform_job_id)
-        return held
-
-
-def _claimable(now: datetime):
-    due = or_(Posting.next_attempt_at.is_(None), Posting.next_attempt_at <= now + EARLY_DUPLICATE_TOLERANCE)
-    abandoned = and_(Posting.status == PostingStatus.PUBLISHING, Posting.lease_expires_at < now)
-    return or_(and_(Posting.status == PostingStatus.PENDING, due), abandoned)
+    return held
 
 
 def _why_not_claimed(posting: Posting, now: datetime) -> LeaseHeld | None:
@@ -126,15 +138,15 @@ def _why_not_claimed(posting: Posting, now: datetime) -> LeaseHeld | None:
     return None
 
 
-def _build_claim(ctx: WorkerContext, session: Session, posting: Posting, token: str) -> Claim:
+def _build_claim(ctx: WorkerContext, taken: Taken, token: str) -> Claim:
+    posting, connection = taken.posting, taken.connection
     unusable = None
     content = credentials = None
-    connection = find_connection(session, posting.organization_id, posting.platform)
     try:
         if connection is None or not connection.enabled:
             raise PlatformNotConnected(f"{posting.platform} is not connected for this organization")
         credentials = credentials_of(ctx.cipher, connection)
-        content = posting_content(posting, ctx.settings)
+        content = posting_content(posting, ctx.settings, taken.source_tracking)
     except (PlatformNotConnected, CredentialDecryptError, ValueError) as error:
         unusable = str(error)
     if posting.unfinished_claims > ctx.settings.quarantine_after_deliveries:
@@ -152,6 +164,7 @@ def _build_claim(ctx: WorkerContext, session: Session, posting: Posting, token: 
         platform=posting.platform,
         lease_token=token,
         attempt=posting.attempts,
+        total_attempts=posting.total_attempts,
         look_up_first=posting.total_attempts > 1,
         task_id=posting.task_id,
         requested_at=posting.requested_at,
@@ -183,8 +196,11 @@ def keep_lease(ctx: WorkerContext, held: Claim, task_id: str | None = None) -> b
         return True
 
 
+# What every recorded outcome sets: the lease is free, and no claim is left unfinished.
+RELEASED = dict(lease_token=None, lease_expires_at=None, unfinished_claims=0)
+
+
 def release(posting: Posting) -> None:
     """The attempt ended with a recorded outcome (every outcome passes here)."""
-    posting.lease_token = None
-    posting.lease_expires_at = None
-    posting.unfinished_claims = 0
+    for name, value in RELEASED.items():
+        setattr(posting, name, value)

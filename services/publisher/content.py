@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import object_session
-
 from shared.config import Settings
-from shared.models import Organization, Posting, utcnow
+from shared.models import Posting, utcnow
 from shared.platforms import adapter_class
 from shared.platforms.base import EmploymentType, PostingContent, Salary, WorkplaceType
 from shared.platforms.fields import with_defaults
@@ -20,7 +18,9 @@ INDEED_APPLY_PATH = "/jobs/publishing/webhooks/indeed/applications/"
 WEBHOOK_PATHS = {"indeed": INDEED_APPLY_PATH}
 
 
-def posting_content(posting: Posting, settings: Settings) -> PostingContent:
+def posting_content(posting: Posting, settings: Settings, source_tracking: dict[str, Any] | None) -> PostingContent:
+    """What the platform is asked to show; `source_tracking` is the organization's choice of
+    apply-URL parameters (None: the default UTM ones), read with the claim."""
     job = posting.job
     locations = posting.all_locations
     path = WEBHOOK_PATHS.get(posting.platform, LINKEDIN_WEBHOOK_PATH)
@@ -35,7 +35,7 @@ def posting_content(posting: Posting, settings: Settings) -> PostingContent:
         workplace_type=WorkplaceType(job.workplace_type),
         apply_url=tagged_url(
             job.apply_url,
-            parameters_of(_source_tracking(posting)),
+            parameters_of(source_tracking),
             platform=posting.platform,
             job_id=job.id,
             external_id=posting.external_id,
@@ -53,10 +53,3 @@ def posting_content(posting: Posting, settings: Settings) -> PostingContent:
         ),
         screening_questions=from_stored(job.screening_questions),
     )
-
-
-def _source_tracking(posting: Posting) -> dict[str, Any] | None:
-    """The organization's choice of apply-URL parameters (None: the default UTM ones)."""
-    session = object_session(posting)
-    organization = session.get(Organization, posting.organization_id) if session else None
-    return organization.source_tracking if organization else None

@@ -13,13 +13,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import and_, or_
+from sqlalchemy import ColumnElement, and_, or_
 
 from services.publisher.attempts import retry_delay
 from services.publisher.claims import (
+    DUE_BY,
     EARLY_DUPLICATE_TOLERANCE,
+    NOW,
     Claim,
     LeaseHeld,
+    claim_rule,
     held_posting,
     release,
     take_posting,
@@ -36,19 +39,20 @@ log = structlog.get_logger(__name__)
 DONE_EVENTS = {Operation.UPDATE: JobUpdated, Operation.CLOSE: JobClosed, Operation.RENEW: JobRenewed}
 
 
+def _claimable() -> ColumnElement[bool]:
+    due = or_(Posting.next_attempt_at.is_(None), Posting.next_attempt_at <= DUE_BY)
+    free = or_(Posting.lease_expires_at.is_(None), Posting.lease_expires_at < NOW)
+    abandoned = and_(Posting.operation_status == OperationStatus.RUNNING, Posting.lease_expires_at < NOW)
+    waiting_or_abandoned = or_(and_(Posting.operation_status == OperationStatus.PENDING, due, free), abandoned)
+    return and_(Posting.status == PostingStatus.PUBLISHED, waiting_or_abandoned)
+
+
+OPERATION_CLAIM = claim_rule(_claimable(), dict(operation_status=OperationStatus.RUNNING))
+
+
 def claim_operation(ctx: WorkerContext, posting_id: int) -> Claim | LeaseHeld | None:
     """Take the posting's waiting operation for one attempt; None when there is nothing to do."""
-    now = utcnow()
-    claimable = and_(Posting.status == PostingStatus.PUBLISHED, _claimable(now))
-    taking = dict(operation_status=OperationStatus.RUNNING)
-    return take_posting(ctx, posting_id, claimable, taking, now, not_taken=_why_not_claimed, for_operation=True)
-
-
-def _claimable(now: datetime):
-    due = or_(Posting.next_attempt_at.is_(None), Posting.next_attempt_at <= now + EARLY_DUPLICATE_TOLERANCE)
-    free = or_(Posting.lease_expires_at.is_(None), Posting.lease_expires_at < now)
-    abandoned = and_(Posting.operation_status == OperationStatus.RUNNING, Posting.lease_expires_at < now)
-    return or_(and_(Posting.operation_status == OperationStatus.PENDING, due, free), abandoned)
+    return take_posting(ctx, posting_id, OPERATION_CLAIM, utcnow(), not_taken=_why_not_claimed, for_operation=True)
 
 
 def _why_not_claimed(posting: Posting, now: datetime) -> LeaseHeld | None:

@@ -16,7 +16,7 @@ import time
 import dramatiq
 import structlog
 from dramatiq import Message
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.relay.recovery import recover_stalled
@@ -39,8 +39,10 @@ class Relay:
     def relay_once(self) -> int:
         """Send every due message (one batch); returns how many were sent."""
         with unit_of_work(self.sessions) as session:
-            rows = session.scalars(
-                select(PublishingLog)
+            # One statement locks the batch and marks it sent; the mark commits only once every
+            # message of it reached the broker (a failed send rolls the whole batch back).
+            due = (
+                select(PublishingLog.id)
                 .where(
                     PublishingLog.dispatch_queue.is_not(None),
                     PublishingLog.dispatched_at.is_(None),
@@ -49,10 +51,15 @@ class Relay:
                 .order_by(PublishingLog.dispatch_after, PublishingLog.id)
                 .limit(self.settings.relay_batch_size)
                 .with_for_update(skip_locked=True)
+            )
+            rows = session.scalars(
+                update(PublishingLog)
+                .where(PublishingLog.id.in_(due.scalar_subquery()))
+                .values(dispatched_at=utcnow())
+                .returning(PublishingLog)
             ).all()
-            for row in rows:
+            for row in sorted(rows, key=lambda row: (row.dispatch_after, row.id)):  # RETURNING keeps no order
                 self._send(row)
-                row.dispatched_at = utcnow()
             return len(rows)
 
     def _send(self, row: PublishingLog) -> None:
