@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from shared.events import ApplicationReceived
 from shared.models import Application, Job, Posting, PublishingLog, utcnow
+from shared.outbox import log_values
 from shared.page_writes import insert_page
 from shared.platforms.base import PlatformApplication
 from shared.screening import ASKED_ON, ScreeningQuestion, from_stored, judge
@@ -166,8 +167,8 @@ def _record_received(
     inserted: Sequence[Row[Any]],
     correlation_id: str | None,
 ) -> None:
-    """Each new application's `ApplicationReceived` in the publishing log, the row `shared.outbox.record` writes
-    for an event without dispatch, but the page's events in one statement: an ORM flush of one object per
+    """Each new application's `ApplicationReceived` in the publishing log (the row `shared.outbox.record`
+    writes), the page's events in one statement: an ORM flush of one object per
     event cost a third of the page."""
     events = [
         ApplicationReceived(
@@ -180,19 +181,7 @@ def _record_received(
         )
         for row in inserted
     ]
-    log_rows = [
-        {
-            "event_id": str(event.event_id),
-            "event_type": type(event).__name__,
-            "organization_id": event.organization_id,
-            "job_id": event.job_id,
-            "platform": event.platform,
-            "payload": event.model_dump(mode="json"),
-            "correlation_id": correlation_id,
-            "created_at": event.occurred_at,
-        }
-        for event in events
-    ]
+    log_rows = [log_values(event, correlation_id=correlation_id) for event in events]
     table = PublishingLog.__table__
     assert isinstance(table, Table)
     insert_page(session, table, log_rows)
