@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
-from pydantic.json_schema import JsonDict
+from pydantic.json_schema import JsonDict, SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from services.api.schemas.common import (
@@ -16,6 +16,7 @@ from services.api.schemas.common import (
     MAX_ID,
     FutureUtcDatetime,
     HttpUrl,
+    LaxMode,
     Page,
     PlatformChoice,
     PlatformName,
@@ -24,7 +25,12 @@ from services.api.schemas.common import (
 )
 from services.api.schemas.questions import ScreeningQuestions
 from shared.locations import MAX_JOB_LOCATIONS
+from shared.platforms import PLATFORM_NAMES, adapter_class
 from shared.platforms.base import EmploymentType, WorkplaceType
+
+# Lax: an enum's member comes as its text (a `Strict` body would take only the member itself).
+EmploymentTypeIn = Annotated[EmploymentType, LaxMode]
+WorkplaceTypeIn = Annotated[WorkplaceType, LaxMode]
 
 
 class SalaryIn(Strict):
@@ -73,16 +79,33 @@ Locations = Annotated[
     list[Location], Field(min_length=1, max_length=MAX_JOB_LOCATIONS), AfterValidator(_distinct_locations)
 ]
 
+# Every platform has a minimum; the shortest of them is a rule of every job, so the document says
+# it. A platform's own (LinkedIn's 100) depends on where the job goes: board_checks answers that,
+# naming the platform, and its sentence is the one a person reads for the shortest one too.
+MIN_DESCRIPTION = min(adapter_class(name).min_description for name in PLATFORM_NAMES)
+Description = Annotated[
+    Text, StringConstraints(max_length=MAX_DESCRIPTION), Field(json_schema_extra={"minLength": MIN_DESCRIPTION})
+]
+
+
+def _not_null(value: Any) -> Any:
+    """For a field that may be left out but not sent as null (the document leaves null out of it)."""
+    if value is None:  # validators run on values sent, never on a default
+        raise PydanticCustomError("not_null", "may be left out, but not null")
+    return value
+
 
 class JobIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["location"]}, {"required": ["locations"]}]})
+
     title: Annotated[Text, StringConstraints(max_length=150)]
-    description: Annotated[Text, StringConstraints(max_length=MAX_DESCRIPTION)]
-    location: Location | None = Field(
+    description: Description
+    location: Location | SkipJsonSchema[None] = Field(
         None, examples=["Bengaluru, India"], description="The job's one place; or give `locations`."
     )
-    locations: Locations | None = Field(None, description=LOCATIONS_DESCRIPTION)
-    employment_type: EmploymentType = EmploymentType.FULL_TIME
-    workplace_type: WorkplaceType = WorkplaceType.ON_SITE
+    locations: Locations | SkipJsonSchema[None] = Field(None, description=LOCATIONS_DESCRIPTION)
+    employment_type: EmploymentTypeIn = EmploymentType.FULL_TIME
+    workplace_type: WorkplaceTypeIn = WorkplaceType.ON_SITE
     apply_url: HttpUrl
     company: Annotated[Text, StringConstraints(max_length=200)]
     salary: SalaryIn | None = None
@@ -93,6 +116,8 @@ class JobIn(Strict):
         default_factory=list,
         description="Asked where the board takes questions (LinkedIn Apply Connect, Indeed Apply); see docs/api.md.",
     )
+
+    _where_not_null = field_validator("location", "locations")(_not_null)
 
     @model_validator(mode="after")
     def _one_way_to_say_where(self) -> JobIn:
@@ -150,12 +175,19 @@ PUBLISH_EXAMPLE: JsonDict = {
 
 class PublishRequest(Strict):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [PUBLISH_EXAMPLE, {"job_id": 42, "platforms": ["naukri"]}]}
+        json_schema_extra={
+            "examples": [PUBLISH_EXAMPLE, {"job_id": 42, "platforms": ["naukri"]}],
+            "oneOf": [{"required": ["job"]}, {"required": ["job_id"]}],
+        }
     )
 
-    job: JobIn | None = Field(None, description="The job to publish; or give job_id of a job already stored.")
-    job_id: int | None = Field(None, ge=1, le=MAX_ID)
+    job: JobIn | SkipJsonSchema[None] = Field(
+        None, description="The job to publish; or give job_id of a job already stored."
+    )
+    job_id: Annotated[int, Field(ge=1, le=MAX_ID)] | SkipJsonSchema[None] = None
     platforms: list[PlatformChoice] = Field(min_length=1, max_length=MAX_CHOICES)
+
+    _job_not_null = field_validator("job", "job_id")(_not_null)
 
     @model_validator(mode="after")
     def _one_job(self) -> PublishRequest:
@@ -167,16 +199,25 @@ class PublishRequest(Strict):
 class JobPatch(Strict):
     """Some of a job's fields; the others stay. Each is checked as in a publish."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"title": "Senior Backend Engineer"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"title": "Senior Backend Engineer"}],
+            "minProperties": 1,
+            "not": {"required": ["location", "locations"]},
+        }
+    )
 
-    title: Annotated[Text, StringConstraints(max_length=150)] | None = None
-    description: Annotated[Text, StringConstraints(max_length=MAX_DESCRIPTION)] | None = None
-    location: Location | None = None
-    locations: Locations | None = Field(None, description="Replaces every location; postings follow (see docs/api.md).")
-    employment_type: EmploymentType | None = None
-    workplace_type: WorkplaceType | None = None
-    apply_url: HttpUrl | None = None
-    company: Annotated[Text, StringConstraints(max_length=200)] | None = None
+    # Required in a job, so they may be changed but not removed: the document leaves null out of them.
+    title: Annotated[Text, StringConstraints(max_length=150)] | SkipJsonSchema[None] = None
+    description: Description | SkipJsonSchema[None] = None
+    location: Location | SkipJsonSchema[None] = None
+    locations: Locations | SkipJsonSchema[None] = Field(
+        None, description="Replaces every location; postings follow (see docs/api.md)."
+    )
+    employment_type: EmploymentTypeIn | SkipJsonSchema[None] = None
+    workplace_type: WorkplaceTypeIn | SkipJsonSchema[None] = None
+    apply_url: HttpUrl | SkipJsonSchema[None] = None
+    company: Annotated[Text, StringConstraints(max_length=200)] | SkipJsonSchema[None] = None
     salary: SalaryIn | None = None
     skills: list[Annotated[Text, StringConstraints(max_length=100)]] | None = Field(None, max_length=50)
     expires_at: FutureUtcDatetime | None = None
