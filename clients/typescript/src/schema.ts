@@ -929,6 +929,19 @@ export interface components {
              */
             notification_deliveries: components["schemas"]["ExportedDelivery"][];
         };
+        /**
+         * ChallengeOut
+         * @description LinkedIn's names, camelCase, as its URL validation reads them.
+         */
+        ChallengeOut: {
+            /** Challengecode */
+            challengeCode: string;
+            /**
+             * Challengeresponse
+             * @description HMAC-SHA256 of the challenge code keyed with the app's client secret.
+             */
+            challengeResponse: string;
+        };
         /** ChoiceOut */
         ChoiceOut: {
             /** Code */
@@ -950,6 +963,24 @@ export interface components {
              * @description Bumped whenever the list changes; a form may cache the list per version.
              */
             version: number;
+        };
+        /** ConflictOut */
+        ConflictOut: {
+            /**
+             * Detail
+             * @example no job with this id in your organization
+             */
+            detail: string;
+            /**
+             * Skipped
+             * @description A publish, edit, close, renew or repost that could act nowhere: why not, per platform.
+             * @example {
+             *       "linkedin": "already live"
+             *     }
+             */
+            skipped?: {
+                [key: string]: string;
+            } | null;
         };
         /** ConnectionIn */
         ConnectionIn: {
@@ -975,7 +1006,7 @@ export interface components {
              * Organization Urn
              * @description LinkedIn (required there): urn:li:organization:<id>.
              */
-            organization_urn?: string | null;
+            organization_urn?: (string & unknown) | null;
             /** Publish Max Attempts */
             publish_max_attempts?: number | null;
             /** Sync Interval Seconds */
@@ -1051,7 +1082,7 @@ export interface components {
             /** Enabled */
             enabled?: boolean | null;
             /** Organization Urn */
-            organization_urn?: string | null;
+            organization_urn?: (string & unknown) | null;
             /**
              * Publish Max Attempts
              * @description null: back to the deployment's default.
@@ -1140,6 +1171,15 @@ export interface components {
              */
             status: string;
         };
+        /** DeliveryStoredOut */
+        DeliveryStoredOut: {
+            /**
+             * Status
+             * @description A repeated delivery is answered 200 too.
+             * @enum {string}
+             */
+            status: "stored" | "already stored";
+        };
         /**
          * EmploymentType
          * @enum {string}
@@ -1153,7 +1193,7 @@ export interface components {
              */
             description?: string;
             /** Url */
-            url: string;
+            url: string & unknown;
         };
         /** EndpointOut */
         EndpointOut: {
@@ -1198,7 +1238,7 @@ export interface components {
              * Email
              * @description Every application with this e-mail, whatever its case.
              */
-            email?: string | null;
+            email?: (string & unknown) | null;
             /**
              * Reason
              * @description Why, for the publishing log (e.g. the request's ticket).
@@ -1221,6 +1261,14 @@ export interface components {
              * @description Applications of that person found (already erased ones included).
              */
             matched: number;
+        };
+        /** ErrorOut */
+        ErrorOut: {
+            /**
+             * Detail
+             * @example no job with this id in your organization
+             */
+            detail: string;
         };
         /** EventOut */
         EventOut: {
@@ -1391,15 +1439,25 @@ export interface components {
              */
             next_cursor?: string | null;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+        /** FieldErrorOut */
+        FieldErrorOut: {
+            /**
+             * Loc
+             * @description Where: "body", "query", "path" or "header", then the field's path.
+             */
+            loc: (string | number)[];
+            /** Msg */
+            msg: string;
+            /**
+             * Type
+             * @description Stable across releases (e.g. missing, too_short, platform_not_connected).
+             */
+            type: string;
         };
         /** JobIn */
         JobIn: {
             /** Apply Url */
-            apply_url: string;
+            apply_url: string & unknown;
             /**
              * Board Fields
              * @description Each platform's own fields, keyed by platform: what each takes (types, required, code lists) is answered by GET /jobs/publishing/platforms/fields/. A platform published to must have its required ones.
@@ -1410,9 +1468,9 @@ export interface components {
                 };
             };
             /** Company */
-            company: string;
+            company: string & unknown;
             /** Description */
-            description: string;
+            description: string & unknown;
             /** @default full_time */
             employment_type?: components["schemas"]["EmploymentType"];
             /**
@@ -1425,12 +1483,12 @@ export interface components {
              * @description The job's one place; or give `locations`.
              * @example Bengaluru, India
              */
-            location?: string | null;
+            location?: string & unknown;
             /**
              * Locations
              * @description Several places, the main one first (instead of `location`). Each platform takes them as it can: LinkedIn up to 6 in one posting (the rest become further postings), Naukri up to 9 (more is a 422), Indeed and the feed one per posting.
              */
-            locations?: string[] | null;
+            locations?: (string & unknown)[];
             salary?: components["schemas"]["SalaryIn"] | null;
             /**
              * Screening Questions
@@ -1438,12 +1496,12 @@ export interface components {
              */
             screening_questions?: components["schemas"]["ScreeningQuestionIn"][];
             /** Skills */
-            skills?: string[];
+            skills?: (string & unknown)[];
             /** Title */
-            title: string;
+            title: string & unknown;
             /** @default on_site */
             workplace_type?: components["schemas"]["WorkplaceType"];
-        };
+        } & (unknown | unknown);
         /** JobListItemOut */
         JobListItemOut: {
             /**
@@ -1528,7 +1586,7 @@ export interface components {
          */
         JobPatch: {
             /** Apply Url */
-            apply_url?: string | null;
+            apply_url?: string & unknown;
             /**
              * Board Fields
              * @description The platforms named get this block in place of their stored one; null removes it.
@@ -1539,19 +1597,19 @@ export interface components {
                 } | null;
             } | null;
             /** Company */
-            company?: string | null;
+            company?: string & unknown;
             /** Description */
-            description?: string | null;
-            employment_type?: components["schemas"]["EmploymentType"] | null;
+            description?: string & unknown;
+            employment_type?: components["schemas"]["EmploymentType"];
             /** Expires At */
             expires_at?: string | null;
             /** Location */
-            location?: string | null;
+            location?: string & unknown;
             /**
              * Locations
              * @description Replaces every location; postings follow (see docs/api.md).
              */
-            locations?: string[] | null;
+            locations?: (string & unknown)[];
             salary?: components["schemas"]["SalaryIn"] | null;
             /**
              * Screening Questions
@@ -1559,10 +1617,10 @@ export interface components {
              */
             screening_questions?: components["schemas"]["ScreeningQuestionIn"][] | null;
             /** Skills */
-            skills?: string[] | null;
+            skills?: (string & unknown)[] | null;
             /** Title */
-            title?: string | null;
-            workplace_type?: components["schemas"]["WorkplaceType"] | null;
+            title?: string & unknown;
+            workplace_type?: components["schemas"]["WorkplaceType"];
         };
         /** JobPublishingOut */
         JobPublishingOut: {
@@ -1608,7 +1666,7 @@ export interface components {
              * Accepted
              * @description yes_no: "yes" and/or "no"; single/multiple_choice: some of the choices.
              */
-            accepted?: string[] | null;
+            accepted?: (string & unknown)[] | null;
             /**
              * Maximum
              * @description numeric: the largest answer that passes.
@@ -1627,6 +1685,14 @@ export interface components {
              * @description Default: every platform of the job.
              */
             platforms?: ("linkedin" | "naukri" | "indeed" | "feed" | "both" | "all")[] | null;
+        };
+        /** LivenessOut */
+        LivenessOut: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "ok";
         };
         /** MeOut */
         MeOut: {
@@ -1842,11 +1908,30 @@ export interface components {
          */
         PublishRequest: {
             /** @description The job to publish; or give job_id of a job already stored. */
-            job?: components["schemas"]["JobIn"] | null;
+            job?: components["schemas"]["JobIn"];
             /** Job Id */
-            job_id?: number | null;
+            job_id?: number;
             /** Platforms */
             platforms: ("linkedin" | "naukri" | "indeed" | "feed" | "both" | "all")[];
+        } & (unknown | unknown);
+        /** ReadinessOut */
+        ReadinessOut: {
+            /**
+             * Checks
+             * @description Per dependency (database, broker): "ok", "not configured" or "unavailable: <why>".
+             * @example {
+             *       "broker": "not configured",
+             *       "database": "ok"
+             *     }
+             */
+            checks: {
+                [key: string]: string;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ready" | "not ready";
         };
         /** ReplayOut */
         ReplayOut: {
@@ -1893,7 +1978,18 @@ export interface components {
              * @default replayed by an operator
              */
             why?: string;
-        };
+        } & ({
+            /** @constant */
+            all?: false;
+            error_contains?: null;
+            platform?: null;
+            posting_ids: unknown[];
+            since?: null;
+        } | {
+            /** @constant */
+            all: true;
+            posting_ids?: null;
+        });
         /** RepostRequest */
         RepostRequest: {
             /**
@@ -1968,7 +2064,7 @@ export interface components {
              * Currency
              * @description ISO 4217, e.g. INR
              */
-            currency: string;
+            currency: string & unknown;
             /** Maximum */
             maximum: number;
             /** Minimum */
@@ -1986,9 +2082,9 @@ export interface components {
              * Choices
              * @description single_choice and multiple_choice only: 2 or more.
              */
-            choices?: string[] | null;
+            choices?: (string & unknown)[] | null;
             /** Id */
-            id?: string | null;
+            id?: (string & unknown) | null;
             knockout?: components["schemas"]["KnockoutIn"] | null;
             /**
              * Required
@@ -1996,7 +2092,7 @@ export interface components {
              */
             required?: boolean;
             /** Text */
-            text: string;
+            text: string & unknown;
             /**
              * Type
              * @enum {string}
@@ -2211,18 +2307,10 @@ export interface components {
              */
             next_cursor?: string | null;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
+        /** ValidationErrorOut */
+        ValidationErrorOut: {
+            /** Detail */
+            detail: components["schemas"]["FieldErrorOut"][];
         };
         /**
          * WorkplaceType
@@ -2249,20 +2337,38 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Indeed's XML feed. */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description The copy the client holds (If-None-Match) is current; no body. */
+            304: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
         };
@@ -2288,13 +2394,29 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Validation Error */
+            /** @description The copy the client holds (If-None-Match) is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
         };
@@ -2329,13 +2451,33 @@ export interface operations {
                     "application/json": components["schemas"]["ApplicationPageOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2360,13 +2502,42 @@ export interface operations {
                     "application/json": components["schemas"]["ApplicationOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2404,13 +2575,69 @@ export interface operations {
                     "application/json": components["schemas"]["StatusUpdateOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2442,13 +2669,42 @@ export interface operations {
                     "application/json": components["schemas"]["FailurePageOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The route needs an operator key; this one is a recruiter's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2475,13 +2731,60 @@ export interface operations {
                     "application/json": components["schemas"]["ReplayOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The route needs an operator key; this one is a recruiter's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2509,13 +2812,42 @@ export interface operations {
                     "application/json": components["schemas"]["StatusFailurePageOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The route needs an operator key; this one is a recruiter's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2542,13 +2874,60 @@ export interface operations {
                     "application/json": components["schemas"]["StatusReplayOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The route needs an operator key; this one is a recruiter's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2575,13 +2954,33 @@ export interface operations {
                     "application/json": components["schemas"]["JobPageOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2604,6 +3003,26 @@ export interface operations {
                     "application/json": components["schemas"]["MeOut"];
                 };
             };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     list_endpoints_jobs_publishing_notifications__get: {
@@ -2622,6 +3041,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EndpointsOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2648,13 +3087,69 @@ export interface operations {
                     "application/json": components["schemas"]["NewEndpointOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2677,13 +3172,42 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2710,13 +3234,42 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveriesOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2739,6 +3292,26 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionsOut"];
                 };
             };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     new_feed_address_jobs_publishing_platforms_feed_new_address__post: {
@@ -2759,6 +3332,44 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionOut"];
                 };
             };
+            /** @description The feed is configured now. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     platform_fields_jobs_publishing_platforms_fields__get: {
@@ -2777,6 +3388,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PlatformsFieldsOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2801,13 +3432,51 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2836,13 +3505,69 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Configured now. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionOut"];
+                };
+            };
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2865,13 +3590,42 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2900,13 +3654,69 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2931,13 +3741,51 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionTestOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2965,13 +3813,42 @@ export interface operations {
                     "application/json": components["schemas"]["CandidateExportOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The route needs an operator key; this one is a recruiter's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2998,13 +3875,60 @@ export interface operations {
                     "application/json": components["schemas"]["ErasureOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The route needs an operator key; this one is a recruiter's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3025,6 +3949,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RetentionRulesOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3051,13 +3995,60 @@ export interface operations {
                     "application/json": components["schemas"]["RetentionRulesOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The route needs an operator key; this one is a recruiter's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3087,13 +4078,69 @@ export interface operations {
                     "application/json": components["schemas"]["JobOperationOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3114,6 +4161,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SourceTrackingOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3140,13 +4207,51 @@ export interface operations {
                     "application/json": components["schemas"]["SourceTrackingOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3173,13 +4278,60 @@ export interface operations {
                     "application/json": components["schemas"]["SyncsOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3204,13 +4356,42 @@ export interface operations {
                     "application/json": components["schemas"]["SyncOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3218,11 +4399,19 @@ export interface operations {
     indeed_application_jobs_publishing_webhooks_indeed_applications__post: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description The body's signature; without one that verifies the answer is 401. */
+                "X-Indeed-Signature": string;
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description An Indeed Apply application; `job.jobId` names the posting. */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -3230,7 +4419,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DeliveryStoredOut"];
+                };
+            };
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3253,16 +4487,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ChallengeOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3270,11 +4522,19 @@ export interface operations {
     linkedin_application_jobs_publishing_webhooks_linkedin_applications__post: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description The body's signature; without one that verifies the answer is 401. */
+                "X-LI-Signature": string;
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description An Apply Connect application; `externalJobId` names the posting. */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -3282,7 +4542,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DeliveryStoredOut"];
+                };
+            };
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3302,6 +4607,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Stored for the retry; nothing was queued. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOperationOut"];
+                };
+            };
             /** @description Successful Response */
             202: {
                 headers: {
@@ -3311,13 +4625,69 @@ export interface operations {
                     "application/json": components["schemas"]["JobOperationOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3346,13 +4716,69 @@ export interface operations {
                     "application/json": components["schemas"]["JobOperationOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3381,13 +4807,42 @@ export interface operations {
                     "application/json": components["schemas"]["EventPageOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3416,13 +4871,69 @@ export interface operations {
                     "application/json": components["schemas"]["JobOperationOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3451,13 +4962,69 @@ export interface operations {
                     "application/json": components["schemas"]["JobOperationOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3486,13 +5053,69 @@ export interface operations {
                     "application/json": components["schemas"]["JobPublishingOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3517,13 +5140,42 @@ export interface operations {
                     "application/json": components["schemas"]["JobPublishingOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3543,9 +5195,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LivenessOut"];
                 };
             };
         };
@@ -3559,13 +5209,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Ready. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ReadinessOut"];
+                };
+            };
+            /** @description Not ready: `checks` says which dependency is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessOut"];
                 };
             };
         };

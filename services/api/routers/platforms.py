@@ -6,8 +6,6 @@ is a `PlatformConnectionChanged` event in the publishing log, naming the fields,
 
 from __future__ import annotations
 
-import re
-
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -43,9 +41,10 @@ from shared.platforms.base import AuthenticationFailed, PlatformError, Transient
 
 
 class _PlatformSegment(Convertor[str]):
-    """A path segment that is a platform's name; any other (`fields`, `feed/new-address`) is another route's."""
+    """Any path segment but `fields`, which is a path of its own (GET /jobs/publishing/platforms/fields/).
+    A segment that names no platform still reaches the route, whose 422 names the `platform` field."""
 
-    regex = "|".join(re.escape(name) for name in ALL_PLATFORMS)
+    regex = "(?!fields/)[^/]+"
 
     def convert(self, value: str) -> str:
         return value
@@ -55,7 +54,7 @@ class _PlatformSegment(Convertor[str]):
 
 
 # `{platform:platform}`: a PUT to /platforms/fields/ is then the 405 of that path (with its `Allow`),
-# not a 422 saying "fields" is no platform.
+# not a 422 saying "fields" is no platform. Registered once, here, before the routes below use it.
 register_url_convertor("platform", _PlatformSegment())
 
 router = APIRouter(prefix="/jobs/publishing/platforms", tags=["platforms"], responses=error_answers(401, 429))

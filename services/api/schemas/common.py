@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
 from fastapi import Path, Query
 from pydantic import (
@@ -161,21 +161,29 @@ HttpUrl = Annotated[
 ]
 
 
+def _leave_null_out(field: dict[str, Any]) -> None:
+    options = [option for option in field.pop("anyOf") if option != {"type": "null"}]
+    field.update(options[0] if len(options) == 1 else {"anyOf": options})
+    field.pop("default", None)  # null, which the field may not be
+
+
 class Strict(BaseModel):
     """A request body: what the document says, no more. No unknown field; no text where it says a
     number, no number where it says a flag (`strict`: pydantic would otherwise convert them); no
     NUL in any text, which the document says too."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+    # Fields that may be left out but not sent as null (a validator of the model refuses null):
+    # the document lists no null for them.
+    never_null: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         answer = handler(schema)
         model = handler.resolve_ref_schema(answer)
         exclude_nul(model)
-        for field in model.get("properties", {}).values():
-            if "default" in field and field["default"] is None and "anyOf" not in field:
-                del field["default"]  # a field that may be left out, never null (see `SkipJsonSchema`)
+        for name in cls.never_null:
+            _leave_null_out(model["properties"][name])
         return answer
 
     @field_validator("*")

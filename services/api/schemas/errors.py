@@ -63,8 +63,9 @@ _MODELS: dict[int, type[BaseModel]] = {409: ConflictOut, 422: ValidationErrorOut
 def error_answers(*statuses: int, inline: bool = False) -> dict[int | str, dict[str, Any]]:
     """The `responses=` of a route (or router) for these error statuses, each with the error shape.
 
-    `inline` writes the schema out instead of naming the model: for routes that answer HTML or
-    XML, where FastAPI would otherwise document the error under the route's own media type."""
+    `inline` names the schema under application/json itself instead of handing FastAPI the model:
+    for routes that answer HTML or XML, where FastAPI would document the error under the route's
+    own media type. The schema is the component the other routes' errors put in the document."""
     return {status: _answer(status, inline) for status in statuses}
 
 
@@ -72,7 +73,7 @@ def _answer(status: int, inline: bool) -> dict[str, Any]:
     model = _MODELS.get(status, ErrorOut)
     answer: dict[str, Any] = {"description": _WHEN[status]}
     if inline:
-        answer["content"] = {"application/json": {"schema": model.model_json_schema()}}
+        answer["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
     else:
         answer["model"] = model
     if status == 429:

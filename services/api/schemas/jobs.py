@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
-from pydantic.json_schema import JsonDict, SkipJsonSchema
+from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError
 
 from services.api.schemas.common import (
@@ -100,10 +100,10 @@ class JobIn(Strict):
 
     title: Annotated[Text, StringConstraints(max_length=150)]
     description: Description
-    location: Location | SkipJsonSchema[None] = Field(
+    location: Location | None = Field(
         None, examples=["Bengaluru, India"], description="The job's one place; or give `locations`."
     )
-    locations: Locations | SkipJsonSchema[None] = Field(None, description=LOCATIONS_DESCRIPTION)
+    locations: Locations | None = Field(None, description=LOCATIONS_DESCRIPTION)
     employment_type: EmploymentTypeIn = EmploymentType.FULL_TIME
     workplace_type: WorkplaceTypeIn = WorkplaceType.ON_SITE
     apply_url: HttpUrl
@@ -117,6 +117,7 @@ class JobIn(Strict):
         description="Asked where the board takes questions (LinkedIn Apply Connect, Indeed Apply); see docs/api.md.",
     )
 
+    never_null = frozenset({"location", "locations"})
     _where_not_null = field_validator("location", "locations")(_not_null)
 
     @model_validator(mode="after")
@@ -181,12 +182,11 @@ class PublishRequest(Strict):
         }
     )
 
-    job: JobIn | SkipJsonSchema[None] = Field(
-        None, description="The job to publish; or give job_id of a job already stored."
-    )
-    job_id: Annotated[int, Field(ge=1, le=MAX_ID)] | SkipJsonSchema[None] = None
+    job: JobIn | None = Field(None, description="The job to publish; or give job_id of a job already stored.")
+    job_id: int | None = Field(None, ge=1, le=MAX_ID)
     platforms: list[PlatformChoice] = Field(min_length=1, max_length=MAX_CHOICES)
 
+    never_null = frozenset({"job", "job_id"})
     _job_not_null = field_validator("job", "job_id")(_not_null)
 
     @model_validator(mode="after")
@@ -194,6 +194,18 @@ class PublishRequest(Strict):
         if (self.job is None) == (self.job_id is None):
             raise ValueError("give either job (a new job) or job_id (a stored one), not both or neither")
         return self
+
+
+REQUIRED_IN_A_JOB = (
+    "title",
+    "description",
+    "location",
+    "locations",
+    "employment_type",
+    "workplace_type",
+    "apply_url",
+    "company",
+)
 
 
 class JobPatch(Strict):
@@ -208,16 +220,15 @@ class JobPatch(Strict):
     )
 
     # Required in a job, so they may be changed but not removed: the document leaves null out of them.
-    title: Annotated[Text, StringConstraints(max_length=150)] | SkipJsonSchema[None] = None
-    description: Description | SkipJsonSchema[None] = None
-    location: Location | SkipJsonSchema[None] = None
-    locations: Locations | SkipJsonSchema[None] = Field(
-        None, description="Replaces every location; postings follow (see docs/api.md)."
-    )
-    employment_type: EmploymentTypeIn | SkipJsonSchema[None] = None
-    workplace_type: WorkplaceTypeIn | SkipJsonSchema[None] = None
-    apply_url: HttpUrl | SkipJsonSchema[None] = None
-    company: Annotated[Text, StringConstraints(max_length=200)] | SkipJsonSchema[None] = None
+    never_null = frozenset(REQUIRED_IN_A_JOB)
+    title: Annotated[Text, StringConstraints(max_length=150)] | None = None
+    description: Description | None = None
+    location: Location | None = None
+    locations: Locations | None = Field(None, description="Replaces every location; postings follow (see docs/api.md).")
+    employment_type: EmploymentTypeIn | None = None
+    workplace_type: WorkplaceTypeIn | None = None
+    apply_url: HttpUrl | None = None
+    company: Annotated[Text, StringConstraints(max_length=200)] | None = None
     salary: SalaryIn | None = None
     skills: list[Annotated[Text, StringConstraints(max_length=100)]] | None = Field(None, max_length=50)
     expires_at: FutureUtcDatetime | None = None
@@ -228,9 +239,7 @@ class JobPatch(Strict):
         None, description="The whole list, replacing the old one; a question keeps its id (give it, or the same text)."
     )
 
-    @field_validator(
-        "title", "description", "location", "locations", "employment_type", "workplace_type", "apply_url", "company"
-    )
+    @field_validator(*REQUIRED_IN_A_JOB)
     @classmethod
     def _required_stays(cls, value: Any) -> Any:
         if value is None:  # only a value sent as null gets here; salary, skills and expires_at may be removed
