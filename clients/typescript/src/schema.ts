@@ -1006,7 +1006,7 @@ export interface components {
              * Organization Urn
              * @description LinkedIn (required there): urn:li:organization:<id>.
              */
-            organization_urn?: (string & unknown) | null;
+            organization_urn?: string | null;
             /** Publish Max Attempts */
             publish_max_attempts?: number | null;
             /** Sync Interval Seconds */
@@ -1082,7 +1082,7 @@ export interface components {
             /** Enabled */
             enabled?: boolean | null;
             /** Organization Urn */
-            organization_urn?: (string & unknown) | null;
+            organization_urn?: string | null;
             /**
              * Publish Max Attempts
              * @description null: back to the deployment's default.
@@ -1193,7 +1193,7 @@ export interface components {
              */
             description?: string;
             /** Url */
-            url: string & unknown;
+            url: string;
         };
         /** EndpointOut */
         EndpointOut: {
@@ -1238,7 +1238,7 @@ export interface components {
              * Email
              * @description Every application with this e-mail, whatever its case.
              */
-            email?: (string & unknown) | null;
+            email?: string | null;
             /**
              * Reason
              * @description Why, for the publishing log (e.g. the request's ticket).
@@ -1457,7 +1457,7 @@ export interface components {
         /** JobIn */
         JobIn: {
             /** Apply Url */
-            apply_url: string & unknown;
+            apply_url: string;
             /**
              * Board Fields
              * @description Each platform's own fields, keyed by platform: what each takes (types, required, code lists) is answered by GET /jobs/publishing/platforms/fields/. A platform published to must have its required ones.
@@ -1468,9 +1468,9 @@ export interface components {
                 };
             };
             /** Company */
-            company: string & unknown;
+            company: string;
             /** Description */
-            description: string & unknown;
+            description: string;
             /** @default full_time */
             employment_type?: components["schemas"]["EmploymentType"];
             /**
@@ -1483,12 +1483,12 @@ export interface components {
              * @description The job's one place; or give `locations`.
              * @example Bengaluru, India
              */
-            location?: string & unknown;
+            location?: string;
             /**
              * Locations
              * @description Several places, the main one first (instead of `location`). Each platform takes them as it can: LinkedIn up to 6 in one posting (the rest become further postings), Naukri up to 9 (more is a 422), Indeed and the feed one per posting.
              */
-            locations?: (string & unknown)[];
+            locations?: string[];
             salary?: components["schemas"]["SalaryIn"] | null;
             /**
              * Screening Questions
@@ -1496,9 +1496,9 @@ export interface components {
              */
             screening_questions?: components["schemas"]["ScreeningQuestionIn"][];
             /** Skills */
-            skills?: (string & unknown)[];
+            skills?: string[];
             /** Title */
-            title: string & unknown;
+            title: string;
             /** @default on_site */
             workplace_type?: components["schemas"]["WorkplaceType"];
         } & (unknown | unknown);
@@ -1586,7 +1586,7 @@ export interface components {
          */
         JobPatch: {
             /** Apply Url */
-            apply_url?: string & unknown;
+            apply_url?: string;
             /**
              * Board Fields
              * @description The platforms named get this block in place of their stored one; null removes it.
@@ -1597,19 +1597,19 @@ export interface components {
                 } | null;
             } | null;
             /** Company */
-            company?: string & unknown;
+            company?: string;
             /** Description */
-            description?: string & unknown;
+            description?: string;
             employment_type?: components["schemas"]["EmploymentType"];
             /** Expires At */
             expires_at?: string | null;
             /** Location */
-            location?: string & unknown;
+            location?: string;
             /**
              * Locations
              * @description Replaces every location; postings follow (see docs/api.md).
              */
-            locations?: (string & unknown)[];
+            locations?: string[];
             salary?: components["schemas"]["SalaryIn"] | null;
             /**
              * Screening Questions
@@ -1617,9 +1617,9 @@ export interface components {
              */
             screening_questions?: components["schemas"]["ScreeningQuestionIn"][] | null;
             /** Skills */
-            skills?: (string & unknown)[] | null;
+            skills?: string[] | null;
             /** Title */
-            title?: string & unknown;
+            title?: string;
             workplace_type?: components["schemas"]["WorkplaceType"];
         };
         /** JobPublishingOut */
@@ -1666,7 +1666,7 @@ export interface components {
              * Accepted
              * @description yes_no: "yes" and/or "no"; single/multiple_choice: some of the choices.
              */
-            accepted?: (string & unknown)[] | null;
+            accepted?: string[] | null;
             /**
              * Maximum
              * @description numeric: the largest answer that passes.
@@ -2064,7 +2064,7 @@ export interface components {
              * Currency
              * @description ISO 4217, e.g. INR
              */
-            currency: string & unknown;
+            currency: string;
             /** Maximum */
             maximum: number;
             /** Minimum */
@@ -2082,9 +2082,9 @@ export interface components {
              * Choices
              * @description single_choice and multiple_choice only: 2 or more.
              */
-            choices?: (string & unknown)[] | null;
+            choices?: string[] | null;
             /** Id */
-            id?: (string & unknown) | null;
+            id?: string | null;
             knockout?: components["schemas"]["KnockoutIn"] | null;
             /**
              * Required
@@ -2092,7 +2092,7 @@ export interface components {
              */
             required?: boolean;
             /** Text */
-            text: string & unknown;
+            text: string;
             /**
              * Type
              * @enum {string}

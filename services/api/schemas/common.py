@@ -77,10 +77,10 @@ def exclude_nul(schema: Any) -> None:
     if not isinstance(schema, dict):
         return
     if schema.get("type") == "string":
-        if "pattern" not in schema:
-            schema["pattern"] = NO_NUL_PATTERN
-        elif schema["pattern"] != NO_NUL_PATTERN:
-            schema.setdefault("allOf", []).append({"pattern": NO_NUL_PATTERN})
+        # One pattern per string: two (an allOf) would make a generator filter instead of build.
+        # Our other patterns are anchored and name what they take, and NUL is none of it.
+        pattern = schema.get("pattern")
+        schema["pattern"] = _WITHOUT_NUL.get(pattern, pattern) if pattern else NO_NUL_PATTERN
     for key in ("properties", "additionalProperties", "items", "anyOf", "oneOf", "prefixItems"):
         nested = schema.get(key)
         exclude_nul(list(nested.values()) if key == "properties" and isinstance(nested, dict) else nested)
@@ -144,6 +144,11 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pat
 # pattern, so a client knows the rule; checked with a sentence a person can act on.
 HTTP_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^/\s]\S*$"
 _HTTP_URL = re.compile(HTTP_URL_PATTERN)
+# The patterns that let NUL through, as the document writes them: the same rule, and no NUL.
+_WITHOUT_NUL = {
+    r"\S": r"^[^\x00]*[^\s\x00][^\x00]*$",
+    HTTP_URL_PATTERN: r"^[Hh][Tt][Tt][Pp][Ss]?://[^/\s\x00][^\s\x00]*$",
+}
 
 
 def _http_url(value: str) -> str:
