@@ -1244,6 +1244,10 @@ export interface components {
              * @description Why, for the publishing log (e.g. the request's ticket).
              */
             reason: string;
+        } | {
+            email: string;
+        } | {
+            application_ids: unknown[];
         };
         /** ErasureOut */
         ErasureOut: {

@@ -26,6 +26,7 @@ from pydantic import (
     StringConstraints,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic.types import Strict as StrictMode
@@ -81,9 +82,11 @@ def exclude_nul(schema: Any) -> None:
         # Our other patterns are anchored and name what they take, and NUL is none of it.
         pattern = schema.get("pattern")
         schema["pattern"] = _WITHOUT_NUL.get(pattern, pattern) if pattern else NO_NUL_PATTERN
-    for key in ("properties", "additionalProperties", "items", "anyOf", "oneOf", "prefixItems"):
+    if "patternProperties" in schema:  # pydantic refuses a key the pattern does not take: so does the document
+        schema.setdefault("additionalProperties", False)
+    for key in ("properties", "patternProperties", "additionalProperties", "items", "anyOf", "oneOf", "prefixItems"):
         nested = schema.get(key)
-        exclude_nul(list(nested.values()) if key == "properties" and isinstance(nested, dict) else nested)
+        exclude_nul(list(nested.values()) if key.endswith("roperties") and isinstance(nested, dict) else nested)
 
 
 class _NoNul:
@@ -172,6 +175,12 @@ def _leave_null_out(field: dict[str, Any]) -> None:
     field.pop("default", None)  # null, which the field may not be
 
 
+def _whole(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return [_whole(item) for item in value] if isinstance(value, list) else value
+
+
 class Strict(BaseModel):
     """A request body: what the document says, no more. No unknown field; no text where it says a
     number, no number where it says a flag (`strict`: pydantic would otherwise convert them); no
@@ -191,10 +200,24 @@ class Strict(BaseModel):
             _leave_null_out(model["properties"][name])
         return answer
 
+    @model_validator(mode="before")
+    @classmethod
+    def _whole_numbers(cls, data: Any) -> Any:
+        """JSON Schema counts 1.0 as an integer, and `strict` would refuse it: it becomes 1 (a
+        number field takes 1 as well)."""
+        if not isinstance(data, dict):
+            return data
+        return {name: _whole(value) for name, value in data.items()}
+
     @field_validator("*")
     @classmethod
     def _no_nul_characters(cls, value: Any) -> Any:
-        for item in value if isinstance(value, list) else [value]:
+        # A dict's keys and values too (source tracking's parameters): PostgreSQL would refuse them.
+        if isinstance(value, dict):
+            items: list[Any] = [*value, *value.values()]
+        else:
+            items = value if isinstance(value, list) else [value]
+        for item in items:
             _no_nul(item)
         return value
 
