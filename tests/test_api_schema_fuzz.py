@@ -1,10 +1,13 @@
-"""Schemathesis against the API's own OpenAPI document: whatever a client sends, no 5xx.
+"""Schemathesis against the API's own OpenAPI document, with every check it has: the document
+tells the truth about every answer, and the API keeps the document's promises.
 
 Every operation of the schema gets generated requests — valid ones, and invalid ones (wrong
-types, out-of-range numbers, NUL characters, missing fields …) — sent with a valid tenant's
-`X-API-Key` to the real application (`create_app` on this run's PostgreSQL database), in
-process through its ASGI interface. A response must not be a 5xx (nor an exception escaping
-the app), and a documented status must answer a body and content type the schema documents.
+types, out-of-range numbers, NUL characters, missing fields …), requests without the key or
+with a wrong one, methods the path does not take — sent with a valid tenant's `X-API-Key` to
+the real application (`create_app` on this run's PostgreSQL database), in process through its
+ASGI interface. No answer may be a 5xx; each status, content type, header and body must be one
+the document lists for the operation; a request the schema refuses must be refused, and one it
+allows must not be (but see RULES_NO_SCHEMA_STATES); a 405 names the path's methods in `Allow`.
 
 Nothing generated leaves this machine: schemathesis' ASGI client mounts the app for every
 http(s) URL, and while the test runs a guard lets sockets reach loopback addresses only (the
@@ -19,6 +22,8 @@ import socket
 
 import pytest
 import schemathesis
+from schemathesis.checks import CHECKS as CHECK_REGISTRY
+from schemathesis.checks import load_all_checks
 from schemathesis.config import SchemathesisConfig
 from sqlalchemy import create_engine, delete
 
@@ -28,8 +33,8 @@ from shared.db import unit_of_work
 from shared.models import KeyScope, Organization
 
 # Bounded and repeatable: the same requests on every run (derandomized, no example database).
-# About 1,400 requests and 15 s for the whole file on a 2-core machine.
-MAX_EXAMPLES = 40
+# About 65 s of CPU for the whole file (25 examples; 40 took 81 s), measured on a shared 2-core machine.
+MAX_EXAMPLES = 25
 CONFIG = SchemathesisConfig.from_dict(
     {
         "suppress-health-check": ["all"],
@@ -43,15 +48,80 @@ CONFIG = SchemathesisConfig.from_dict(
     }
 )
 
-# The checks kept. The others of schemathesis' defaults report what this schema does not
-# document rather than faults: FastAPI documents only the 2xx and the 422 of an operation, so
-# the 401/404/409/413/429 the README promises are "undocumented status codes", 405 answers carry
-# no `Allow` header, and a schema-valid body refused for what a schema cannot say (an unknown
-# job, a platform not connected, LinkedIn without its URN) is "positive data rejected".
+# Every check schemathesis has: test_every_check_of_schemathesis_runs notices a new one.
+# Three of them judge a sequence of calls (a resource used after its DELETE, one missing right
+# after its POST, one identity reading another's object). They read the stateful phase's record
+# of earlier calls, which a test of one operation at a time does not keep, so here they pass
+# without judging anything; they stay listed so that they judge once a stateful run is added.
+SEQUENCE_CHECKS = [
+    schemathesis.checks.use_after_free,
+    schemathesis.checks.ensure_resource_availability,
+    schemathesis.checks.object_level_authorization,
+]
+
+
+# A 422 for a request the schema allows is right only where the rule needs more than the
+# request: what the organization holds, the platform the path or the body names, or the clock.
+# Each such rule answers a documented 422 whose problems have these types; any other refusal of a
+# schema-valid request fails the run (so a rule that can be stated goes into the schema).
+RULES_NO_SCHEMA_STATES = {
+    "platform_not_connected": "publishing or syncing where the organization has no connection",
+    "unknown_posting": "replaying a posting id the organization does not have",
+    "unknown_status_update": "replaying a status update id the organization does not have",
+    "unknown_application": "erasing an application id the organization does not have",
+    "unsafe_url": "a webhook host that is not a public address (the deployment's allowed networks decide)",
+    "datetime_future": "an expiry in the past: the schema cannot name the current time",
+    "datetime_not_future": "an application status dated in the future: nor here",
+    "idempotency_key_reused": "an Idempotency-Key an earlier request with another body used",
+    "missing": "LinkedIn's organization_urn: needed for the platform the path names",
+    "not_allowed": "an apply secret for a platform other than Indeed (the platform is in the path)",
+    "too_short": "the feed's secret, at least 32 characters (the platform is in the path)",
+    "string_too_short": "a description shorter than the platform published to takes (LinkedIn: 100)",
+    "location_form": "a location LinkedIn cannot read, when the job is published there",
+    "too_many_locations": "more places than Naukri takes, when the job is published there",
+    "duplicate_location": "the same place twice in another case: JSON Schema's uniqueItems is case-sensitive",
+    "value_error": "a salary's or a knock-out's maximum below its minimum: JSON Schema compares no two fields",
+}
+# Types pydantic uses too, for rules a schema does state: these pass only at these fields.
+ONLY_AT = {
+    "missing": {"organization_urn"},
+    "string_too_short": {"description"},
+    "value_error": {"salary", "knockout"},
+}
+# Not yet in the document, though a schema could carry most of them: each platform's own fields
+# (declared by its adapter, answered by GET /jobs/publishing/platforms/fields/, required only where
+# the job is published) and the rules across a screening question's fields (choices and knock-out
+# per question type; accepted answers among the choices and unique ids, which no schema can say).
+CHECKED_IN_WORDS_UNDER = {"board_fields", "screening_questions"}
+
+
+def _rule_no_schema_states(problem) -> bool:
+    kind, where = problem["type"], set(problem["loc"])
+    if where & CHECKED_IN_WORDS_UNDER:
+        return True
+    return kind in RULES_NO_SCHEMA_STATES and (kind not in ONLY_AT or bool(ONLY_AT[kind] & where))
+
+
+def positive_data_acceptance(ctx, response, case):
+    """Schemathesis' own check, but a 422 whose every problem is one of RULES_NO_SCHEMA_STATES passes."""
+    if response.status_code == 422 and all(map(_rule_no_schema_states, response.json()["detail"])):
+        return None
+    return schemathesis.checks.positive_data_acceptance(ctx, response, case)
+
+
 CHECKS = [
     schemathesis.checks.not_a_server_error,
-    schemathesis.checks.response_schema_conformance,
+    schemathesis.checks.status_code_conformance,
     schemathesis.checks.content_type_conformance,
+    schemathesis.checks.response_headers_conformance,
+    schemathesis.checks.response_schema_conformance,
+    schemathesis.checks.negative_data_rejection,
+    positive_data_acceptance,
+    schemathesis.checks.missing_required_header,
+    schemathesis.checks.unsupported_method,
+    schemathesis.checks.allow_header_conformance,
+    schemathesis.checks.ignored_auth,
+    *SEQUENCE_CHECKS,
 ]
 
 # The schema is read at collection, when the test database does not exist yet, from an app on
@@ -60,6 +130,9 @@ CHECKS = [
 # `from_fixture` loader would read it from the fixture's app, but fails on pytest 9.2.)
 _DOC_APP = create_app(Settings(database_url="sqlite://", broker_url=None), create_engine("sqlite://"))
 schema = schemathesis.openapi.from_dict(_DOC_APP.openapi(), config=CONFIG)
+# The checks that send requests of their own (ignored_auth without the key, a content type
+# probe) pick the ASGI transport by this; each sends to the app under test (`transport_kwargs`).
+schema.app = _DOC_APP
 
 
 @pytest.fixture
@@ -103,7 +176,7 @@ def api(settings, engine, sessions, make_tenant, loopback_only):
 
 
 @schema.parametrize()
-def test_no_server_error(case, api):
+def test_the_api_keeps_its_documents_promises(case, api):
     app, tenant = api
     response = case.call(app=app, headers=tenant.headers)
     if case.operation.definition.raw.get("security"):
@@ -119,3 +192,10 @@ def test_the_guard_keeps_the_run_on_loopback(loopback_only):
     with socket.socket() as sock, pytest.raises(ConnectionRefusedError):
         sock.connect(("example.com", 80))  # a name, which connect() would resolve itself
     assert socket.getaddrinfo("127.0.0.1", 80)
+
+
+def test_every_check_of_schemathesis_runs():
+    """A check a new schemathesis brings is run here too, or this says which one to add."""
+    load_all_checks()
+    ours = {check.__name__ for check in CHECKS}
+    assert {check.__name__ for check in CHECK_REGISTRY.get_all()} == ours

@@ -3,11 +3,15 @@ It never talks to the broker; the relay does (see services/relay)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.api.admin import mount_admin
 from services.api.components import mount_components
@@ -35,6 +39,7 @@ from services.api.routers import (
     status_failures,
     webhooks,
 )
+from services.api.schemas.errors import ConflictOut, ErrorOut, FieldErrorOut, ValidationErrorOut
 from shared.config import Settings, get_settings
 from shared.crypto import cipher_from_settings
 from shared.db import build_engine, build_session_factory
@@ -74,6 +79,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         )
     # Starlette types every handler as taking `Exception`; it cannot tie the handler's parameter to
     # the class registered with it, so a handler for a subclass is refused though it is always right.
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(FieldProblem, _field_problem)  # type: ignore[arg-type]
     app.add_exception_handler(FieldProblems, _field_problems)  # type: ignore[arg-type]
@@ -101,24 +107,47 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     return app
 
 
+async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+    """FastAPI's answer (`{"detail": ...}`, the exception's headers), except that a 405's `Allow`
+    names every method of the path: Starlette names only those of the route it matched, and each
+    method of a path is a route of its own here. The methods are the OpenAPI document's, so the
+    header and the document cannot disagree."""
+    if error.status_code == 405:
+        error.headers = {**(error.headers or {}), "Allow": _allowed_methods(request, error.headers or {})}
+    return await http_exception_handler(request, error)
+
+
+def _allowed_methods(request: Request, given: Mapping[str, str]) -> str:
+    template = getattr(request.scope.get("route"), "path_format", None)
+    operations = request.app.openapi()["paths"].get(template)
+    if not operations:  # a route outside the document (the console, the admin site): Starlette's answer
+        return given.get("Allow", "")
+    methods = {method.upper() for method in operations}
+    return ", ".join(sorted(methods | ({"HEAD"} if "GET" in methods else set())))
+
+
+def _field_errors(problems: Iterable[tuple[Sequence[str | int], str, str]]) -> JSONResponse:
+    detail = [FieldErrorOut(loc=list(loc), msg=msg, type=kind) for loc, msg, kind in problems]
+    return JSONResponse(ValidationErrorOut(detail=detail).model_dump(), status_code=422)
+
+
 async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
     # FastAPI's default echoes the offending input back; that input may hold a secret.
-    detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()]
-    return JSONResponse({"detail": detail}, status_code=422)
+    return _field_errors((e["loc"], e["msg"], e["type"]) for e in error.errors())
 
 
 async def _field_problem(_request: Request, problem: FieldProblem) -> JSONResponse:
-    return JSONResponse({"detail": [{"loc": list(problem.loc), "msg": problem.message, "type": problem.kind}]}, 422)
+    return _field_errors([(problem.loc, problem.message, problem.kind)])
 
 
 async def _field_problems(_request: Request, problems: FieldProblems) -> JSONResponse:
-    detail = [{"loc": list(p.loc), "msg": p.message, "type": p.kind} for p in problems.problems]
-    return JSONResponse({"detail": detail}, 422)
+    return _field_errors((p.loc, p.message, p.kind) for p in problems.problems)
 
 
 async def _conflict(_request: Request, conflict: Conflict) -> JSONResponse:
     """A request that does not fit the job's state; one that could act nowhere says why per platform."""
-    body: dict[str, str | dict[str, str]] = {"detail": str(conflict)}
     if isinstance(conflict, NothingToDo):
-        body["skipped"] = conflict.skipped
+        body = ConflictOut(detail=str(conflict), skipped=conflict.skipped).model_dump()
+    else:
+        body = ErrorOut(detail=str(conflict)).model_dump()
     return JSONResponse(body, status_code=409)

@@ -136,4 +136,6 @@ def _route_template(scope) -> str:
     route = scope.get("route")
     if route is None:
         route = next((r for r in scope["app"].router.routes if r.matches(scope)[0] != Match.NONE), None)
-    return getattr(route, "path", metrics.UNMATCHED_ROUTE)
+    # path_format: the template as documented, without a convertor (`{job_id}`, not `{job_id:int}`).
+    template = getattr(route, "path_format", None) or getattr(route, "path", None)
+    return template if isinstance(template, str) else metrics.UNMATCHED_ROUTE

@@ -34,6 +34,19 @@ export type Platform = paths["/jobs/publishing/platforms/{platform}/"]["get"]["p
 /** What a publish or retry may name: a platform, `both` (LinkedIn and Naukri) or `all` (every connected one). */
 export type PlatformChoice = PublishRequest["platforms"][number];
 export type ApplicationsQuery = NonNullable<paths["/jobs/publishing/applications/"]["get"]["parameters"]["query"]>;
+/** The one shape of jobpub's errors: `detail` is a sentence (401, 403, 404, 409, 413, 429 …) … */
+export type ErrorMessage = Schemas["ErrorOut"];
+/** … a 409 of a publish, edit, close, renew or repost that could act nowhere adds `skipped` … */
+export type Conflict = Schemas["ConflictOut"];
+/** … and a 422's `detail` lists the problems, each with `loc` (the field), `msg` and a stable `type`. */
+export type FieldErrors = Schemas["ValidationErrorOut"];
+export type FieldError = Schemas["FieldErrorOut"];
+export type ErrorBody = ErrorMessage | Conflict | FieldErrors;
+
+/** Whether an error's body is a 422's list of field problems (else `detail` is a sentence). */
+export function isFieldErrors(body: unknown): body is FieldErrors {
+  return !!body && typeof body === "object" && Array.isArray((body as { detail?: unknown }).detail);
+}
 
 export interface JobpubClientOptions {
   /** Where the API is served, e.g. "https://jobpub.example.com" (no trailing path). */
@@ -44,7 +57,11 @@ export interface JobpubClientOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-/** An answer other than 2xx: its HTTP status and the body jobpub sent (`detail` says what is wrong and where). */
+/**
+ * An answer other than 2xx: its HTTP status and the body jobpub sent. For every status the OpenAPI
+ * document lists, that body is an `ErrorBody` (`detail` says what is wrong and where); it stays
+ * `unknown` here because a proxy in between may answer something else (a 502 page).
+ */
 export class JobpubApiError extends Error {
   constructor(
     readonly status: number,

@@ -929,6 +929,19 @@ export interface components {
              */
             notification_deliveries: components["schemas"]["ExportedDelivery"][];
         };
+        /**
+         * ChallengeOut
+         * @description LinkedIn's names, camelCase, as its URL validation reads them.
+         */
+        ChallengeOut: {
+            /** Challengecode */
+            challengeCode: string;
+            /**
+             * Challengeresponse
+             * @description HMAC-SHA256 of the challenge code keyed with the app's client secret.
+             */
+            challengeResponse: string;
+        };
         /** ChoiceOut */
         ChoiceOut: {
             /** Code */
@@ -950,6 +963,24 @@ export interface components {
              * @description Bumped whenever the list changes; a form may cache the list per version.
              */
             version: number;
+        };
+        /** ConflictOut */
+        ConflictOut: {
+            /**
+             * Detail
+             * @example no job with this id in your organization
+             */
+            detail: string;
+            /**
+             * Skipped
+             * @description A publish, edit, close, renew or repost that could act nowhere: why not, per platform.
+             * @example {
+             *       "linkedin": "already live"
+             *     }
+             */
+            skipped?: {
+                [key: string]: string;
+            } | null;
         };
         /** ConnectionIn */
         ConnectionIn: {
@@ -1140,6 +1171,15 @@ export interface components {
              */
             status: string;
         };
+        /** DeliveryStoredOut */
+        DeliveryStoredOut: {
+            /**
+             * Status
+             * @description A repeated delivery is answered 200 too.
+             * @enum {string}
+             */
+            status: "stored" | "already stored";
+        };
         /**
          * EmploymentType
          * @enum {string}
@@ -1204,6 +1244,10 @@ export interface components {
              * @description Why, for the publishing log (e.g. the request's ticket).
              */
             reason: string;
+        } | {
+            email: string;
+        } | {
+            application_ids: unknown[];
         };
         /** ErasureOut */
         ErasureOut: {
@@ -1221,6 +1265,14 @@ export interface components {
              * @description Applications of that person found (already erased ones included).
              */
             matched: number;
+        };
+        /** ErrorOut */
+        ErrorOut: {
+            /**
+             * Detail
+             * @example no job with this id in your organization
+             */
+            detail: string;
         };
         /** EventOut */
         EventOut: {
@@ -1391,10 +1443,20 @@ export interface components {
              */
             next_cursor?: string | null;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+        /** FieldErrorOut */
+        FieldErrorOut: {
+            /**
+             * Loc
+             * @description Where: "body", "query", "path" or "header", then the field's path.
+             */
+            loc: (string | number)[];
+            /** Msg */
+            msg: string;
+            /**
+             * Type
+             * @description Stable across releases (e.g. missing, too_short, platform_not_connected).
+             */
+            type: string;
         };
         /** JobIn */
         JobIn: {
@@ -1425,12 +1487,12 @@ export interface components {
              * @description The job's one place; or give `locations`.
              * @example Bengaluru, India
              */
-            location?: string | null;
+            location?: string;
             /**
              * Locations
              * @description Several places, the main one first (instead of `location`). Each platform takes them as it can: LinkedIn up to 6 in one posting (the rest become further postings), Naukri up to 9 (more is a 422), Indeed and the feed one per posting.
              */
-            locations?: string[] | null;
+            locations?: string[];
             salary?: components["schemas"]["SalaryIn"] | null;
             /**
              * Screening Questions
@@ -1443,7 +1505,7 @@ export interface components {
             title: string;
             /** @default on_site */
             workplace_type?: components["schemas"]["WorkplaceType"];
-        };
+        } & (unknown | unknown);
         /** JobListItemOut */
         JobListItemOut: {
             /**
@@ -1528,7 +1590,7 @@ export interface components {
          */
         JobPatch: {
             /** Apply Url */
-            apply_url?: string | null;
+            apply_url?: string;
             /**
              * Board Fields
              * @description The platforms named get this block in place of their stored one; null removes it.
@@ -1539,19 +1601,19 @@ export interface components {
                 } | null;
             } | null;
             /** Company */
-            company?: string | null;
+            company?: string;
             /** Description */
-            description?: string | null;
-            employment_type?: components["schemas"]["EmploymentType"] | null;
+            description?: string;
+            employment_type?: components["schemas"]["EmploymentType"];
             /** Expires At */
             expires_at?: string | null;
             /** Location */
-            location?: string | null;
+            location?: string;
             /**
              * Locations
              * @description Replaces every location; postings follow (see docs/api.md).
              */
-            locations?: string[] | null;
+            locations?: string[];
             salary?: components["schemas"]["SalaryIn"] | null;
             /**
              * Screening Questions
@@ -1561,8 +1623,8 @@ export interface components {
             /** Skills */
             skills?: string[] | null;
             /** Title */
-            title?: string | null;
-            workplace_type?: components["schemas"]["WorkplaceType"] | null;
+            title?: string;
+            workplace_type?: components["schemas"]["WorkplaceType"];
         };
         /** JobPublishingOut */
         JobPublishingOut: {
@@ -1627,6 +1689,14 @@ export interface components {
              * @description Default: every platform of the job.
              */
             platforms?: ("linkedin" | "naukri" | "indeed" | "feed" | "both" | "all")[] | null;
+        };
+        /** LivenessOut */
+        LivenessOut: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "ok";
         };
         /** MeOut */
         MeOut: {
@@ -1842,11 +1912,30 @@ export interface components {
          */
         PublishRequest: {
             /** @description The job to publish; or give job_id of a job already stored. */
-            job?: components["schemas"]["JobIn"] | null;
+            job?: components["schemas"]["JobIn"];
             /** Job Id */
-            job_id?: number | null;
+            job_id?: number;
             /** Platforms */
             platforms: ("linkedin" | "naukri" | "indeed" | "feed" | "both" | "all")[];
+        } & (unknown | unknown);
+        /** ReadinessOut */
+        ReadinessOut: {
+            /**
+             * Checks
+             * @description Per dependency (database, broker): "ok", "not configured" or "unavailable: <why>".
+             * @example {
+             *       "broker": "not configured",
+             *       "database": "ok"
+             *     }
+             */
+            checks: {
+                [key: string]: string;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ready" | "not ready";
         };
         /** ReplayOut */
         ReplayOut: {
@@ -1893,7 +1982,18 @@ export interface components {
              * @default replayed by an operator
              */
             why?: string;
-        };
+        } & ({
+            /** @constant */
+            all?: false;
+            error_contains?: null;
+            platform?: null;
+            posting_ids: unknown[];
+            since?: null;
+        } | {
+            /** @constant */
+            all: true;
+            posting_ids?: null;
+        });
         /** RepostRequest */
         RepostRequest: {
             /**
@@ -2211,18 +2311,10 @@ export interface components {
              */
             next_cursor?: string | null;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
+        /** ValidationErrorOut */
+        ValidationErrorOut: {
+            /** Detail */
+            detail: components["schemas"]["FieldErrorOut"][];
         };
         /**
          * WorkplaceType
@@ -2249,20 +2341,38 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Indeed's XML feed. */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description The copy the client holds (If-None-Match) is current; no body. */
+            304: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
         };
@@ -2288,13 +2398,29 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Validation Error */
+            /** @description The copy the client holds (If-None-Match) is current; no body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
                 };
             };
         };
@@ -2329,13 +2455,33 @@ export interface operations {
                     "application/json": components["schemas"]["ApplicationPageOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2360,13 +2506,42 @@ export interface operations {
                     "application/json": components["schemas"]["ApplicationOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2404,13 +2579,69 @@ export interface operations {
                     "application/json": components["schemas"]["StatusUpdateOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2442,13 +2673,42 @@ export interface operations {
                     "application/json": components["schemas"]["FailurePageOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The route needs an operator key; this one is a recruiter's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2475,13 +2735,60 @@ export interface operations {
                     "application/json": components["schemas"]["ReplayOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The route needs an operator key; this one is a recruiter's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2509,13 +2816,42 @@ export interface operations {
                     "application/json": components["schemas"]["StatusFailurePageOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The route needs an operator key; this one is a recruiter's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2542,13 +2878,60 @@ export interface operations {
                     "application/json": components["schemas"]["StatusReplayOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The route needs an operator key; this one is a recruiter's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2575,13 +2958,33 @@ export interface operations {
                     "application/json": components["schemas"]["JobPageOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2604,6 +3007,26 @@ export interface operations {
                     "application/json": components["schemas"]["MeOut"];
                 };
             };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     list_endpoints_jobs_publishing_notifications__get: {
@@ -2622,6 +3045,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EndpointsOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2648,13 +3091,69 @@ export interface operations {
                     "application/json": components["schemas"]["NewEndpointOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2677,13 +3176,42 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2710,13 +3238,42 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveriesOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2739,6 +3296,26 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionsOut"];
                 };
             };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     new_feed_address_jobs_publishing_platforms_feed_new_address__post: {
@@ -2759,6 +3336,44 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionOut"];
                 };
             };
+            /** @description The feed is configured now. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
         };
     };
     platform_fields_jobs_publishing_platforms_fields__get: {
@@ -2777,6 +3392,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PlatformsFieldsOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2801,13 +3436,51 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2836,13 +3509,69 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Configured now. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionOut"];
+                };
+            };
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2865,13 +3594,42 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2900,13 +3658,69 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2931,13 +3745,51 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionTestOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2965,13 +3817,42 @@ export interface operations {
                     "application/json": components["schemas"]["CandidateExportOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The route needs an operator key; this one is a recruiter's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -2998,13 +3879,60 @@ export interface operations {
                     "application/json": components["schemas"]["ErasureOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The route needs an operator key; this one is a recruiter's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3025,6 +3953,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RetentionRulesOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3051,13 +3999,60 @@ export interface operations {
                     "application/json": components["schemas"]["RetentionRulesOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The route needs an operator key; this one is a recruiter's. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3087,13 +4082,69 @@ export interface operations {
                     "application/json": components["schemas"]["JobOperationOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3114,6 +4165,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SourceTrackingOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3140,13 +4211,51 @@ export interface operations {
                     "application/json": components["schemas"]["SourceTrackingOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3173,13 +4282,60 @@ export interface operations {
                     "application/json": components["schemas"]["SyncsOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3204,13 +4360,42 @@ export interface operations {
                     "application/json": components["schemas"]["SyncOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3218,11 +4403,19 @@ export interface operations {
     indeed_application_jobs_publishing_webhooks_indeed_applications__post: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description The body's signature; without one that verifies the answer is 401. */
+                "X-Indeed-Signature": string;
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description An Indeed Apply application; `job.jobId` names the posting. */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -3230,7 +4423,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DeliveryStoredOut"];
+                };
+            };
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3253,16 +4491,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ChallengeOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3270,11 +4526,19 @@ export interface operations {
     linkedin_application_jobs_publishing_webhooks_linkedin_applications__post: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description The body's signature; without one that verifies the answer is 401. */
+                "X-LI-Signature": string;
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description An Apply Connect application; `externalJobId` names the posting. */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -3282,7 +4546,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DeliveryStoredOut"];
+                };
+            };
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The server is missing a setting this needs (the sentence names it). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3302,6 +4611,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Stored for the retry; nothing was queued. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOperationOut"];
+                };
+            };
             /** @description Successful Response */
             202: {
                 headers: {
@@ -3311,13 +4629,69 @@ export interface operations {
                     "application/json": components["schemas"]["JobOperationOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3346,13 +4720,69 @@ export interface operations {
                     "application/json": components["schemas"]["JobOperationOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3381,13 +4811,42 @@ export interface operations {
                     "application/json": components["schemas"]["EventPageOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3416,13 +4875,69 @@ export interface operations {
                     "application/json": components["schemas"]["JobOperationOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3451,13 +4966,69 @@ export interface operations {
                     "application/json": components["schemas"]["JobOperationOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3486,13 +5057,69 @@ export interface operations {
                     "application/json": components["schemas"]["JobPublishingOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body is not the JSON the sender's format defines. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The request does not fit the current state (the sentence says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictOut"];
+                };
+            };
+            /** @description The body is larger than the server's limit (JOBPUB_MAX_BODY_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3517,13 +5144,42 @@ export interface operations {
                     "application/json": components["schemas"]["JobPublishingOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No API key, or one that is invalid or revoked (a webhook: a signature that does not verify). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or name in your organization. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description A field's problem: each names the field, what is wrong and a stable type. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ValidationErrorOut"];
+                };
+            };
+            /** @description The organization's request rate limit is reached; Retry-After says when to come back. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until the organization's next request is counted again. */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -3543,9 +5199,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["LivenessOut"];
                 };
             };
         };
@@ -3559,13 +5213,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Ready. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ReadinessOut"];
+                };
+            };
+            /** @description Not ready: `checks` says which dependency is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessOut"];
                 };
             };
         };

@@ -23,15 +23,16 @@ from services.api.schemas.applications import (
     SyncsOut,
 )
 from services.api.schemas.common import ALL_PLATFORMS, IdInPath, IdInQuery, PlatformName, UtcDatetime
+from services.api.schemas.errors import error_answers
 from shared.application_status import StatusConflict, locked_application, record_status, updates_of
 from shared.connections import connected_platforms
 from shared.models import Application, SyncRun
 from shared.syncs import request_sync
 
-router = APIRouter(prefix="/jobs/publishing", tags=["applications"])
+router = APIRouter(prefix="/jobs/publishing", tags=["applications"], responses=error_answers(401, 429))
 
 
-@router.get("/applications/", response_model=ApplicationPageOut)
+@router.get("/applications/", response_model=ApplicationPageOut, responses=error_answers(422))
 def list_applications(
     organization_id: CurrentOrg,
     session: SessionDep,
@@ -64,7 +65,7 @@ def list_applications(
     return {"items": _with_updates(session, page), "next_cursor": str(page[-1].id) if len(rows) > limit else None}
 
 
-@router.get("/applications/{application_id}/", response_model=ApplicationOut)
+@router.get("/applications/{application_id}/", response_model=ApplicationOut, responses=error_answers(404, 422))
 def read_application(application_id: IdInPath, organization_id: CurrentOrg, session: SessionDep):
     """One application, with the statuses your ATS reported and how forwarding each went."""
     query = select(Application).where(Application.id == application_id, Application.organization_id == organization_id)
@@ -78,7 +79,10 @@ def read_application(application_id: IdInPath, organization_id: CurrentOrg, sess
     "/applications/{application_id}/status/",
     status_code=202,
     response_model=StatusUpdateOut,
-    responses={200: {"model": StatusUpdateOut, "description": "This status was recorded before; nothing changed."}},
+    responses={
+        200: {"model": StatusUpdateOut, "description": "This status was recorded before; nothing changed."},
+        **error_answers(404, 409, 400, 413, 422),
+    },
 )
 def record_application_status(
     application_id: IdInPath,
@@ -122,7 +126,9 @@ def _with_updates(session: Session, applications) -> list[ApplicationOut]:
     ]
 
 
-@router.post("/sync-applications/", status_code=202, response_model=SyncsOut)
+@router.post(
+    "/sync-applications/", status_code=202, response_model=SyncsOut, responses=error_answers(404, 400, 413, 422)
+)
 def sync_applications(
     organization_id: CurrentOrg,
     session: SessionDep,
@@ -161,7 +167,7 @@ def sync_applications(
     return {"items": session.scalars(select(SyncRun).where(SyncRun.id.in_(ids)).order_by(SyncRun.id)).all()}
 
 
-@router.get("/sync-applications/{sync_id}/", response_model=SyncOut)
+@router.get("/sync-applications/{sync_id}/", response_model=SyncOut, responses=error_answers(404, 422))
 def sync_status(sync_id: IdInPath, organization_id: CurrentOrg, session: SessionDep):
     """A sync's progress and result: counts so far, status, and the reason if it failed."""
     run = session.scalar(select(SyncRun).where(SyncRun.id == sync_id, SyncRun.organization_id == organization_id))

@@ -10,15 +10,16 @@ from sqlalchemy import select
 from services.api import job_publishing as jobs
 from services.api.deps import CurrentOrg, SessionDep
 from services.api.schemas.common import MAX_ID, IdInPath
+from services.api.schemas.errors import error_answers
 from services.api.schemas.events import EventPageOut
 from shared.models import PublishingLog
 
-router = APIRouter(prefix="/jobs/publishing", tags=["publishing"])
+router = APIRouter(prefix="/jobs/publishing", tags=["publishing"], responses=error_answers(401, 429))
 
 MAX_PAGE = 500
 
 
-@router.get("/{job_id}/events/", response_model=EventPageOut)
+@router.get("/{job_id}/events/", response_model=EventPageOut, responses=error_answers(404, 422))
 def job_events(
     job_id: IdInPath,
     organization_id: CurrentOrg,

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from services.api.deps import OperatorOrg, SessionDep, SettingsDep
 from services.api.job_publishing import FieldProblem
 from services.api.schemas.common import NoNul, PlatformName, UtcDatetime
+from services.api.schemas.errors import error_answers
 from services.api.schemas.failures import MAX_REPLAY, FailureOut, FailurePageOut, ReplayOut, ReplayRequest
 from shared.models import Posting
 from shared.replays import FailureFilter, failed_postings, replay_postings, what_failed
 
-router = APIRouter(prefix="/jobs/publishing/failures", tags=["operations"])
+router = APIRouter(prefix="/jobs/publishing/failures", tags=["operations"], responses=error_answers(401, 403, 429))
 
 MAX_PAGE = 200
 
@@ -25,7 +26,7 @@ ErrorContains = Annotated[
 Since = Annotated[UtcDatetime | None, Query(description="Only failures since (ISO 8601 with a zone).")]
 
 
-@router.get("/", response_model=FailurePageOut)
+@router.get("/", response_model=FailurePageOut, responses=error_answers(422))
 def list_failures(
     organization_id: OperatorOrg,
     session: SessionDep,
@@ -44,7 +45,7 @@ def list_failures(
     return {"items": page, "next_cursor": str(rows[limit - 1].id) if len(rows) > limit else None}
 
 
-@router.post("/replay/", response_model=ReplayOut)
+@router.post("/replay/", response_model=ReplayOut, responses=error_answers(400, 413, 422))
 def replay_failures(
     body: ReplayRequest, request: Request, organization_id: OperatorOrg, session: SessionDep, settings: SettingsDep
 ):

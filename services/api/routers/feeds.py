@@ -21,12 +21,15 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from services.api.deps import SessionDep
 from services.api.feed_documents import indeed_feed, job_page
 from services.api.feed_listing import Validators, company_name, feed_organization, live_job, live_jobs, validators
+from services.api.schemas.errors import error_answers
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 
 NO_FEED = "no such feed"
 JOBS_PER_CHUNK = 200  # about 200 KB a write: few writes, memory still bounded
 CACHE_CONTROL = "public, max-age=300"  # crawlers come back often; five minutes stale is fine for a job list
+FEED_XML = {"content": {"application/xml": {"schema": {"type": "string"}}}, "description": "Indeed's XML feed."}
+NOT_MODIFIED = {"description": "The copy the client holds (If-None-Match) is current; no body."}
 
 
 def _organization(request: Request, session: SessionDep, token: str) -> int:
@@ -58,7 +61,11 @@ def _not_modified(request: Request, found: Validators) -> bool:
     return found.etag in {tag.strip() for tag in asked.split(",")} or asked.strip() == "*"
 
 
-@router.get("/{token}/indeed.xml", response_class=StreamingResponse)
+@router.get(
+    "/{token}/indeed.xml",
+    response_class=StreamingResponse,
+    responses={200: FEED_XML, 304: NOT_MODIFIED, **error_answers(404, 422, inline=True)},
+)
 def indeed_xml(token: str, request: Request, session: SessionDep):
     """The organization's live jobs in Indeed's XML feed format (all of them: Indeed refuses partial feeds)."""
     organization_id = _organization(request, session, token)
@@ -75,7 +82,11 @@ def indeed_xml(token: str, request: Request, session: SessionDep):
     return StreamingResponse(body, media_type="application/xml; charset=utf-8", headers=headers)
 
 
-@router.get("/{token}/jobs/{reference}/", response_class=HTMLResponse)
+@router.get(
+    "/{token}/jobs/{reference}/",
+    response_class=HTMLResponse,
+    responses={304: NOT_MODIFIED, **error_answers(404, 422, inline=True)},
+)
 def job_page_html(token: str, reference: str, request: Request, session: SessionDep):
     """A live job's public page, with its schema.org JobPosting (JSON-LD) for Google for Jobs."""
     organization_id = _organization(request, session, token)

@@ -7,16 +7,24 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from services.api.schemas.health import LivenessOut, ReadinessOut
+
 router = APIRouter(tags=["health"])
 
 
-@router.get("/livez")
+@router.get("/livez", response_model=LivenessOut)
 def livez() -> dict:
     """The process answers."""
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    responses={
+        200: {"model": ReadinessOut, "description": "Ready."},
+        503: {"model": ReadinessOut, "description": "Not ready: `checks` says which dependency is unavailable."},
+    },
+)
 def readyz(request: Request) -> JSONResponse:
     """Ready only when the database answers, and the broker too where one is configured."""
     checks = {"database": _database_ok(request), "broker": _broker_ok(request)}

@@ -13,15 +13,16 @@ from sqlalchemy.orm import selectinload
 
 from services.api import job_publishing as jobs
 from services.api.deps import CurrentOrg, SessionDep
+from services.api.schemas.errors import error_answers
 from services.api.schemas.jobs import JobListItemOut, JobPageOut
 from shared.models import Job
 
-router = APIRouter(prefix="/jobs/publishing", tags=["publishing"])
+router = APIRouter(prefix="/jobs/publishing", tags=["publishing"], responses=error_answers(401, 429))
 
 MAX_PAGE_SIZE = 200
 
 
-@router.get("/jobs/", response_model=JobPageOut)
+@router.get("/jobs/", response_model=JobPageOut, responses=error_answers(422))
 def list_jobs(
     organization_id: CurrentOrg,
     session: SessionDep,

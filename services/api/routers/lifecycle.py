@@ -17,10 +17,13 @@ from services.api import job_lifecycle as lifecycle
 from services.api import job_publishing as jobs
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep
 from services.api.schemas.common import IdInPath, expand_platforms
+from services.api.schemas.errors import error_answers
 from services.api.schemas.jobs import JobOperationOut, JobPatch, LifecycleRequest, RepostRequest
 from shared.models import Job, Operation
 
-router = APIRouter(prefix="/jobs/publishing", tags=["lifecycle"])
+router = APIRouter(
+    prefix="/jobs/publishing", tags=["lifecycle"], responses=error_answers(401, 404, 409, 400, 413, 422, 429)
+)
 
 NOT_FOUND = "no job with this id in your organization"
 
@@ -38,7 +41,14 @@ def _answer(session: Session, job: Job, skipped: dict[str, str]) -> JobOperation
     return JobOperationOut(**jobs.job_status(job).model_dump(), skipped=skipped)
 
 
-@router.patch("/{job_id}/", status_code=202, response_model=JobOperationOut)
+# `:int`: this path's one segment would otherwise take /me/, /jobs/ … for a job id, and a PATCH
+# there would be a 422 about the id instead of the 405 naming the methods those paths take.
+@router.patch(
+    "/{job_id:int}/",
+    status_code=202,
+    response_model=JobOperationOut,
+    responses={200: {"model": JobOperationOut, "description": "Stored for the retry; nothing was queued."}},
+)
 def edit(
     job_id: IdInPath,
     body: JobPatch,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 
 from services.api.deps import CurrentOrg, SessionDep
+from services.api.schemas.errors import error_answers
 from services.api.schemas.me import KeyOut, MeOut, OrganizationOut
 from shared.models import Organization
 
-router = APIRouter(prefix="/jobs/publishing", tags=["organization"])
+router = APIRouter(prefix="/jobs/publishing", tags=["organization"], responses=error_answers(401, 429))
 
 
 @router.get("/me/", response_model=MeOut)

@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from services.api.deps import CurrentOrg, SessionDep
 from services.api.job_publishing import FieldProblem
 from services.api.schemas.common import IdInPath
+from services.api.schemas.errors import error_answers
 from services.api.schemas.notifications import DeliveriesOut, EndpointIn, EndpointOut, EndpointsOut, NewEndpointOut
 from shared.models import NotificationDelivery, NotificationEndpoint, Organization
 from shared.notifications import new_signing_secret, seal_signing_secret
 from shared.url_guard import UnsafeUrl, check_on_save, parse_networks
 
-router = APIRouter(prefix="/jobs/publishing/notifications", tags=["notifications"])
+router = APIRouter(prefix="/jobs/publishing/notifications", tags=["notifications"], responses=error_answers(401, 429))
 
 NOT_FOUND = "no notification endpoint with this id in your organization"
 
@@ -53,7 +54,7 @@ def _refuse_past_the_limit(session: Session, organization_id: int, limit: int) -
         )
 
 
-@router.post("/", status_code=201, response_model=NewEndpointOut)
+@router.post("/", status_code=201, response_model=NewEndpointOut, responses=error_answers(409, 400, 413, 422, 503))
 def create_endpoint(body: EndpointIn, request: Request, organization_id: CurrentOrg, session: SessionDep):
     """Register a URL for publish outcomes and new applications; answers its signing secret once.
 
@@ -89,7 +90,7 @@ def list_endpoints(organization_id: CurrentOrg, session: SessionDep):
     return {"items": endpoints, "next_cursor": None}
 
 
-@router.delete("/{endpoint_id}/", status_code=204)
+@router.delete("/{endpoint_id}/", status_code=204, responses=error_answers(404, 422))
 def delete_endpoint(endpoint_id: IdInPath, organization_id: CurrentOrg, session: SessionDep):
     """Stop notifying this URL; deliveries not yet sent are dropped."""
     session.delete(_endpoint(session, organization_id, endpoint_id))
@@ -97,7 +98,7 @@ def delete_endpoint(endpoint_id: IdInPath, organization_id: CurrentOrg, session:
     return Response(status_code=204)
 
 
-@router.get("/{endpoint_id}/deliveries/", response_model=DeliveriesOut)
+@router.get("/{endpoint_id}/deliveries/", response_model=DeliveriesOut, responses=error_answers(404, 422))
 def list_deliveries(
     endpoint_id: IdInPath,
     organization_id: CurrentOrg,

@@ -11,11 +11,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.api.deps import CurrentOrg, SessionDep
+from services.api.schemas.errors import error_answers
 from services.api.schemas.platforms import PlatformsFieldsOut
 from shared.connections import connected_platforms
 from shared.platforms import PLATFORM_NAMES, adapter_class
 
-router = APIRouter(prefix="/jobs/publishing/platforms", tags=["platforms"])
+router = APIRouter(prefix="/jobs/publishing/platforms", tags=["platforms"], responses=error_answers(401, 429))
 
 
 @router.get("/fields/", response_model=PlatformsFieldsOut)

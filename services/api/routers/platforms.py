@@ -10,10 +10,12 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.convertors import Convertor, register_url_convertor
 
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep
 from services.api.job_publishing import FieldProblem
 from services.api.schemas.common import ALL_PLATFORMS, PlatformName
+from services.api.schemas.errors import error_answers
 from services.api.schemas.platforms import (
     FEED_SECRET_MIN,
     ConnectionIn,
@@ -37,7 +39,25 @@ from shared.models import PlatformConnection
 from shared.outbox import record
 from shared.platforms.base import AuthenticationFailed, PlatformError, TransientPlatformError
 
-router = APIRouter(prefix="/jobs/publishing/platforms", tags=["platforms"])
+
+class _PlatformSegment(Convertor[str]):
+    """Any path segment but `fields`, which is a path of its own (GET /jobs/publishing/platforms/fields/).
+    A segment that names no platform still reaches the route, whose 422 names the `platform` field."""
+
+    regex = "(?!fields/)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+# `{platform:platform}`: a PUT to /platforms/fields/ is then the 405 of that path (with its `Allow`),
+# not a 422 saying "fields" is no platform. Registered once, here, before the routes below use it.
+register_url_convertor("platform", _PlatformSegment())
+
+router = APIRouter(prefix="/jobs/publishing/platforms", tags=["platforms"], responses=error_answers(401, 429))
 
 INDEED = "indeed"
 NOT_CONFIGURED = "this platform is not configured for your organization"
@@ -105,12 +125,16 @@ def list_connections(organization_id: CurrentOrg, session: SessionDep):
     return {"items": connections, "connected": [row.platform for row in connections if row.enabled]}
 
 
-@router.get("/{platform}/", response_model=ConnectionOut)
+@router.get("/{platform:platform}/", response_model=ConnectionOut, responses=error_answers(404, 422, 503))
 def read_connection(platform: PlatformName, request: Request, organization_id: CurrentOrg, session: SessionDep):
     return _shown(request, _configured(session, organization_id, platform))
 
 
-@router.put("/{platform}/", response_model=ConnectionOut)
+@router.put(
+    "/{platform:platform}/",
+    response_model=ConnectionOut,
+    responses={201: {"model": ConnectionOut, "description": "Configured now."}, **error_answers(400, 413, 422, 503)},
+)
 def replace_connection(
     platform: PlatformName,
     body: ConnectionIn,
@@ -145,7 +169,7 @@ def replace_connection(
     return _shown(request, connection)
 
 
-@router.patch("/{platform}/", response_model=ConnectionOut)
+@router.patch("/{platform:platform}/", response_model=ConnectionOut, responses=error_answers(404, 400, 413, 422, 503))
 def update_connection(
     platform: PlatformName,
     body: ConnectionPatch,
@@ -178,7 +202,11 @@ def update_connection(
     return _shown(request, connection)
 
 
-@router.post("/feed/new-address/", response_model=ConnectionOut)
+@router.post(
+    "/feed/new-address/",
+    response_model=ConnectionOut,
+    responses={201: {"model": ConnectionOut, "description": "The feed is configured now."}, **error_answers(503)},
+)
 def new_feed_address(
     request: Request,
     response: Response,
@@ -214,7 +242,7 @@ def new_feed_address(
     return _shown(request, connection)
 
 
-@router.delete("/{platform}/", status_code=204)
+@router.delete("/{platform:platform}/", status_code=204, responses=error_answers(404, 422))
 def delete_connection(
     platform: PlatformName, organization_id: CurrentOrg, session: SessionDep, correlation_id: CorrelationId
 ):
@@ -225,7 +253,9 @@ def delete_connection(
     return Response(status_code=204)
 
 
-@router.post("/{platform}/test-connection/", response_model=ConnectionTestOut)
+@router.post(
+    "/{platform:platform}/test-connection/", response_model=ConnectionTestOut, responses=error_answers(404, 422, 503)
+)
 def test_connection(platform: PlatformName, request: Request, organization_id: CurrentOrg, session: SessionDep):
     """Try the stored credentials against the platform with one harmless call, and say what happened."""
     _configured(session, organization_id, platform)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from services.api.deps import CurrentOrg, OperatorOrg, SessionDep
 from services.api.job_publishing import FieldProblem
 from services.api.schemas.common import NoNul
+from services.api.schemas.errors import error_answers
 from services.api.schemas.privacy import (
     CandidateExportOut,
     ErasureIn,
@@ -25,7 +26,7 @@ from shared.candidate_export import export_candidate
 from shared.privacy import applications_of, erase_applications
 from shared.retention import rules_of, set_rule
 
-router = APIRouter(prefix="/jobs/publishing/privacy", tags=["privacy"])
+router = APIRouter(prefix="/jobs/publishing/privacy", tags=["privacy"], responses=error_answers(401, 429))
 
 EXPORT_REASON = "access request by the candidate"
 
@@ -41,7 +42,7 @@ def retention_rules(organization_id: CurrentOrg, session: SessionDep):
     return {"items": rules_of(session, organization_id), "next_cursor": None}
 
 
-@router.put("/retention/", response_model=RetentionRulesOut)
+@router.put("/retention/", response_model=RetentionRulesOut, responses=error_answers(403, 400, 413, 422))
 def set_retention_rule(body: RetentionRuleIn, request: Request, organization_id: OperatorOrg, session: SessionDep):
     """Set (or, with `keep_days` null, remove) the rule for every platform or one; answers the rules.
     The scheduler erases what a rule makes due within `RETENTION_INTERVAL_SECONDS`."""
@@ -50,7 +51,7 @@ def set_retention_rule(body: RetentionRuleIn, request: Request, organization_id:
     return {"items": rules_of(session, organization_id), "next_cursor": None}
 
 
-@router.post("/erasures/", response_model=ErasureOut)
+@router.post("/erasures/", response_model=ErasureOut, responses=error_answers(403, 400, 413, 422))
 def erase_candidate(body: ErasureIn, request: Request, organization_id: OperatorOrg, session: SessionDep):
     """Erase a person's applications (by e-mail, any case, and/or ids) and their copies, in one
     transaction; an `ApplicationsErased` event names the key and reason, never the person."""
@@ -74,7 +75,7 @@ def _refuse_unknown_ids(asked: list[int], known: set[int]) -> None:
             raise FieldProblem(("body", "application_ids", index), message, "unknown_application")
 
 
-@router.get("/candidates/", response_model=CandidateExportOut)
+@router.get("/candidates/", response_model=CandidateExportOut, responses=error_answers(403, 422))
 def export_candidate_data(
     request: Request,
     organization_id: OperatorOrg,

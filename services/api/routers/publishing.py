@@ -13,10 +13,11 @@ from services.api.board_checks import check_job
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep, SettingsDep
 from services.api.idempotency import IdempotencyGuard, fingerprint
 from services.api.schemas.common import IdInPath, NoNul, expand_platforms
+from services.api.schemas.errors import error_answers
 from services.api.schemas.jobs import JobOperationOut, JobPublishingOut, PublishRequest, RetryRequest
 from shared.connections import connected_platforms
 
-router = APIRouter(prefix="/jobs/publishing", tags=["publishing"])
+router = APIRouter(prefix="/jobs/publishing", tags=["publishing"], responses=error_answers(401, 429))
 
 NOT_FOUND = "no job with this id in your organization"
 IdempotencyKeyHeader = Annotated[
@@ -26,7 +27,9 @@ IdempotencyKeyHeader = Annotated[
 ]
 
 
-@router.post("/publish/", status_code=202, response_model=JobOperationOut)
+@router.post(
+    "/publish/", status_code=202, response_model=JobOperationOut, responses=error_answers(404, 409, 400, 413, 422)
+)
 def publish(
     body: PublishRequest,
     request: Request,
@@ -94,7 +97,7 @@ def _publish(session: Session, organization_id: int, body: PublishRequest, corre
     )
 
 
-@router.get("/{job_id}/status/", response_model=JobPublishingOut)
+@router.get("/{job_id}/status/", response_model=JobPublishingOut, responses=error_answers(404, 422))
 def status(job_id: IdInPath, organization_id: CurrentOrg, session: SessionDep):
     """Where the job stands on each platform: status, the platform's id and link, attempts, last error."""
     job = jobs.find_job(session, organization_id, job_id)
@@ -103,7 +106,12 @@ def status(job_id: IdInPath, organization_id: CurrentOrg, session: SessionDep):
     return jobs.job_status(job)
 
 
-@router.post("/{job_id}/retry/", status_code=202, response_model=JobPublishingOut)
+@router.post(
+    "/{job_id}/retry/",
+    status_code=202,
+    response_model=JobPublishingOut,
+    responses=error_answers(404, 409, 400, 413, 422),
+)
 def retry(
     job_id: IdInPath,
     organization_id: CurrentOrg,

@@ -8,10 +8,11 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 
 from services.api.deps import CurrentOrg, SessionDep
+from services.api.schemas.errors import error_answers
 from services.api.schemas.source_tracking import SourceTrackingIn, SourceTrackingOut, tracking_out
 from shared.models import Organization
 
-router = APIRouter(prefix="/jobs/publishing/settings", tags=["organization"])
+router = APIRouter(prefix="/jobs/publishing/settings", tags=["organization"], responses=error_answers(401, 429))
 
 
 def _organization(session, organization_id: int) -> Organization:
@@ -29,7 +30,7 @@ def show_source_tracking(organization_id: CurrentOrg, session: SessionDep):
     return tracking_out(_organization(session, organization_id).source_tracking)
 
 
-@router.put("/source-tracking/", response_model=SourceTrackingOut)
+@router.put("/source-tracking/", response_model=SourceTrackingOut, responses=error_answers(400, 413, 422))
 def set_source_tracking(body: SourceTrackingIn, organization_id: CurrentOrg, session: SessionDep):
     """Turn it off, set your own parameters, or go back to the default (`{"enabled": true}`)."""
     organization = _organization(session, organization_id)

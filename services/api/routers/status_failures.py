@@ -12,16 +12,19 @@ from sqlalchemy.orm import Session
 from services.api.deps import OperatorOrg, SessionDep
 from services.api.job_publishing import FieldProblem
 from services.api.schemas.common import PlatformName
+from services.api.schemas.errors import error_answers
 from services.api.schemas.failures import StatusFailureOut, StatusFailurePageOut, StatusReplayOut, StatusReplayRequest
 from shared.application_status import failed_updates, replay_update
 from shared.models import Application, ApplicationStatusUpdate
 
-router = APIRouter(prefix="/jobs/publishing/failures/status-updates", tags=["operations"])
+router = APIRouter(
+    prefix="/jobs/publishing/failures/status-updates", tags=["operations"], responses=error_answers(401, 403, 429)
+)
 
 MAX_PAGE = 200
 
 
-@router.get("/", response_model=StatusFailurePageOut)
+@router.get("/", response_model=StatusFailurePageOut, responses=error_answers(422))
 def list_status_failures(
     organization_id: OperatorOrg,
     session: SessionDep,
@@ -51,7 +54,7 @@ def list_status_failures(
     return {"items": items, "next_cursor": str(page[-1].id) if len(rows) > limit else None}
 
 
-@router.post("/replay/", response_model=StatusReplayOut)
+@router.post("/replay/", response_model=StatusReplayOut, responses=error_answers(400, 413, 422))
 def replay_status_failures(
     body: StatusReplayRequest, request: Request, organization_id: OperatorOrg, session: SessionDep
 ):

@@ -30,6 +30,8 @@ from sqlalchemy import select
 from services.api.deps import SessionDep
 from services.api.job_publishing import FieldProblem
 from services.api.schemas.common import NUL_PROBLEM, NoNul
+from services.api.schemas.errors import error_answers
+from services.api.schemas.webhooks import ChallengeOut, DeliveryStoredOut, pushed_body
 from shared.applications import store_applications
 from shared.connections import PlatformNotConnected, apply_signing_secret, load_credentials
 from shared.crypto import CredentialDecryptError
@@ -50,7 +52,8 @@ INDEED_SIGNATURE_HEADER = "X-Indeed-Signature"
 INDEED_UNVERIFIED = "the delivery's X-Indeed-Signature does not verify for the job it names"
 # LinkedIn's challenge codes are UUIDs. Answering only those keeps the challenge from being a
 # signing oracle: the answer is the same HMAC a push is verified with, and no UUID is a JSON body.
-CHALLENGE_CODE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+CHALLENGE_CODE_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+CHALLENGE_CODE = re.compile(CHALLENGE_CODE_PATTERN)
 NOT_A_UUID = "the challenge code must be a UUID (8-4-4-4-12 hex digits), as LinkedIn sends"
 # An application is a few levels deep. A deeper body only costs stack: json.loads and the walks
 # that store it recurse, and a RecursionError would be a 500.
@@ -72,7 +75,12 @@ def _cipher(request: Request):
     return cipher
 
 
-@router.post("/linkedin/applications/")
+@router.post(
+    "/linkedin/applications/",
+    response_model=DeliveryStoredOut,
+    responses=error_answers(400, 401, 400, 413, 422, 503),
+    openapi_extra=pushed_body("An Apply Connect application; `externalJobId` names the posting.", SIGNATURE_HEADER),
+)
 def linkedin_application(request: Request, session: SessionDep, body: Annotated[bytes, Depends(raw_body)]):
     """One application pushed by LinkedIn, signed with the organization's client secret."""
     payload = _json_body(body)
@@ -93,7 +101,12 @@ def linkedin_application(request: Request, session: SessionDep, body: Annotated[
     return _store_once(request, session, posting, "LinkedIn apply", application)
 
 
-@router.post("/indeed/applications/")
+@router.post(
+    "/indeed/applications/",
+    response_model=DeliveryStoredOut,
+    responses=error_answers(400, 401, 400, 413, 422, 503),
+    openapi_extra=pushed_body("An Indeed Apply application; `job.jobId` names the posting.", INDEED_SIGNATURE_HEADER),
+)
 def indeed_application(request: Request, session: SessionDep, body: Annotated[bytes, Depends(raw_body)]):
     """One Indeed Apply application, signed with the organization's Indeed apply secret (its Indeed
     Apply token's API secret) when the connection holds one, else with its Indeed client secret."""
@@ -210,11 +223,12 @@ def _signed_by_owner(request: Request, session, organization_id: int, body: byte
     return given.isascii() and hmac.compare_digest(expected, given)
 
 
-@router.get("/linkedin/applications/")
+@router.get("/linkedin/applications/", response_model=ChallengeOut, responses=error_answers(404, 422, 503))
 def linkedin_challenge(
     request: Request,
     session: SessionDep,
-    challenge_code: Annotated[str, Query(alias="challengeCode")],  # checked below, to say it must be a UUID
+    # The pattern is in the document; checked below, to say in words that it must be a UUID.
+    challenge_code: Annotated[str, Query(alias="challengeCode", json_schema_extra={"pattern": CHALLENGE_CODE_PATTERN})],
     client_id: Annotated[str, Query(alias="clientId", min_length=1, max_length=200), NoNul],
 ):
     """LinkedIn's validation of the webhook URL: the challenge signed with the app's client secret."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.api.schemas.common import MAX_ID, Page, PlatformName, Strict, UtcDatetime
 
@@ -33,6 +33,25 @@ class FailurePageOut(Page[FailureOut]):
 
 class ReplayRequest(Strict):
     """Either `posting_ids`, or `all` with optional filters."""
+
+    # The rule of `_one_selection`, in the document: posting_ids (and no filter), or all: true.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["posting_ids"],
+                    "properties": {
+                        "posting_ids": {"type": "array"},
+                        "all": {"const": False},
+                        "platform": {"type": "null"},
+                        "error_contains": {"type": "null"},
+                        "since": {"type": "null"},
+                    },
+                },
+                {"required": ["all"], "properties": {"all": {"const": True}, "posting_ids": {"type": "null"}}},
+            ]
+        }
+    )
 
     posting_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(None, min_length=1, max_length=MAX_REPLAY)
     all: bool = False

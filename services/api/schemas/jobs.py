@@ -16,6 +16,7 @@ from services.api.schemas.common import (
     MAX_ID,
     FutureUtcDatetime,
     HttpUrl,
+    LaxMode,
     Page,
     PlatformChoice,
     PlatformName,
@@ -24,7 +25,12 @@ from services.api.schemas.common import (
 )
 from services.api.schemas.questions import ScreeningQuestions
 from shared.locations import MAX_JOB_LOCATIONS
+from shared.platforms import PLATFORM_NAMES, adapter_class
 from shared.platforms.base import EmploymentType, WorkplaceType
+
+# Lax: an enum's member comes as its text (a `Strict` body would take only the member itself).
+EmploymentTypeIn = Annotated[EmploymentType, LaxMode]
+WorkplaceTypeIn = Annotated[WorkplaceType, LaxMode]
 
 
 class SalaryIn(Strict):
@@ -73,16 +79,33 @@ Locations = Annotated[
     list[Location], Field(min_length=1, max_length=MAX_JOB_LOCATIONS), AfterValidator(_distinct_locations)
 ]
 
+# Every platform has a minimum; the shortest of them is a rule of every job, so the document says
+# it. A platform's own (LinkedIn's 100) depends on where the job goes: board_checks answers that,
+# naming the platform, and its sentence is the one a person reads for the shortest one too.
+MIN_DESCRIPTION = min(adapter_class(name).min_description for name in PLATFORM_NAMES)
+Description = Annotated[
+    Text, StringConstraints(max_length=MAX_DESCRIPTION), Field(json_schema_extra={"minLength": MIN_DESCRIPTION})
+]
+
+
+def _not_null(value: Any) -> Any:
+    """For a field that may be left out but not sent as null (the document leaves null out of it)."""
+    if value is None:  # validators run on values sent, never on a default
+        raise PydanticCustomError("not_null", "may be left out, but not null")
+    return value
+
 
 class JobIn(Strict):
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["location"]}, {"required": ["locations"]}]})
+
     title: Annotated[Text, StringConstraints(max_length=150)]
-    description: Annotated[Text, StringConstraints(max_length=MAX_DESCRIPTION)]
+    description: Description
     location: Location | None = Field(
         None, examples=["Bengaluru, India"], description="The job's one place; or give `locations`."
     )
     locations: Locations | None = Field(None, description=LOCATIONS_DESCRIPTION)
-    employment_type: EmploymentType = EmploymentType.FULL_TIME
-    workplace_type: WorkplaceType = WorkplaceType.ON_SITE
+    employment_type: EmploymentTypeIn = EmploymentType.FULL_TIME
+    workplace_type: WorkplaceTypeIn = WorkplaceType.ON_SITE
     apply_url: HttpUrl
     company: Annotated[Text, StringConstraints(max_length=200)]
     salary: SalaryIn | None = None
@@ -93,6 +116,9 @@ class JobIn(Strict):
         default_factory=list,
         description="Asked where the board takes questions (LinkedIn Apply Connect, Indeed Apply); see docs/api.md.",
     )
+
+    never_null = frozenset({"location", "locations"})
+    _where_not_null = field_validator("location", "locations")(_not_null)
 
     @model_validator(mode="after")
     def _one_way_to_say_where(self) -> JobIn:
@@ -150,12 +176,18 @@ PUBLISH_EXAMPLE: JsonDict = {
 
 class PublishRequest(Strict):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [PUBLISH_EXAMPLE, {"job_id": 42, "platforms": ["naukri"]}]}
+        json_schema_extra={
+            "examples": [PUBLISH_EXAMPLE, {"job_id": 42, "platforms": ["naukri"]}],
+            "oneOf": [{"required": ["job"]}, {"required": ["job_id"]}],
+        }
     )
 
     job: JobIn | None = Field(None, description="The job to publish; or give job_id of a job already stored.")
     job_id: int | None = Field(None, ge=1, le=MAX_ID)
     platforms: list[PlatformChoice] = Field(min_length=1, max_length=MAX_CHOICES)
+
+    never_null = frozenset({"job", "job_id"})
+    _job_not_null = field_validator("job", "job_id")(_not_null)
 
     @model_validator(mode="after")
     def _one_job(self) -> PublishRequest:
@@ -164,17 +196,37 @@ class PublishRequest(Strict):
         return self
 
 
+REQUIRED_IN_A_JOB = (
+    "title",
+    "description",
+    "location",
+    "locations",
+    "employment_type",
+    "workplace_type",
+    "apply_url",
+    "company",
+)
+
+
 class JobPatch(Strict):
     """Some of a job's fields; the others stay. Each is checked as in a publish."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"title": "Senior Backend Engineer"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"title": "Senior Backend Engineer"}],
+            "minProperties": 1,
+            "not": {"required": ["location", "locations"]},
+        }
+    )
 
+    # Required in a job, so they may be changed but not removed: the document leaves null out of them.
+    never_null = frozenset(REQUIRED_IN_A_JOB)
     title: Annotated[Text, StringConstraints(max_length=150)] | None = None
-    description: Annotated[Text, StringConstraints(max_length=MAX_DESCRIPTION)] | None = None
+    description: Description | None = None
     location: Location | None = None
     locations: Locations | None = Field(None, description="Replaces every location; postings follow (see docs/api.md).")
-    employment_type: EmploymentType | None = None
-    workplace_type: WorkplaceType | None = None
+    employment_type: EmploymentTypeIn | None = None
+    workplace_type: WorkplaceTypeIn | None = None
     apply_url: HttpUrl | None = None
     company: Annotated[Text, StringConstraints(max_length=200)] | None = None
     salary: SalaryIn | None = None
@@ -187,9 +239,7 @@ class JobPatch(Strict):
         None, description="The whole list, replacing the old one; a question keeps its id (give it, or the same text)."
     )
 
-    @field_validator(
-        "title", "description", "location", "locations", "employment_type", "workplace_type", "apply_url", "company"
-    )
+    @field_validator(*REQUIRED_IN_A_JOB)
     @classmethod
     def _required_stays(cls, value: Any) -> Any:
         if value is None:  # only a value sent as null gets here; salary, skills and expires_at may be removed

@@ -7,11 +7,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.api.schemas.common import Page, Strict
+from services.api.schemas.common import HTTP_URL_PATTERN, Page, Strict
 
 
 class EndpointIn(Strict):
-    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    # The shape is in the document; whether the host is a public address is found when it is saved (a 422, unsafe_url).
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)] = Field(
+        json_schema_extra={"pattern": HTTP_URL_PATTERN}
+    )
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
 
 

@@ -40,6 +40,15 @@ class RetentionRulesOut(Page[RetentionRuleOut]):
 
 
 class ErasureIn(Strict):
+    # `_someone`, in the document: an e-mail, or at least one application id.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["email"], "properties": {"email": {"type": "string"}}},
+                {"required": ["application_ids"], "properties": {"application_ids": {"type": "array", "minItems": 1}}},
+            ]
+        }
+    )
     email: Email | None = Field(None, description="Every application with this e-mail, whatever its case.")
     application_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
         None, max_length=MAX_ERASED_PER_REQUEST, description="These applications (of your organization)."
