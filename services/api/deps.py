@@ -50,8 +50,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-async def current_organization(request: Request, key: Annotated[str | None, Security(_api_key)]) -> int:
-    # On the event loop: a kept key and the Redis count need no thread; only a database look-up takes one.
+def current_organization(request: Request, key: Annotated[str | None, Security(_api_key)]) -> int:
     if not key:
         raise HTTPException(401, f"missing API key: send it in the {API_KEY_HEADER} header")
     cache: KeyCache = request.app.state.key_cache
@@ -59,15 +58,15 @@ async def current_organization(request: Request, key: Annotated[str | None, Secu
     cached = cache.get(presented)
     # Read before the database, so a key read there is kept only if no revocation came in between.
     stamped = cache.mark
-    checked = cached[0] if cached else await run_in_threadpool(_checked_in_database, request, key)
-    counted = await request.app.state.rate_limit.count(checked.organization_id)
+    checked = cached[0] if cached else _checked_in_database(request, key)
+    counted = request.app.state.rate_limit.count(checked.organization_id)
     cache.observe(counted.revocation_mark)
     if cached is None:
         cache.keep(presented, checked, stamped, counted.revocation_mark)
     elif cached[1] != counted.revocation_mark:
         # A key was revoked somewhere (or Redis is unreachable): ask the database. The mark was read
         # before this look-up, so its answer may be kept under that mark.
-        checked = await run_in_threadpool(_checked_in_database, request, key)
+        checked = _checked_in_database(request, key)
         cache.keep(presented, checked, counted.revocation_mark, counted.revocation_mark)
     request.state.api_key = checked  # its scope and id, for operator routes and the publishing log
     structlog.contextvars.bind_contextvars(organization_id=checked.organization_id)

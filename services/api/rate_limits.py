@@ -16,20 +16,18 @@ the moving window's request times (ms, newest first), at most `amount` long, exp
 
 from __future__ import annotations
 
-import asyncio
 import math
 import threading
 import time
 from dataclasses import dataclass
 
 import redis
-import redis.asyncio
 import structlog
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from shared.config import Settings
 from shared.key_revocations import revocation_mark_key
@@ -80,31 +78,22 @@ class OrganizationRateLimit:
         self._items: list[RateLimitItem] = parse_many(settings.rate_limit) if settings.rate_limit else []
         self._memory = MovingWindowRateLimiter(MemoryStorage())
         self._memory_lock = threading.Lock()
-        self._broker_url = settings.broker_url
-        # An asyncio client belongs to the event loop it first ran on; one server has one loop, but
-        # a test client may start a loop per request, so a new loop gets a client of its own.
-        self._client: tuple[asyncio.AbstractEventLoop, redis.asyncio.Redis] | None = None
+        self._redis: redis.Redis | None = None
         if settings.broker_url:
-            self._key_prefix = f"{settings.broker_namespace}:ratelimit"
-            self._mark_key = revocation_mark_key(settings)
-
-    def _redis_of_this_loop(self, broker_url: str) -> redis.asyncio.Redis:
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._client[0] is not loop:
-            client = redis.asyncio.Redis.from_url(
-                broker_url,
+            self._redis = redis.Redis.from_url(
+                settings.broker_url,
                 socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
                 socket_timeout=REDIS_TIMEOUT_SECONDS,
                 retry=Retry(NoBackoff(), 0),  # a retried call would double the wait on a Redis that is down
             )
-            self._client = (loop, client)
-        return self._client[1]
+            self._script = self._redis.register_script(_COUNT_SCRIPT)
+            self._key_prefix = f"{settings.broker_namespace}:ratelimit"
+            self._mark_key = revocation_mark_key(settings)
 
-    async def count(self, organization_id: int) -> Counted:
-        """Count one request of the organization; on the event loop, so it needs no thread-pool hop."""
-        if self._broker_url is None:
+    def count(self, organization_id: int) -> Counted:
+        """Count one request of the organization."""
+        if self._redis is None:
             return Counted(self._count_in_memory(str(organization_id)), None)
-        client = self._redis_of_this_loop(self._broker_url)
         keys = [self._mark_key]
         limits: list[int] = []
         for item in self._items:
@@ -112,8 +101,7 @@ class OrganizationRateLimit:
             keys.append(f"{self._key_prefix}:{organization_id}:{item.amount}/{window_ms}")
             limits += [item.amount, window_ms]
         try:
-            # EVAL with the script's text (Redis keeps it compiled): a Redis restarted empty needs no reload.
-            wait_ms, mark = await client.eval(_COUNT_SCRIPT, len(keys), *keys, *limits)  # type: ignore[misc]
+            wait_ms, mark = self._script(keys=keys, args=limits)
         except redis.RedisError as error:
             log.warning("rate_limit.unavailable", error=type(error).__name__)
             return Counted(None, None)
