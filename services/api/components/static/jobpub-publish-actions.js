@@ -44,9 +44,9 @@ export class JobpubPublishActions extends HTMLElement {
   /** Page-wide settings: {apiKey} or {getApiKey}, and {apiBase}; an element's own properties win. */
   static configure = configure;
 
-  /** Asked for the key before every call (a token that rotates); wins over `apiKey`. */
-  getApiKey = null;
-  #apiKey = null; #status = null;
+  #getApiKey = null; #apiKey = null; #status = null;
+  #loaded = false; // the platforms and the status were read once: polls read the status alone
+  #loads = 0; // loads begun, so a slower, older one cannot overwrite a newer one's outcome
   #connected = []; #names = {}; // the organization's platforms, and their display names
   #buttons = new Map();
   #all; #group; #statusLine; // made in the constructor
@@ -66,7 +66,15 @@ export class JobpubPublishActions extends HTMLElement {
   }
 
   /** The API key for this element only; write-only, so no other script reads it back from the page. */
-  set apiKey(key) { this.#apiKey = key; if (this.#live && !this.#status) this.#load(); } // a load refused for want of it
+  set apiKey(key) { this.#apiKey = key; this.#keyArrived(); }
+
+  /** Asked for the key before every call (a token that rotates); wins over `apiKey`. */
+  get getApiKey() { return this.#getApiKey; }
+  set getApiKey(ask) { this.#getApiKey = ask; this.#keyArrived(); }
+
+  /** A framework may connect the element before it hands over the key (React's effects run after
+   * the commit): a load refused for want of it is done again at once, not at the next refresh. */
+  #keyArrived() { if (this.#live && !this.#loaded) this.#load(); }
 
   get jobId() { return Number(this.getAttribute("job-id")); }
 
@@ -93,6 +101,7 @@ export class JobpubPublishActions extends HTMLElement {
   attributeChangedCallback(name, before, after) {
     if (!this.#live || before === after) return;
     if (name === "job-id") this.#status = null;
+    if (name === "platforms" || name === "api-base") this.#loaded = false;
     if (name === "disabled" || name === "label") this.#render();
     else this.#load();
   }
@@ -113,18 +122,23 @@ export class JobpubPublishActions extends HTMLElement {
   }
 
   async #load() {
+    const load = ++this.#loads;
     const named = this.getAttribute("platforms");
+    let problem = null;
     try {
       const [names, connected] = await Promise.all([
         displayNames(this.#connection), named !== null ? named.split(/\s+/).filter(Boolean) : connectedPlatforms(this.#connection),
       ]);
+      if (load !== this.#loads) return; // a newer load (the key arrived meanwhile) has the last word
       this.#names = names;
       this.#connected = connected;
       if (!this.#status) await this.#read();
-      this.#readProblem = null;
+      this.#loaded = true;
     } catch (error) {
-      this.#readProblem = error.message;
+      problem = error.message;
     }
+    if (load !== this.#loads) return;
+    this.#readProblem = problem;
     this.#render();
     this.#schedule();
   }
@@ -151,6 +165,7 @@ export class JobpubPublishActions extends HTMLElement {
   }
 
   async #poll() {
+    if (!this.#loaded) return this.#load(); // the platforms too, until they have been read
     this.#readProblem = await this.#read().then(() => null, (error) => error.message);
     this.#render();
     this.#schedule();
