@@ -205,7 +205,7 @@ def test_every_check_of_schemathesis_runs():
     assert {check.__name__ for check in CHECK_REGISTRY.get_all()} == ours
 
 
-def test_sequences_of_calls_keep_the_documents_promises(api, make_tenant):
+def test_sequences_of_calls_keep_the_documents_promises(api, make_tenant, sessions):
     """The stateful phase: calls chained by the links schemathesis infers from the document (a job
     published, then its status, close, repost; an endpoint listed, then its deliveries and its
     DELETE ...), every check judging each step with the record of the steps before it."""
@@ -217,6 +217,10 @@ def test_sequences_of_calls_keep_the_documents_promises(api, make_tenant):
             # Each scenario from the same start: a tenant of its own (an older scenario's jobs in
             # the lists would make the next one draw differently, which hypothesis refuses).
             self.tenant = make_tenant(scope=KeyScope.OPERATOR)
+
+        def teardown(self):
+            with unit_of_work(sessions) as session:  # as the `api` fixture does, for the same reason
+                session.execute(delete(Organization).where(Organization.id == self.tenant.id))
 
         def get_call_kwargs(self, case):
             return {"app": app, "headers": self.tenant.headers}
