@@ -172,6 +172,11 @@ class Settings(BaseSettings):
         ge=1,
         description="An admin site sign-in lasts this long, however busy; then the operator signs in again.",
     )
+    admin_sign_in_limit: str = Field(
+        "10/15 minutes",
+        description="Failed admin sign-ins allowed per user name and per client address in a moving window;"
+        " past it the sign-in form answers 429 until the oldest failure leaves the window.",
+    )
 
     log_level: str = "INFO"
     log_json: bool = Field(False, description="JSON log lines (production) instead of console lines.")
@@ -189,6 +194,14 @@ class Settings(BaseSettings):
     def _absolute_data_dir(cls, path: Path) -> Path:
         # The database URL is made from it, and a relative one would move with the working folder.
         return path.expanduser().absolute()
+
+    @field_validator("admin_sign_in_limit")
+    @classmethod
+    def _valid_sign_in_limit(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # one limit, never none: raises ValueError naming what it could not read
+        return value.strip()
 
     @field_validator("rate_limit")
     @classmethod

@@ -29,6 +29,7 @@ from services.api.admin.guards import (
 )
 from services.api.admin.records import RECORD_VIEWS
 from services.api.admin.sign_in import AdminSignIn
+from services.api.admin.sign_in_throttle import SignInThrottle
 from shared.config import Settings
 
 BASE_URL = "/admin"
@@ -56,6 +57,7 @@ def mount_admin(app: FastAPI, settings: Settings) -> None:
         ),
         Middleware(CsrfProtection),
     ]
+    sign_in = AdminSignIn(sessions, settings.admin_session_seconds, SignInThrottle(settings))
     admin = Admin(
         app,
         session_maker=sessions,
@@ -63,8 +65,9 @@ def mount_admin(app: FastAPI, settings: Settings) -> None:
         title="jobpub admin",
         templates_dir=str(TEMPLATES),
         middlewares=middlewares,
-        authentication_backend=AdminSignIn(sessions, settings.admin_session_seconds),
+        authentication_backend=sign_in,
     )
+    sign_in.templates = admin.templates  # its "try again later" page is the sign-in page
     admin.admin.state.sessions = app.state.sessions  # the changes use the API's own, unchanged
     admin.admin.state.cipher = app.state.cipher
     admin.admin.state.replay_per_second = settings.replay_per_second
