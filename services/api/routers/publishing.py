@@ -17,6 +17,8 @@ from services.api.schemas.common import IdInPath, NoNul, expand_platforms
 from services.api.schemas.errors import error_answers
 from services.api.schemas.jobs import JobOperationOut, JobPublishingOut, PublishRequest, RetryRequest
 from shared.connections import connected_platforms
+from shared.db import autocommitting
+from shared.models import Job
 from shared.postings import external_id_tail
 
 router = APIRouter(prefix="/jobs/publishing", tags=["publishing"], responses=error_answers(401, 429))
@@ -86,17 +88,24 @@ def _publish_new_job_at_once(
         return None
     job = jobs.job_row(organization_id, body.job)
     postings = jobs.requested_parts(job, platforms)
-    with request.app.state.sessions() as session:
-        if guard is None:  # one statement is atomic by itself: no BEGIN and COMMIT round trips
-            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        tails = [external_id_tail(posting.part) for posting in postings]
-        if not write_new_job(session.connection(), job, postings, tails, platforms, request.state.correlation_id):
+    tails = [external_id_tail(posting.part) for posting in postings]
+    correlation_id = request.state.correlation_id
+    if guard is None:  # one statement is atomic by itself: no BEGIN and COMMIT round trips, no session
+        with autocommitting(request.app.state.sessions) as connection:
+            if not write_new_job(connection, job, postings, tails, platforms, correlation_id):
+                return None
+        return _new_job_answer(job)
+    with request.app.state.sessions() as session:  # the answer is stored in the same transaction
+        if not write_new_job(session.connection(), job, postings, tails, platforms, correlation_id):
             return None
-        answer = {**jobs.job_status(job, new_job=True).model_dump(mode="json"), "skipped": {}}
-        if guard:
-            guard.complete(session, 202, answer)
+        answer = _new_job_answer(job)
+        guard.complete(session, 202, answer)
         session.commit()
     return answer
+
+
+def _new_job_answer(job: Job) -> dict[str, Any]:
+    return {**jobs.job_status(job, new_job=True).model_dump(mode="json"), "skipped": {}}
 
 
 def _publish(session: Session, organization_id: int, body: PublishRequest, correlation_id: str) -> dict[str, Any]:
