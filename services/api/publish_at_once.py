@@ -42,7 +42,9 @@ LOG = cast(Table, PublishingLog.__table__)
 def _columns(table: Table, made_here: tuple[str, ...]) -> tuple[str, str]:
     """The column list of an INSERT into `table` and what it selects for each from the planned
     row (`planned.row`, populated as `r`). A JSON column is read as `planned.row -> 'name'`: a key
-    set to null is then a JSON null, and a key left out an SQL NULL, as the ORM writes them."""
+    set to null is then a JSON null, and a key left out an SQL NULL, as the ORM writes them.
+    Every column is listed, so one left unset gets NULL: a column whose default only the database
+    knows (a server default alone) needs a Python-side default too, or it is NULL here."""
     columns = [c for c in table.columns if c.name not in ("id", *made_here)]
     selected = [f"planned.row -> '{c.name}'" if isinstance(c.type, JSON) else f"r.{c.name}" for c in columns]
     return ", ".join(c.name for c in columns), ", ".join(selected)
@@ -154,5 +156,7 @@ def _json(value: Any) -> str:
 
 def _json_default(value: Any) -> str:
     if isinstance(value, datetime):
+        if value.tzinfo is None:  # as the UTC columns refuse one on the ORM path (shared/models/base.py)
+            raise ValueError("naive datetime given to a UTC column")
         return value.isoformat()
     return str(value)  # an HttpUrl: stored as its text, as the ORM path stores it
