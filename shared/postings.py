@@ -24,7 +24,13 @@ def new_external_id(job_id: int, part: int = 1) -> str:
     further postings on one platform (part 2, 3…) end in `-p<part>`; at most 47 characters,
     within LinkedIn's 75.
     """
-    return f"jobpub-{job_id}-{secrets.token_hex(8)}{part_suffix(part)}"
+    return f"jobpub-{job_id}-{external_id_tail(part)}"
+
+
+def external_id_tail(part: int = 1) -> str:
+    """What follows `jobpub-<job id>-` in `new_external_id`: for a statement that learns the job's id
+    only as it inserts the posting (services/api/publish_at_once.py)."""
+    return f"{secrets.token_hex(8)}{part_suffix(part)}"
 
 
 def request_publish(
@@ -55,7 +61,7 @@ def request_publish_all(
     """`request_publish` for several postings at once: new ones are written in one INSERT, and
     their events in one more when the transaction is flushed."""
     for posting in postings:
-        _mark_requested(posting, reason)
+        mark_requested(posting, reason)
     # After the fields are set, so a new posting is one INSERT; the events need their ids.
     session.flush()
     for posting in postings:
@@ -71,7 +77,7 @@ def request_publish_all(
         record(session, event, dispatch=dispatch, correlation_id=correlation_id)
 
 
-def _mark_requested(posting: Posting, reason: PublishReason) -> None:
+def mark_requested(posting: Posting, reason: PublishReason) -> None:
     posting.status = PostingStatus.PENDING
     posting.next_attempt_at = None
     posting.lease_token = None

@@ -17,7 +17,7 @@ from services.api.schemas.jobs import JobIn, JobPublishingOut, PostingStatusOut
 from services.api.schemas.questions import ScreeningQuestionIn
 from shared.locations import split_locations, too_many
 from shared.models import Application, Job, Posting, PostingStatus
-from shared.postings import new_external_id, request_publish_all
+from shared.postings import mark_requested, new_external_id, request_publish_all
 
 
 class FieldProblem(Exception):
@@ -60,16 +60,26 @@ def locked_postings(session: Session, job: Job) -> dict[str, list[Posting]]:
 
 def new_part(session: Session, job: Job, platform: str, part: int, locations: list[str]) -> Posting:
     """A posting of the job on `platform` carrying `locations`, not yet requested."""
-    posting = Posting(
-        organization_id=job.organization_id,
-        job=job,
-        platform=platform,
-        part=part,
-        locations=locations,
-        external_id=new_external_id(job.id, part),
-    )
+    posting = part_row(job, platform, part, locations)
+    posting.external_id = new_external_id(job.id, part)
     session.add(posting)
     return posting
+
+
+def part_row(job: Job, platform: str, part: int, locations: list[str]) -> Posting:
+    """`new_part`'s posting before it has an external id (which names the job's id) or a session."""
+    return Posting(organization_id=job.organization_id, job=job, platform=platform, part=part, locations=locations)
+
+
+def requested_parts(job: Job, platforms: Sequence[str]) -> list[Posting]:
+    """A new job's postings on `platforms` (as many parts as each needs), requested, in no session yet."""
+    postings = []
+    for platform in platforms:
+        for number, chunk in enumerate(split_locations(platform, job.all_locations), 1):
+            posting = part_row(job, platform, number, chunk)
+            mark_requested(posting, "publish")
+            postings.append(posting)
+    return postings
 
 
 def find_job(session: Session, organization_id: int, job_id: int) -> Job | None:
@@ -77,7 +87,15 @@ def find_job(session: Session, organization_id: int, job_id: int) -> Job | None:
 
 
 def create_job(session: Session, organization_id: int, job: JobIn) -> Job:
-    row = Job(
+    row = job_row(organization_id, job)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def job_row(organization_id: int, job: JobIn) -> Job:
+    """The row a new job is stored as, in no session yet."""
+    return Job(
         organization_id=organization_id,
         title=job.title,
         description=job.description,
@@ -94,9 +112,6 @@ def create_job(session: Session, organization_id: int, job: JobIn) -> Job:
         screening_questions=stored_questions(job.screening_questions),
         postings=[],  # known empty: its postings are then listed without reading them back
     )
-    session.add(row)
-    session.flush()
-    return row
 
 
 def stored_questions(

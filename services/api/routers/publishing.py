@@ -12,10 +12,14 @@ from services.api import job_publishing as jobs
 from services.api.board_checks import check_job
 from services.api.deps import CorrelationId, CurrentOrg, SessionDep
 from services.api.idempotency import IdempotencyGuard, fingerprint
+from services.api.publish_at_once import write_new_job
 from services.api.schemas.common import IdInPath, NoNul, expand_platforms
 from services.api.schemas.errors import error_answers
 from services.api.schemas.jobs import JobOperationOut, JobPublishingOut, PublishRequest, RetryRequest
 from shared.connections import connected_platforms
+from shared.db import autocommitting
+from shared.models import Job
+from shared.postings import external_id_tail
 
 router = APIRouter(prefix="/jobs/publishing", tags=["publishing"], responses=error_answers(401, 429))
 
@@ -53,18 +57,55 @@ def publish(
         stored = guard.begin(request.app.state.settings.idempotency_in_flight_seconds)
         if stored is not None:
             return JSONResponse(stored.body, status_code=stored.status)
-    with request.app.state.sessions() as session:  # closing it rolls back what was not committed
-        try:
-            answer = _publish(session, organization_id, body, request.state.correlation_id)
-            if guard:
-                guard.complete(session, 202, answer)
-            session.commit()
-        except BaseException:
-            if guard:
-                session.rollback()  # end this transaction first: SQLite allows one writer at a time
-                guard.release()
-            raise
+    try:
+        answer = _publish_new_job_at_once(request, organization_id, body, guard)
+        if answer is None:
+            with request.app.state.sessions() as session:  # closing it rolls back what was not committed
+                answer = _publish(session, organization_id, body, request.state.correlation_id)
+                if guard:
+                    guard.complete(session, 202, answer)
+                session.commit()
+    except BaseException:
+        if guard:  # after the session is closed: SQLite allows one writer at a time
+            guard.release()
+        raise
     return JSONResponse(answer, status_code=202)
+
+
+def _publish_new_job_at_once(
+    request: Request, organization_id: int, body: PublishRequest, guard: IdempotencyGuard | None
+) -> dict[str, Any] | None:
+    """A new job to named platforms, on PostgreSQL, in one statement (services/api/publish_at_once.py);
+    None, having written nothing, where the request needs `_publish`: a stored job, "all", SQLite,
+    a platform not connected or a job a platform refuses (`_publish` answers those in its order)."""
+    if body.job is None or "all" in body.platforms or request.app.state.settings.is_sqlite:
+        return None
+    platforms = expand_platforms(body.platforms)
+    try:
+        check_job(jobs.job_core(body.job), body.job.board_fields, platforms, ("body", "job"))
+        jobs.check_locations(platforms, body.job.all_locations, ("body", "job"))
+    except (jobs.FieldProblem, jobs.FieldProblems):
+        return None
+    job = jobs.job_row(organization_id, body.job)
+    postings = jobs.requested_parts(job, platforms)
+    tails = [external_id_tail(posting.part) for posting in postings]
+    correlation_id = request.state.correlation_id
+    if guard is None:  # one statement is atomic by itself: no BEGIN and COMMIT round trips, no session
+        with autocommitting(request.app.state.sessions) as connection:
+            if not write_new_job(connection, job, postings, tails, platforms, correlation_id):
+                return None
+        return _new_job_answer(job)
+    with request.app.state.sessions() as session:  # the answer is stored in the same transaction
+        if not write_new_job(session.connection(), job, postings, tails, platforms, correlation_id):
+            return None
+        answer = _new_job_answer(job)
+        guard.complete(session, 202, answer)
+        session.commit()
+    return answer
+
+
+def _new_job_answer(job: Job) -> dict[str, Any]:
+    return {**jobs.job_status(job, new_job=True).model_dump(mode="json"), "skipped": {}}
 
 
 def _publish(session: Session, organization_id: int, body: PublishRequest, correlation_id: str) -> dict[str, Any]:
