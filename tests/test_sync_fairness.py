@@ -64,10 +64,11 @@ def test_a_tenant_flooding_the_sync_queue_does_not_hold_back_another_tenants_pul
     for job_id in jobs:
         settled_status(client, flooder, job_id, timeout=60)
     wait_for_syncs_to_settle(sessions)
-    # Slow enough that 8 worker threads need 10 s for the flood: asked all at once, the flood is
-    # still queued when the newcomer asks, however loaded the machine is (posted one by one at
-    # 0.5 s a pull, a busy CI machine once saw all but 3 of them run before the newcomer asked).
-    emulators.naukri.set_faults({"slow": {"on": "applications", "seconds": 2, "times": 10_000}})
+    # Slow enough that 8 worker threads need 5 s for the flood, and well inside the tests' 2-s HTTP
+    # timeout: asked all at once, the flood is still queued when the newcomer asks, however loaded
+    # the machine (posted one by one at 0.5 s a pull, a busy CI machine once saw all but 3 of them
+    # run before the newcomer asked).
+    emulators.naukri.set_faults({"slow": {"on": "applications", "seconds": 1.0, "times": 10_000}})
 
     def ask(job_id: int) -> list[int]:  # one pull per job: the dedupe does not merge them
         answer = httpx.post(
