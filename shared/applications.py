@@ -15,14 +15,14 @@ events in the same statement. On SQLite the events are a third statement.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, cast
 from uuid import uuid4
 
 import orjson
-from sqlalchemy import Dialect, Row, Table, TextClause, select, text
+from sqlalchemy import Dialect, Row, Table, TextClause, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from shared.events import ApplicationReceived
@@ -41,6 +41,18 @@ ID_MAX = 200
 FITTED = {"candidate_name": 300, "candidate_email": 320, "candidate_phone": 64, "resume_url": 2000}
 APPLICATIONS = cast(Table, Application.__table__)
 PUBLISHING_LOG = cast(Table, PublishingLog.__table__)
+POSTINGS, JOBS = cast(Table, Posting.__table__), cast(Table, Job.__table__)
+# The organization's postings on the platform that a page's applications apply to, with their jobs'
+# questions: a Core statement built once (built per page through the ORM, it cost more CPU than the page's INSERT).
+POSTINGS_APPLIED_TO = (
+    select(POSTINGS.c.external_id, POSTINGS.c.id, POSTINGS.c.job_id, JOBS.c.screening_questions)
+    .join(JOBS, JOBS.c.id == POSTINGS.c.job_id)
+    .where(
+        POSTINGS.c.organization_id == bindparam("of_organization"),
+        POSTINGS.c.platform == bindparam("on_platform"),
+        POSTINGS.c.external_id.in_(bindparam("external_ids", expanding=True)),
+    )
+)
 
 
 @dataclass
@@ -105,15 +117,8 @@ def _postings_by_external_id(
 ) -> dict[str, Row[Any]]:
     if not external_ids:
         return {}
-    found = session.execute(
-        select(Posting.external_id, Posting.id, Posting.job_id, Job.screening_questions)
-        .join(Job, Job.id == Posting.job_id)
-        .where(
-            Posting.organization_id == organization_id,
-            Posting.platform == platform,
-            Posting.external_id.in_(external_ids),
-        )
-    )
+    wanted = dict(of_organization=organization_id, on_platform=platform, external_ids=list(external_ids))
+    found: Iterable[Row[Any]] = session.execute(POSTINGS_APPLIED_TO, wanted)
     return {row.external_id: row for row in found}
 
 
