@@ -39,6 +39,8 @@ LOOKUP_CHUNK = 1000
 # every later pull of the organization, which would resume from that page again and again.
 ID_MAX = 200
 FITTED = {"candidate_name": 300, "candidate_email": 320, "candidate_phone": 64, "resume_url": 2000}
+# The text columns a platform fills, for stray U+0000s to be dropped (PostgreSQL's text cannot hold them).
+PLATFORM_TEXT = ("external_application_id", *FITTED, "cover_letter")
 APPLICATIONS = cast(Table, Application.__table__)
 PUBLISHING_LOG = cast(Table, PublishingLog.__table__)
 POSTINGS, JOBS = cast(Table, Posting.__table__), cast(Table, Job.__table__)
@@ -151,11 +153,13 @@ def _row(
     }
     if questions:
         _judge_answers(row, questions, application.answers)
-    for column, limit in FITTED.items():
-        if isinstance(row[column], str):
-            row[column] = row[column][:limit]
+    for column in PLATFORM_TEXT:
+        value = row[column]
+        if isinstance(value, str):
+            value = value[: FITTED[column]] if column in FITTED else value
+            row[column] = value.replace("\x00", "") if "\x00" in value else value
     # JSON values are cleaned where the page is serialised (shared/page_writes.py), only if they need it.
-    return {column: value.replace("\x00", "") if isinstance(value, str) else value for column, value in row.items()}
+    return row
 
 
 def _judge_answers(row: dict[str, Any], questions: tuple[ScreeningQuestion, ...], answers: object) -> None:

@@ -22,13 +22,12 @@ from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Dialect, Insert, Row, Table, insert, text
+from sqlalchemy import JSON, DateTime, Dialect, Insert, Row, Table, TypeDecorator, insert, text
 from sqlalchemy.orm import Session
 
 from shared.db import upsert_insert
 
 _NUL_IN_JSON = "\\u0000"  # how orjson and json.dumps write U+0000, which PostgreSQL's JSONB refuses
-_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 
 def insert_page(
@@ -91,26 +90,44 @@ def _json_columns(table: Table, columns: tuple[str, ...], dialect: Dialect) -> t
 
 def page_document(rows: list[dict[str, Any]], table: Table, dialect: Dialect) -> str:
     """The `:page` parameter of `recordset_insert`: `rows` (each with the same keys) as one JSON array."""
+    columns = tuple(rows[0])
+    for name in _moment_columns(table, columns):
+        for row in rows:
+            _refuse_naive(row[name])
     document = _dumps(rows)
     if _NUL_IN_JSON not in document:
         return document
-    json_columns = _json_columns(table, tuple(rows[0]), dialect)
+    json_columns = _json_columns(table, columns, dialect)
     return _dumps([row | {name: without_nul(row[name]) for name in json_columns} for row in rows])
 
 
+@cache
+def _moment_columns(table: Table, columns: tuple[str, ...]) -> tuple[str, ...]:
+    types = {name: table.c[name].type for name in columns}
+    stored = {name: kind.impl_instance if isinstance(kind, TypeDecorator) else kind for name, kind in types.items()}
+    return tuple(name for name, kind in stored.items() if isinstance(kind, DateTime))
+
+
+def _refuse_naive(value: object) -> None:
+    # The UTC columns refuse a naive moment (shared/models/base.py); orjson would write it without an
+    # offset, for PostgreSQL to read in its session's time zone. Checked here, not in a callback per
+    # value from orjson, which cost three times the writing itself.
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise TypeError("cannot store a naive datetime in a page of rows")
+
+
 def _dumps(value: object) -> str:
-    # Dates go through `_timestamp`, which refuses a naive one; keys that are not strings are written
-    # as strings, as `json.dumps` does. What orjson refuses (an integer past 64 bits, which the
-    # standard library writes; a naive date, which it refuses too) is written by `json.dumps`.
+    # What orjson refuses (an integer past 64 bits, a key that is not a string) is written by
+    # `json.dumps`, as before it.
     try:
-        return orjson.dumps(value, default=_timestamp, option=_ORJSON_OPTIONS).decode()
+        return orjson.dumps(value).decode()
     except orjson.JSONEncodeError:
         return json.dumps(value, default=_timestamp)
 
 
 def _timestamp(value: object) -> str:
-    # Only an aware moment: the UTC columns refuse a naive one (shared/models/base.py), and so does this.
-    if isinstance(value, datetime) and value.tzinfo is not None:
+    if isinstance(value, datetime):
+        _refuse_naive(value)
         return value.isoformat()
     raise TypeError(f"cannot store a {type(value).__name__} in a page of rows")
 

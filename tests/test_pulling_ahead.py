@@ -7,9 +7,11 @@ counted on a PostgreSQL engine of the test's own.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import event, func, select
 
 from services.syncer.syncing import SyncOutcome, run_sync
@@ -206,3 +208,15 @@ def test_a_raw_payload_with_an_integer_past_64_bits_or_a_nul_is_stored_as_it_cam
         raws = {a.external_application_id: a.raw for a in session.scalars(mine)}
     assert raws[huge.external_id]["score"] == 2**70
     assert raws[with_nul.external_id]["note"] == "ab"
+
+
+def test_a_page_with_a_moment_without_its_zone_is_refused_not_read_in_the_servers_zone(
+    client, tenant, pipeline, sessions
+):
+    # Given an application whose date lost its zone (no adapter of ours makes one)
+    _, external_id = published_on(client, tenant, sessions, "naukri")
+    naive = dataclasses.replace(application(1, external_id), applied_at=datetime(2025, 1, 1))
+
+    # When its page is stored, then it is refused, as a UTC column refuses it
+    with pytest.raises(TypeError, match="naive"), unit_of_work(sessions) as session:
+        store_applications(session, tenant.id, "naukri", "Naukri", [naive])
