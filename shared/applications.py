@@ -8,23 +8,27 @@ the organization: another tenant's applications neither block a store nor show i
 Each new application is an `ApplicationReceived` in its job's publishing log, in the same
 transaction, whichever route brought it.
 
-A page costs three statements whatever its size: the postings it applies to, one INSERT of its
-rows and one INSERT of its events (shared/page_writes.py says how).
+A page costs two statements whatever its size on PostgreSQL: the postings it applies to, and one
+INSERT of its rows (shared/page_writes.py says how) whose RETURNING feeds the INSERT of their
+events in the same statement. On SQLite the events are a third statement.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import Any, cast
+from uuid import uuid4
 
-from sqlalchemy import Row, Table, select
+import orjson
+from sqlalchemy import Dialect, Row, Table, TextClause, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from shared.events import ApplicationReceived
 from shared.models import Application, Job, Posting, PublishingLog, utcnow
 from shared.outbox import log_values
-from shared.page_writes import insert_page
+from shared.page_writes import insert_page, page_document, recordset_insert
 from shared.platforms.base import PlatformApplication
 from shared.screening import ASKED_ON, ScreeningQuestion, from_stored, judge
 
@@ -35,6 +39,22 @@ LOOKUP_CHUNK = 1000
 # every later pull of the organization, which would resume from that page again and again.
 ID_MAX = 200
 FITTED = {"candidate_name": 300, "candidate_email": 320, "candidate_phone": 64, "resume_url": 2000}
+# The text columns a platform fills, for stray U+0000s to be dropped (PostgreSQL's text cannot hold them).
+PLATFORM_TEXT = ("external_application_id", *FITTED, "cover_letter")
+APPLICATIONS = cast(Table, Application.__table__)
+PUBLISHING_LOG = cast(Table, PublishingLog.__table__)
+POSTINGS, JOBS = cast(Table, Posting.__table__), cast(Table, Job.__table__)
+# The organization's postings on the platform that a page's applications apply to, with their jobs'
+# questions: a Core statement built once (built per page through the ORM, it cost more CPU than the page's INSERT).
+POSTINGS_APPLIED_TO = (
+    select(POSTINGS.c.external_id, POSTINGS.c.id, POSTINGS.c.job_id, JOBS.c.screening_questions)
+    .join(JOBS, JOBS.c.id == POSTINGS.c.job_id)
+    .where(
+        POSTINGS.c.organization_id == bindparam("of_organization"),
+        POSTINGS.c.platform == bindparam("on_platform"),
+        POSTINGS.c.external_id.in_(bindparam("external_ids", expanding=True)),
+    )
+)
 
 
 @dataclass
@@ -83,10 +103,14 @@ def store_applications(
         result.new_ids = [0] * (len(rows) - len(known))
         return result
     if rows:
-        inserted = _insert_ignoring_duplicates(session, list(rows.values()))
+        received = _received_template(organization_id, platform, source, correlation_id)
+        if session.get_bind().dialect.name == "postgresql":
+            inserted = _insert_with_events(session, list(rows.values()), received)
+        else:
+            inserted = _insert_ignoring_duplicates(session, list(rows.values()))
+            _record_received(session, received, inserted)
         result.new_ids.extend(row.id for row in inserted)
         result.duplicates += len(rows) - len(inserted)
-        _record_received(session, organization_id, platform, source, inserted, correlation_id)
     return result
 
 
@@ -95,15 +119,8 @@ def _postings_by_external_id(
 ) -> dict[str, Row[Any]]:
     if not external_ids:
         return {}
-    found = session.execute(
-        select(Posting.external_id, Posting.id, Posting.job_id, Job.screening_questions)
-        .join(Job, Job.id == Posting.job_id)
-        .where(
-            Posting.organization_id == organization_id,
-            Posting.platform == platform,
-            Posting.external_id.in_(external_ids),
-        )
-    )
+    wanted = dict(of_organization=organization_id, on_platform=platform, external_ids=list(external_ids))
+    found: Iterable[Row[Any]] = session.execute(POSTINGS_APPLIED_TO, wanted)
     return {row.external_id: row for row in found}
 
 
@@ -136,11 +153,13 @@ def _row(
     }
     if questions:
         _judge_answers(row, questions, application.answers)
-    for column, limit in FITTED.items():
-        if isinstance(row[column], str):
-            row[column] = row[column][:limit]
+    for column in PLATFORM_TEXT:
+        value = row[column]
+        if isinstance(value, str):
+            value = value[: FITTED[column]] if column in FITTED else value
+            row[column] = value.replace("\x00", "") if "\x00" in value else value
     # JSON values are cleaned where the page is serialised (shared/page_writes.py), only if they need it.
-    return {column: value.replace("\x00", "") if isinstance(value, str) else value for column, value in row.items()}
+    return row
 
 
 def _judge_answers(row: dict[str, Any], questions: tuple[ScreeningQuestion, ...], answers: object) -> None:
@@ -151,40 +170,70 @@ def _judge_answers(row: dict[str, Any], questions: tuple[ScreeningQuestion, ...]
     row["knocked_out_by"] = judged.knocked_out_by or None
 
 
+def _received_template(organization_id: int, platform: str, source: str, correlation_id: str | None) -> dict[str, Any]:
+    """The publishing-log row (`shared.outbox.log_values`) of the page's `ApplicationReceived` events, but
+    for what each event has of its own: `PER_APPLICATION` (zeros here) and its event id."""
+    event = ApplicationReceived(
+        organization_id=organization_id,
+        job_id=0,
+        platform=platform,
+        application_id=0,
+        external_application_id="",
+        source=source,
+    )
+    return log_values(event, correlation_id=correlation_id)
+
+
+# The fields of an `ApplicationReceived` that are each application's own (its `event_id` besides),
+# each the same-named column its row's INSERT returns (`application_id` is the row's id).
+PER_APPLICATION = {"job_id": "job_id", "application_id": "id", "external_application_id": "external_application_id"}
+RETURNED = ("id", "job_id", "external_application_id")
+UNIQUE = ("organization_id", "platform", "external_application_id")
+
+
+def _insert_with_events(session: Session, rows: list[dict[str, Any]], received: dict[str, Any]) -> Sequence[Row[Any]]:
+    """Insert the rows not stored yet and an `ApplicationReceived` for each, in one statement; the
+    id, job id and external id of each row that was new."""
+    dialect = session.get_bind().dialect
+    statement = _inserting_with_events(tuple(rows[0]), tuple(received), dialect)
+    parameters = {f"log_{name}": value for name, value in received.items() if name != "payload"}
+    parameters["log_payload"] = orjson.dumps(received["payload"]).decode()
+    return session.execute(statement, parameters | {"page": page_document(rows, APPLICATIONS, dialect)}).all()
+
+
+@cache
+def _inserting_with_events(columns: tuple[str, ...], logged: tuple[str, ...], dialect: Dialect) -> TextClause:
+    # MATERIALIZED: each new row's event id is drawn once, and the same in its column and its payload.
+    own = ", ".join(f"'{field}', {column}" for field, column in PER_APPLICATION.items())
+    values = {name: f":log_{name}" for name in logged} | {
+        "event_id": "event_id",
+        "job_id": "job_id",
+        "payload": f"CAST(:log_payload AS jsonb) || jsonb_build_object('event_id', event_id, {own})",
+    }
+    return text(
+        f"WITH inserted AS ({recordset_insert(APPLICATIONS, columns, UNIQUE, RETURNED, dialect)}), "
+        "received AS MATERIALIZED (SELECT inserted.*, CAST(gen_random_uuid() AS text) AS event_id FROM inserted), "
+        f"logged AS (INSERT INTO {PublishingLog.__tablename__} ({', '.join(logged)}) "
+        f"SELECT {', '.join(values[name] for name in logged)} FROM received) "
+        f"SELECT {', '.join(RETURNED)} FROM inserted"
+    )
+
+
 def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> Sequence[Row[Any]]:
     """The id, job id and external id of each row that was new."""
-    table = Application.__table__
-    assert isinstance(table, Table)  # a declarative class maps one Table
-    unique = ("organization_id", "platform", "external_application_id")
-    return insert_page(session, table, rows, unique=unique, returning=("id", "job_id", "external_application_id"))
+    return insert_page(session, APPLICATIONS, rows, unique=UNIQUE, returning=RETURNED)
 
 
-def _record_received(
-    session: Session,
-    organization_id: int,
-    platform: str,
-    source: str,
-    inserted: Sequence[Row[Any]],
-    correlation_id: str | None,
-) -> None:
-    """Each new application's `ApplicationReceived` in the publishing log (the row `shared.outbox.record`
-    writes), the page's events in one statement: an ORM flush of one object per
-    event cost a third of the page."""
-    events = [
-        ApplicationReceived(
-            organization_id=organization_id,
-            job_id=row.job_id,
-            platform=platform,
-            application_id=row.id,
-            external_application_id=row.external_application_id,
-            source=source,
-        )
-        for row in inserted
-    ]
-    log_rows = [log_values(event, correlation_id=correlation_id) for event in events]
-    table = PublishingLog.__table__
-    assert isinstance(table, Table)
-    insert_page(session, table, log_rows)
+def _record_received(session: Session, received: dict[str, Any], inserted: Sequence[Row[Any]]) -> None:
+    """Each new application's `ApplicationReceived` in the publishing log, as `_insert_with_events`
+    writes them, in a statement of their own (SQLite)."""
+    log_rows = []
+    for row in inserted:
+        event_id = str(uuid4())
+        own = {field: getattr(row, column) for field, column in PER_APPLICATION.items()}
+        payload = received["payload"] | {"event_id": event_id} | own
+        log_rows.append(received | {"event_id": event_id, "job_id": row.job_id, "payload": payload})
+    insert_page(session, PUBLISHING_LOG, log_rows)
 
 
 def _already_stored(session: Session, organization_id: int, platform: str, external_ids: list[str]) -> set[str]:

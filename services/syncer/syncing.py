@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, select
 from sqlalchemy.orm import Session
 
 from services.syncer.page_reader import PageReader
+from services.syncer.page_statements import COUNTING, MOVING_THE_CURSOR
 from services.syncer.platform_closures import close_what_the_platform_closed
 from services.syncer.turns import claim, claim_turn
 from shared import metrics
@@ -161,25 +162,19 @@ def _pull_page(ctx, run: _Run, platform: Platform, reader: PageReader, outcome: 
             page.applications,
             correlation_id=run.correlation_id,
         )
-        if stored.new_ids:
+        counts = dict(
+            fetched=len(page.applications), new=stored.new, duplicates=stored.duplicates, unmatched=stored.unmatched
+        )
+        added = {f"add_{name}": value for name, value in counts.items()}
+        counting = dict(of_run=run.id, notified_organization=run.organization_id, counted_at=utcnow(), **added)
+        notifying = session.execute(COUNTING, counting).scalar()
+        if stored.new_ids and notifying:
             notify(
                 session,
                 run.organization_id,
                 APPLICATIONS_RECEIVED,
                 dict(platform=run.platform, application_ids=stored.new_ids),
             )
-        counts = dict(
-            fetched=len(page.applications), new=stored.new, duplicates=stored.duplicates, unmatched=stored.unmatched
-        )
-        session.execute(
-            update(SyncRun)
-            .where(SyncRun.id == run.id)
-            .values(
-                {getattr(SyncRun, name): getattr(SyncRun, name) + value for name, value in counts.items()}
-                | {SyncRun.updated_at: utcnow()}
-            )
-            .execution_options(synchronize_session=False)
-        )
     metrics.APPLICATIONS_PULLED.labels(run.platform).inc(stored.new)
     for name, value in counts.items():
         setattr(outcome, name, getattr(outcome, name) + value)
@@ -197,16 +192,8 @@ def _page_at_stored_cursor(session: Session, run: _Run, reader: PageReader) -> A
     """
     ahead = reader.take_ahead()
     if ahead is not None:
-        moved = session.execute(
-            update(SyncCursor)
-            .where(
-                SyncCursor.organization_id == run.organization_id,
-                SyncCursor.platform == run.platform,
-                SyncCursor.cursor.is_not_distinct_from(ahead.read_from),
-            )
-            .values(cursor=ahead.page.next_cursor, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+        where = dict(of_organization=run.organization_id, of_platform=run.platform, read_from=ahead.read_from)
+        moved = session.execute(MOVING_THE_CURSOR, where | dict(next_cursor=ahead.page.next_cursor, moved_at=utcnow()))
         assert isinstance(moved, CursorResult)  # an UPDATE without RETURNING: the cursor's result, with rowcount
         if moved.rowcount:
             return ahead.page
