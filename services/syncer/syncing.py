@@ -7,6 +7,9 @@ stores nothing twice. The cursor row is locked while a page is stored, so two pu
 organization and platform take turns instead of racing the cursor backwards. The next page is
 read while the last one is stored (page_reader.py), and stored only if the stored cursor is
 still the one it was read from.
+
+A pull for one job moves no stored cursor: it reads every posting ("part") of the job on the
+platform from its start, one after the other, with its cursor in memory, into one run's counts.
 """
 
 from __future__ import annotations
@@ -52,7 +55,9 @@ class _Run:
     organization_id: int
     platform: str
     job_id: int | None
-    job_external_id: str | None  # a pull for one job reads that job's applications from the start
+    # A pull for one job: the external ids of the job's postings on the platform, part 1 first (none
+    # when it was never published there); None for the organization's pull.
+    job_parts: tuple[str, ...] | None
     correlation_id: str | None  # of the request that asked for the run
 
 
@@ -81,15 +86,11 @@ def run_sync(
     try:
         credentials = _credentials(ctx, run)
         platform = ctx.platforms[run.platform]
-        reader = PageReader(platform, credentials, ctx.settings.sync_page_size, run.job_external_id or None)
-        try:
-            cursor, has_more = None, True
-            while has_more:
-                cursor, has_more = _pull_page(ctx, run, platform, reader, outcome, cursor)
-                if progress:
-                    progress(outcome)
-        finally:
-            reader.close()
+        # None reads the organization's applications at its stored cursor; a part's external id, that posting's.
+        targets: tuple[str | None, ...] = (None,) if run.job_parts is None else run.job_parts
+        for job_part in targets:
+            reader = PageReader(platform, credentials, ctx.settings.sync_page_size, job_part)
+            _pull_pages(ctx, run, platform, reader, outcome, progress)
     except (PlatformError, PlatformNotConnected, CredentialDecryptError) as error:
         outcome.error = str(error)
         log.warning("sync.failed", sync_id=run.id, platform=run.platform, error=outcome.error)
@@ -97,6 +98,20 @@ def run_sync(
         _notice_closures(ctx, run, platform, credentials, correlation_id)
     _finish(ctx, run, outcome, correlation_id)
     return outcome
+
+
+def _pull_pages(
+    ctx, run: _Run, platform: Platform, reader: PageReader, outcome: SyncOutcome, progress: Progress | None
+) -> None:
+    """Every page the reader reads (the organization's, or one part's), each stored as it comes."""
+    try:
+        cursor, has_more = None, True
+        while has_more:
+            cursor, has_more = _pull_page(ctx, run, platform, reader, outcome, cursor)
+            if progress:
+                progress(outcome)
+    finally:
+        reader.close()
 
 
 def _notice_closures(ctx, run: _Run, platform: Platform, credentials, correlation_id: str | None) -> None:
@@ -120,18 +135,11 @@ def _start(ctx: WorkerContext, sync_id: int, turn: str | None) -> _Run | None:
             row = None
         if row is None:
             return None
-        job_external_id = None
+        job_parts = None
         if row.job_id is not None:
-            job_external_id = (
-                session.scalar(
-                    select(Posting.external_id)
-                    .where(Posting.job_id == row.job_id, Posting.platform == row.platform)
-                    .order_by(Posting.part)
-                    .limit(1)
-                )
-                or ""
-            )  # a job never published there has no applications there; "" finds none
-        return _Run(row.id, row.organization_id, row.platform, row.job_id, job_external_id, row.correlation_id)
+            parts = select(Posting.external_id).where(Posting.job_id == row.job_id, Posting.platform == row.platform)
+            job_parts = tuple(session.scalars(parts.order_by(Posting.part)))
+        return _Run(row.id, row.organization_id, row.platform, row.job_id, job_parts, row.correlation_id)
 
 
 def _credentials(ctx: WorkerContext, run: _Run) -> PlatformCredentials:
@@ -142,12 +150,12 @@ def _credentials(ctx: WorkerContext, run: _Run) -> PlatformCredentials:
 def _pull_page(ctx, run: _Run, platform: Platform, reader: PageReader, outcome: SyncOutcome, cursor: str | None):
     """Read and store one page; returns the next cursor and whether the platform has more.
 
-    A pull for one job keeps its cursor in memory (`cursor`); every other pull reads and
-    advances the organization's stored cursor. The next page is read while this one is stored
-    (page_reader.py).
+    A pull for one job keeps its cursor in memory (`cursor`, within the part it reads); every other
+    pull reads and advances the organization's stored cursor. The next page is read while this one
+    is stored (page_reader.py).
     """
     with unit_of_work(ctx.sessions) as session:
-        if run.job_external_id is not None:
+        if run.job_parts is not None:
             page = reader.read(cursor)
         else:
             page = _page_at_stored_cursor(session, run, reader)
