@@ -85,18 +85,19 @@ RULES_NO_SCHEMA_STATES = {
     "too_many_locations": "more places than Naukri takes, when the job is published there",
     "duplicate_location": "the same place twice in another case: JSON Schema's uniqueItems is case-sensitive",
     "value_error": "a salary's or a knock-out's maximum below its minimum: JSON Schema compares no two fields",
+    "range_order": "a platform's range (Naukri's experience, CTC) whose min is more than its max: nor here",
 }
 # Types pydantic uses too, for rules a schema does state: these pass only at these fields.
 ONLY_AT = {
-    "missing": {"organization_urn"},
+    # A platform's own field is required only where the job is published (the body's platforms).
+    "missing": {"organization_urn", "board_fields"},
     "string_too_short": {"description"},
     "value_error": {"salary", "knockout"},
 }
-# Not yet in the document, though a schema could carry most of them: each platform's own fields
-# (declared by its adapter, answered by GET /jobs/publishing/platforms/fields/, required only where
-# the job is published) and the rules across a screening question's fields (choices and knock-out
-# per question type; accepted answers among the choices and unique ids, which no schema can say).
-CHECKED_IN_WORDS_UNDER = {"board_fields", "screening_questions"}
+# Not yet in the document, though a schema could carry most of them: the rules across a screening
+# question's fields (choices and knock-out per question type; accepted answers among the choices and
+# unique ids, which no schema can say). Each platform's own fields are in it (shared/platforms/fields.py).
+CHECKED_IN_WORDS_UNDER = {"screening_questions"}
 
 
 def _rule_no_schema_states(problem) -> bool:

@@ -22,6 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from shared.white_space import WHITE_SPACE
+
 CODES_DIR = Path(__file__).resolve().parent / "codes"
 NOT_DISCLOSED = "not_disclosed"  # a range that may be withheld (Naukri's CTC) takes this instead
 Kind = Literal["text", "choice", "code", "codes", "range"]
@@ -70,6 +72,40 @@ class BoardField:
     def codes(self) -> CodeList | None:
         return code_list(self.code_list) if self.code_list else None
 
+    def value_schema(self) -> dict[str, Any]:
+        """What a value of this field may be, as JSON Schema (the rules of `_value_problems`)."""
+        schema: dict[str, Any]
+        if self.kind == "text":
+            schema = {"type": "string", "pattern": TEXT_PATTERN}
+            if self.max_length:
+                schema["maxLength"] = self.max_length
+        elif self.kind == "choice":
+            schema = {"enum": list(self.choices)}
+        elif self.kind in ("code", "codes"):
+            listed = self.codes()
+            assert listed is not None, f"{self.name} is a code field without a code list"
+            schema = {"type": "string", "enum": list(listed.labels)}
+            if self.kind == "codes":
+                schema = {"type": "array", "items": schema, "minItems": 1, "uniqueItems": True}
+                if self.max_items:
+                    schema["maxItems"] = self.max_items
+        else:
+            low, high = self.bounds or (0, math.inf)
+            end: dict[str, Any] = {"type": "integer" if self.whole else "number", "minimum": low}
+            if math.isfinite(high):
+                end["maximum"] = high
+            schema = {
+                "type": "object",
+                "properties": {"min": end, "max": end},
+                "required": ["min", "max"],
+                "additionalProperties": False,
+            }
+            if self.may_withhold:
+                schema = {"anyOf": [schema, {"const": NOT_DISCLOSED}]}
+        return (
+            {"title": self.label, "description": self.help, **schema} if self.help else {"title": self.label, **schema}
+        )
+
     def describe(self) -> dict[str, Any]:
         """The field as a frontend builds a form from it (GET /jobs/publishing/platforms/fields/)."""
         listed = self.codes()
@@ -92,6 +128,22 @@ class BoardField:
             "may_be_not_disclosed": self.may_withhold if self.kind == "range" else None,
             "default": self.default,
         }
+
+
+# A text field's value: some character that is not white space, and no NUL anywhere (_text_problems).
+TEXT_PATTERN = f"^[^\\x00]*[^{WHITE_SPACE}\\x00][^\\x00]*$"
+
+
+def block_schema(declared: tuple[BoardField, ...]) -> dict[str, Any]:
+    """The JSON Schema of one platform's block, for the OpenAPI document: every rule `problems`
+    applies to a value, stated so a generated client or form knows it. Not stated, because a
+    schema of the block cannot: a field is required only where the job is published there, and a
+    range's min must not be more than its max. A field given as null counts as absent."""
+    return {
+        "type": "object",
+        "properties": {field.name: {"anyOf": [field.value_schema(), {"type": "null"}]} for field in declared},
+        "additionalProperties": False,
+    }
 
 
 Path_ = tuple[str | int, ...]

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
-from pydantic.json_schema import JsonDict
+from pydantic.json_schema import JsonDict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from services.api.schemas.common import (
@@ -27,6 +27,7 @@ from services.api.schemas.questions import ScreeningQuestions
 from shared.locations import MAX_JOB_LOCATIONS
 from shared.platforms import PLATFORM_NAMES, adapter_class
 from shared.platforms.base import EmploymentType, WorkplaceType
+from shared.platforms.fields import block_schema
 
 # Lax: an enum's member comes as its text (a `Strict` body would take only the member itself).
 EmploymentTypeIn = Annotated[EmploymentType, LaxMode]
@@ -51,9 +52,29 @@ BOARD_FIELDS_HELP = (
     "Each platform's own fields, keyed by platform: what each takes (types, required, code lists) is "
     "answered by GET /jobs/publishing/platforms/fields/. A platform published to must have its required ones."
 )
+
+
+def _board_fields_schema(block_may_be_null: bool) -> JsonDict:
+    """Each platform's block as its adapter declares it (shared/platforms/fields.py block_schema)."""
+    blocks: dict[str, Any] = {}
+    for platform in ALL_PLATFORMS:
+        block = block_schema(adapter_class(platform).board_fields)
+        blocks[platform] = {"anyOf": [block, {"type": "null"}]} if block_may_be_null else block
+    return {"type": "object", "properties": blocks, "additionalProperties": False}
+
+
 # Checked against the adapters' declarations at request time (services/api/board_checks.py), so
-# a problem is a 422 naming the platform and the field.
-BoardFieldsIn = Annotated[dict[PlatformName, dict[str, Any]], Field(max_length=len(ALL_PLATFORMS))]
+# a problem is a 422 naming the platform and the field; the document states the same rules.
+BoardFieldsIn = Annotated[
+    dict[PlatformName, dict[str, Any]],
+    Field(max_length=len(ALL_PLATFORMS)),
+    WithJsonSchema(_board_fields_schema(block_may_be_null=False)),
+]
+BoardFieldsPatch = Annotated[
+    dict[PlatformName, dict[str, Any] | None],
+    Field(max_length=len(ALL_PLATFORMS)),
+    WithJsonSchema(_board_fields_schema(block_may_be_null=True)),
+]
 Location = Annotated[Text, StringConstraints(max_length=200)]
 LOCATIONS_DESCRIPTION = (
     "Several places, the main one first (instead of `location`). Each platform takes them as it"
@@ -232,8 +253,8 @@ class JobPatch(Strict):
     salary: SalaryIn | None = None
     skills: list[Annotated[Text, StringConstraints(max_length=100)]] | None = Field(None, max_length=50)
     expires_at: FutureUtcDatetime | None = None
-    board_fields: Annotated[dict[PlatformName, dict[str, Any] | None], Field(max_length=len(ALL_PLATFORMS))] | None = (
-        Field(None, description="The platforms named get this block in place of their stored one; null removes it.")
+    board_fields: BoardFieldsPatch | None = Field(
+        None, description="The platforms named get this block in place of their stored one; null removes it."
     )
     screening_questions: ScreeningQuestions | None = Field(
         None, description="The whole list, replacing the old one; a question keeps its id (give it, or the same text)."
