@@ -33,6 +33,7 @@ from pydantic.types import Strict as StrictMode
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from shared.platforms import PLATFORM_NAMES
+from shared.white_space import VISIBLE, WHITE_SPACE
 
 # Built from the registry (shared/platforms/__init__.py), so a new platform is a new valid name
 # here too. A Literal of a variable is fine at run time (pydantic, the OpenAPI enum) but no static
@@ -140,17 +141,17 @@ def _in_future(value: datetime | None) -> datetime | None:
 # A job's expiry: a platform refuses a posting that has already expired, so it is a 422 here.
 FutureUtcDatetime = Annotated[UtcDatetime, AfterValidator(_in_future)]
 
-# `\S`: the text is stripped before its length is counted, so the schema says it must hold more than spaces.
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S")]
+# The text is stripped before its length is counted, so the schema says it must hold more than spaces.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=VISIBLE)]
 
 # http(s), something after "://" that does not start with "/", no whitespace. In the document as a
 # pattern, so a client knows the rule; checked with a sentence a person can act on.
-HTTP_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^/\s]\S*$"
+HTTP_URL_PATTERN = f"^[Hh][Tt][Tt][Pp][Ss]?://[^/{WHITE_SPACE}]{VISIBLE}*$"
 _HTTP_URL = re.compile(HTTP_URL_PATTERN)
 # The patterns that let NUL through, as the document writes them: the same rule, and no NUL.
 _WITHOUT_NUL = {
-    r"\S": r"^[^\x00]*[^\s\x00][^\x00]*$",
-    HTTP_URL_PATTERN: r"^[Hh][Tt][Tt][Pp][Ss]?://[^/\s\x00][^\s\x00]*$",
+    VISIBLE: f"^[^\\x00]*[^{WHITE_SPACE}\\x00][^\\x00]*$",
+    HTTP_URL_PATTERN: f"^[Hh][Tt][Tt][Pp][Ss]?://[^/{WHITE_SPACE}\\x00][^{WHITE_SPACE}\\x00]*$",
 }
 
 

@@ -8,10 +8,14 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.api.schemas.common import MAX_ID, Page, PlatformName, Strict
+from shared.white_space import VISIBLE, WHITE_SPACE
 
 MAX_KEEP_DAYS = 36_500  # a hundred years: anything longer is "keep", which is null
 MAX_ERASED_PER_REQUEST = 1000
-Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320, pattern=r"^[^@\s]+@\S+$")]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=320, pattern=f"^[^@{WHITE_SPACE}]+@{VISIBLE}+$"),
+]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
