@@ -21,6 +21,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 DEFAULT_PARAMETERS = {"utm_source": "{platform}", "utm_medium": "job_board", "utm_campaign": "{job_id}"}
 PLACEHOLDERS = ("platform", "job_id", "external_id")
 PARAMETER_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,64}")  # what a parameter's name may be (no escaping needed)
+# A template: text, `{{` and `}}` for braces, and our placeholders as they are (no format spec or
+# conversion, which `str.format` would apply to our values and could fail on at publish time).
+# No NUL, as nothing the API takes holds one. In the OpenAPI document as the template's pattern.
+TEMPLATE_PATTERN = "^(?:[^{}\\x00]|\\{\\{|\\}\\}|\\{(?:" + "|".join(PLACEHOLDERS) + ")\\})*$"
+_TEMPLATE = re.compile(TEMPLATE_PATTERN)
 
 
 def parameters_of(setting: Mapping[str, Any] | None) -> dict[str, str]:
@@ -32,10 +37,18 @@ def parameters_of(setting: Mapping[str, Any] | None) -> dict[str, str]:
     return dict(setting.get("parameters") or DEFAULT_PARAMETERS)
 
 
-def unknown_placeholders(template: str) -> list[str]:
-    """The `{names}` of a template that are not ours (and ValueError for a template that is no template)."""
-    names = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
-    return [name for name in names if name not in PLACEHOLDERS]
+def template_problem(template: str) -> str | None:
+    """What is wrong with a template, in words ("plattform", "(a lone { or })"); None if nothing is."""
+    if _TEMPLATE.match(template):
+        return None
+    try:
+        fields = [(field, spec, conversion) for _, field, spec, conversion in string.Formatter().parse(template)]
+    except ValueError:
+        return "(a lone { or })"
+    unknown = [field for field, _, _ in fields if field is not None and field not in PLACEHOLDERS]
+    if unknown:
+        return ", ".join(unknown)
+    return "a format spec or conversion (:… or !…)"
 
 
 def tagged_url(url: str, templates: Mapping[str, str], *, platform: str, job_id: int, external_id: str) -> str:

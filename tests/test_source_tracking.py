@@ -93,6 +93,17 @@ def test_a_parameter_template_naming_something_unknown_is_refused_and_the_defaul
     }
 
 
+def test_a_placeholder_with_a_format_spec_is_refused_before_it_can_fail_a_publish(client, tenant):
+    # "{job_id:d}" names a known placeholder, but the job id is filled in as text: formatting it
+    # with ":d" would raise at publish time, so the setting is refused when it is made.
+    for template in ("{job_id:d}", "{platform!r}"):
+        answer = client.put(SETTING, json={"parameters": {"job": template}}, headers=tenant.headers)
+        assert answer.status_code == 422, template
+        [problem] = answer.json()["detail"]
+        assert problem["loc"] == ["body", "parameters"] and "job: a format spec or conversion" in problem["msg"]
+    assert client.get(SETTING, headers=tenant.headers).json()["default"] is True
+
+
 def test_the_operator_command_turns_it_off_and_back_to_the_default(client, tenant, settings):
     def jobpub(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(

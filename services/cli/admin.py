@@ -20,7 +20,7 @@ from shared.db import build_engine, build_session_factory, unit_of_work
 from shared.key_revocations import KEY_CACHE_SECONDS, announce_revocation
 from shared.key_rotation import rotate_secrets
 from shared.models import ApiKey, KeyScope, Organization
-from shared.source_tracking import PARAMETER_NAME, parameters_of, unknown_placeholders
+from shared.source_tracking import PARAMETER_NAME, parameters_of, template_problem
 
 org_app = typer.Typer(help="Organizations (tenants).", no_args_is_help=True)
 apikey_app = typer.Typer(help="An organization's API keys.", no_args_is_help=True)
@@ -108,11 +108,7 @@ def _parameters(given: list[str]) -> dict[str, str]:
     parameters = {}
     for item in given:
         name, _, template = item.partition("=")
-        try:
-            unknown = unknown_placeholders(template)
-        except ValueError:
-            unknown = ["a lone { or }"]
-        if not PARAMETER_NAME.fullmatch(name) or not template or unknown:
+        if not PARAMETER_NAME.fullmatch(name) or not template or template_problem(template):
             fail(
                 f"--param {item!r}: give NAME=TEMPLATE, NAME of letters, digits and _.-,"
                 " TEMPLATE of {platform}, {job_id}, {external_id} and text"

@@ -8,23 +8,22 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from services.api.schemas.common import Strict
-from shared.source_tracking import DEFAULT_PARAMETERS, PARAMETER_NAME, PLACEHOLDERS, unknown_placeholders
+from shared.source_tracking import DEFAULT_PARAMETERS, PARAMETER_NAME, PLACEHOLDERS, TEMPLATE_PATTERN, template_problem
 
 MAX_PARAMETERS = 10
+# The rule in the document; the check, with a message naming the parameter, is _known_placeholders.
+TEMPLATE_IN_DOCUMENT = Field(json_schema_extra={"pattern": TEMPLATE_PATTERN})
 ParameterName = Annotated[str, StringConstraints(pattern=f"^{PARAMETER_NAME.pattern}$")]
 
 
 def _known_placeholders(parameters: dict[str, str] | None) -> dict[str, str] | None:
     for name, template in (parameters or {}).items():
-        try:
-            unknown = unknown_placeholders(template)
-        except ValueError:
-            unknown = ["(a lone { or })"]
-        if unknown:
+        problem = template_problem(template)
+        if problem:
             raise PydanticCustomError(
                 "template_invalid",
-                "{name}: {unknown} is not one of {known}; write {{ and }} for a literal brace",
-                {"name": name, "unknown": ", ".join(unknown), "known": ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)},
+                "{name}: {problem} is not one of {known}; write {{ and }} for a literal brace",
+                {"name": name, "problem": problem, "known": ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)},
             )
     return parameters
 
@@ -32,7 +31,8 @@ def _known_placeholders(parameters: dict[str, str] | None) -> dict[str, str] | N
 class SourceTrackingIn(Strict):
     enabled: bool = Field(True, description="false: every board gets the apply URL exactly as the job gives it.")
     parameters: Annotated[
-        dict[ParameterName, Annotated[str, StringConstraints(min_length=1, max_length=200)]] | None,
+        dict[ParameterName, Annotated[str, StringConstraints(min_length=1, max_length=200), TEMPLATE_IN_DOCUMENT]]
+        | None,
         Field(min_length=1, max_length=MAX_PARAMETERS),
         AfterValidator(_known_placeholders),
     ] = Field(
