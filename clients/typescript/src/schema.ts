@@ -1467,8 +1467,29 @@ export interface components {
              * @description Each platform's own fields, keyed by platform: what each takes (types, required, code lists) is answered by GET /jobs/publishing/platforms/fields/. A platform published to must have its required ones.
              */
             board_fields?: {
-                [key: string]: {
-                    [key: string]: unknown;
+                feed?: Record<string, never>;
+                indeed?: Record<string, never>;
+                linkedin?: {
+                    categories?: ("acct" | "adm" | "advr" | "anls" | "art" | "bd" | "cnsl" | "cust" | "dist" | "dsgn" | "edu" | "eng" | "fin" | "genb" | "hcpr" | "hr" | "it" | "lgl" | "mgmt" | "mnfc" | "mrkt" | "othr" | "pr" | "prch" | "prdm" | "prjm" | "prod" | "qa" | "rsch" | "sale" | "sci" | "stra" | "supl" | "trng" | "wrt")[] | null;
+                    company_job_code?: string | null;
+                    experience_level?: ("ENTRY_LEVEL" | "ASSOCIATE" | "MID_SENIOR_LEVEL" | "DIRECTOR" | "EXECUTIVE" | "INTERNSHIP" | "NOT_APPLICABLE") | null;
+                    industries?: ("urn:li:industry:3" | "urn:li:industry:4" | "urn:li:industry:6" | "urn:li:industry:7" | "urn:li:industry:8" | "urn:li:industry:9" | "urn:li:industry:11" | "urn:li:industry:12" | "urn:li:industry:14" | "urn:li:industry:15" | "urn:li:industry:27" | "urn:li:industry:31" | "urn:li:industry:34" | "urn:li:industry:41" | "urn:li:industry:42" | "urn:li:industry:43" | "urn:li:industry:44" | "urn:li:industry:47" | "urn:li:industry:48" | "urn:li:industry:53" | "urn:li:industry:55" | "urn:li:industry:68" | "urn:li:industry:75" | "urn:li:industry:80" | "urn:li:industry:94" | "urn:li:industry:96" | "urn:li:industry:100" | "urn:li:industry:104" | "urn:li:industry:116" | "urn:li:industry:118" | "urn:li:industry:128" | "urn:li:industry:137")[] | null;
+                };
+                naukri?: {
+                    ctc_lakhs?: ({
+                        max: number;
+                        min: number;
+                    } | "not_disclosed") | null;
+                    education_pg?: ("any_postgraduate" | "mtech_me" | "mca" | "msc" | "mba_pgdm" | "mcom" | "ma" | "ca") | null;
+                    education_ug?: ("any_graduate" | "btech_be" | "bca" | "bsc" | "bcom" | "ba" | "bba_bms" | "diploma") | null;
+                    experience_years?: {
+                        max: number;
+                        min: number;
+                    } | null;
+                    functional_area?: ("engineering_software" | "it_information_security" | "data_science_analytics" | "product_management" | "ux_design" | "sales_business_development" | "marketing_communication" | "finance_accounting" | "human_resources" | "customer_success" | "project_program_management" | "administration_facilities" | "legal_regulatory" | "procurement_supply_chain" | "teaching_training" | "healthcare_life_sciences") | null;
+                    industry?: ("it_services" | "software_product" | "internet" | "banking" | "financial_services" | "insurance" | "bpm_bpo" | "recruitment_staffing" | "education_training" | "hospitals_health_care" | "pharmaceutical" | "retail" | "telecom" | "automobile" | "construction" | "real_estate" | "manufacturing" | "fmcg" | "advertising" | "accounting_auditing") | null;
+                    listing_type?: ("hot_vacancy" | "classified") | null;
+                    role?: string | null;
                 };
             };
             /** Company */
@@ -1596,8 +1617,29 @@ export interface components {
              * @description The platforms named get this block in place of their stored one; null removes it.
              */
             board_fields?: {
-                [key: string]: {
-                    [key: string]: unknown;
+                feed?: Record<string, never> | null;
+                indeed?: Record<string, never> | null;
+                linkedin?: {
+                    categories?: ("acct" | "adm" | "advr" | "anls" | "art" | "bd" | "cnsl" | "cust" | "dist" | "dsgn" | "edu" | "eng" | "fin" | "genb" | "hcpr" | "hr" | "it" | "lgl" | "mgmt" | "mnfc" | "mrkt" | "othr" | "pr" | "prch" | "prdm" | "prjm" | "prod" | "qa" | "rsch" | "sale" | "sci" | "stra" | "supl" | "trng" | "wrt")[] | null;
+                    company_job_code?: string | null;
+                    experience_level?: ("ENTRY_LEVEL" | "ASSOCIATE" | "MID_SENIOR_LEVEL" | "DIRECTOR" | "EXECUTIVE" | "INTERNSHIP" | "NOT_APPLICABLE") | null;
+                    industries?: ("urn:li:industry:3" | "urn:li:industry:4" | "urn:li:industry:6" | "urn:li:industry:7" | "urn:li:industry:8" | "urn:li:industry:9" | "urn:li:industry:11" | "urn:li:industry:12" | "urn:li:industry:14" | "urn:li:industry:15" | "urn:li:industry:27" | "urn:li:industry:31" | "urn:li:industry:34" | "urn:li:industry:41" | "urn:li:industry:42" | "urn:li:industry:43" | "urn:li:industry:44" | "urn:li:industry:47" | "urn:li:industry:48" | "urn:li:industry:53" | "urn:li:industry:55" | "urn:li:industry:68" | "urn:li:industry:75" | "urn:li:industry:80" | "urn:li:industry:94" | "urn:li:industry:96" | "urn:li:industry:100" | "urn:li:industry:104" | "urn:li:industry:116" | "urn:li:industry:118" | "urn:li:industry:128" | "urn:li:industry:137")[] | null;
+                } | null;
+                naukri?: {
+                    ctc_lakhs?: ({
+                        max: number;
+                        min: number;
+                    } | "not_disclosed") | null;
+                    education_pg?: ("any_postgraduate" | "mtech_me" | "mca" | "msc" | "mba_pgdm" | "mcom" | "ma" | "ca") | null;
+                    education_ug?: ("any_graduate" | "btech_be" | "bca" | "bsc" | "bcom" | "ba" | "bba_bms" | "diploma") | null;
+                    experience_years?: {
+                        max: number;
+                        min: number;
+                    } | null;
+                    functional_area?: ("engineering_software" | "it_information_security" | "data_science_analytics" | "product_management" | "ux_design" | "sales_business_development" | "marketing_communication" | "finance_accounting" | "human_resources" | "customer_success" | "project_program_management" | "administration_facilities" | "legal_regulatory" | "procurement_supply_chain" | "teaching_training" | "healthcare_life_sciences") | null;
+                    industry?: ("it_services" | "software_product" | "internet" | "banking" | "financial_services" | "insurance" | "bpm_bpo" | "recruitment_staffing" | "education_training" | "hospitals_health_care" | "pharmaceutical" | "retail" | "telecom" | "automobile" | "construction" | "real_estate" | "manufacturing" | "fmcg" | "advertising" | "accounting_auditing") | null;
+                    listing_type?: ("hot_vacancy" | "classified") | null;
+                    role?: string | null;
                 } | null;
             } | null;
             /** Company */
