@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, CursorResult, Select, Table, and_, bindparam, select, update
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, configure_mappers, joinedload, sessionmaker
+from sqlalchemy.orm.instrumentation import manager_of_class
 
 from shared.connections import find_connection
 from shared.db import autocommitting, unit_of_work
@@ -28,6 +29,7 @@ POSTINGS = cast(Table, Posting.__table__)
 JOBS = cast(Table, Job.__table__)
 CONNECTIONS = cast(Table, PlatformConnection.__table__)
 ORGANIZATIONS = cast(Table, Organization.__table__)
+M = TypeVar("M", Posting, Job, PlatformConnection)
 
 
 @dataclass(frozen=True, eq=False)  # one per kind of claim, told apart by identity: its statement's cache key
@@ -92,12 +94,24 @@ def _take_at_once(sessions: sessionmaker[Session], rule: ClaimRule, params: dict
     if row is None:
         return None
     # Detached objects built from the row: nothing else is read for them, and nothing is written.
-    posting = Posting(**_unprefixed(row, POSTINGS, "posting"))
-    posting.job = Job(**_unprefixed(row, JOBS, "job"))
+    posting = _read_only(Posting, _unprefixed(row, POSTINGS, "posting"))
+    posting.__dict__["job"] = _read_only(Job, _unprefixed(row, JOBS, "job"))
     connection = None
     if row["connection_id"] is not None:
-        connection = PlatformConnection(**_unprefixed(row, CONNECTIONS, "connection"))
+        connection = _read_only(PlatformConnection, _unprefixed(row, CONNECTIONS, "connection"))
     return Taken(posting, connection, row["source_tracking"])
+
+
+def _read_only(model: type[M], values: dict[str, Any]) -> M:
+    """An instance holding `values` as if loaded, never to be added to a session: built the way
+    the ORM builds a loaded row, in a fifteenth of the constructor's CPU (which records each value
+    as a change to write, and was a twentieth of a publish's CPU for three objects)."""
+    manager = manager_of_class(model)
+    if not manager.mapper.configured:
+        configure_mappers()  # the constructor would have; until then the relationships have no attributes
+    instance: M = manager.new_instance()
+    instance.__dict__.update(values)
+    return instance
 
 
 def _prefixed(columns, prefix: str) -> list:
