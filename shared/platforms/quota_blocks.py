@@ -18,6 +18,8 @@ asks Redis, as before, until a check made under the renewed subscription finds i
 from __future__ import annotations
 
 import contextlib
+import select
+import socket
 import threading
 import time
 from collections import Counter
@@ -51,11 +53,20 @@ class BlockWatch:
         self._generation = 0  # bumped whenever the subscription starts over
         self._announced: Counter[str] = Counter()  # announcements seen per schedule key
         self._clear: set[str] = set()
+        self._socket: socket.socket | None = None  # the subscription's, while there is one
 
     def known_clear(self, key: str) -> bool:
         """True if `key`'s schedule is known to be unblocked right now (no need to ask Redis)."""
+        # Whatever is read off the socket is applied under the lock, in the same hold; so when
+        # nothing waits on the socket, the lock alone gives an answer as fresh as a read would.
+        # The socket is looked at outside the lock: a thread that gives up the GIL for a
+        # system call while holding the lock makes every other thread queue behind it.
+        subscription = self._socket
+        if subscription is None or _has_input(subscription):
+            with self._lock:
+                self._read_announcements()
+                return self._live and key in self._clear
         with self._lock:
-            self._read_announcements()
             return self._live and key in self._clear
 
     def check_token(self, key: str) -> tuple[int, int] | None:
@@ -112,12 +123,23 @@ class BlockWatch:
         # nothing is clear until the renewed subscription is confirmed.
         pubsub.connection.register_connect_callback(self._reconnected)
         self._pubsub = pubsub
+        self._socket = pubsub.connection._sock  # redis names no public way to the socket
 
-    def _reconnected(self, _connection: object) -> None:
+    def _reconnected(self, connection: Any) -> None:
         self._start_over(live=False)  # called inside a read, so under the lock
+        self._socket = connection._sock
 
     def _drop_subscription(self) -> None:
         if self._pubsub is not None:
             with contextlib.suppress(redis.RedisError, OSError):
                 self._pubsub.close()
             self._pubsub = None
+            self._socket = None
+
+
+def _has_input(subscription: socket.socket) -> bool:
+    """Bytes (an announcement, a confirmation, a hang-up) wait on the socket; no waiting."""
+    try:
+        return bool(select.select([subscription], [], [], 0)[0])
+    except (OSError, ValueError):  # closed under us: the read under the lock finds out how
+        return True
