@@ -14,6 +14,7 @@ from shared.platforms.indeed import IndeedPlatform
 from shared.platforms.linkedin import LinkedInPlatform
 from shared.platforms.naukri import NaukriPlatform
 from shared.platforms.quota import PlatformQuota, build_quotas
+from shared.platforms.transport import PerThreadTransport
 
 
 class Adapter(Protocol):
@@ -34,9 +35,6 @@ class Adapter(Protocol):
 ADAPTERS: tuple[type[Adapter], ...] = (LinkedInPlatform, NaukriPlatform, IndeedPlatform, FeedPlatform)
 PLATFORM_NAMES: tuple[str, ...] = tuple(adapter.name for adapter in ADAPTERS)
 
-# Connections per platform per process; each worker thread holds at most one at a time.
-HTTP_POOL_CONNECTIONS = 32
-
 
 def adapter_class(name: str) -> type[Platform]:
     """The adapter class of platform `name`: what is known of the platform before any call (its
@@ -50,11 +48,8 @@ def _adapter_classes() -> dict[str, type[Platform]]:
 
 
 def build_http_client(settings: Settings) -> httpx.Client:
-    return httpx.Client(
-        timeout=settings.http_timeout_seconds,
-        limits=httpx.Limits(max_connections=HTTP_POOL_CONNECTIONS, max_keepalive_connections=HTTP_POOL_CONNECTIONS),
-        follow_redirects=False,
-    )
+    """One client for every adapter of a process; its connections are pooled per thread (transport.py)."""
+    return httpx.Client(timeout=settings.http_timeout_seconds, transport=PerThreadTransport(), follow_redirects=False)
 
 
 def build_platforms(settings: Settings, http: httpx.Client) -> dict[str, Platform]:

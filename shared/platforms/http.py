@@ -40,7 +40,7 @@ def send(
         except QuotaWaitTooLong as error:
             raise QuotaWait(f"{platform} request quota: {error}", retry_after=error.seconds) from None
     try:
-        response = http.request(method, url, **kwargs)
+        response = _exchange(http, method, url, **kwargs)
     except (httpx.ConnectError, httpx.ConnectTimeout) as error:
         raise TransientPlatformError(f"{platform} could not be reached ({type(error).__name__})") from None
     except httpx.TimeoutException as error:
@@ -58,6 +58,25 @@ def send(
         raise TransientPlatformError(f"{platform} rate limit reached (429)", retry_after=wait)
     if response.status_code >= 500:
         raise TransientPlatformError(f"{platform} answered {response.status_code}", unclear=True)
+    return response
+
+
+def _exchange(http: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """`http.request(method, url, **kwargs)` for what adapters pass (headers, params, json, data):
+    the request, with the client's headers and timeout, goes straight to the client's transport
+    for its URL (a proxy's, if the environment names one). The client's other layers, a cookie jar,
+    an auth flow, redirects, event hooks, serve no platform call here (redirects are off; no
+    adapter sets auth or reads a cookie), and cost a third of the CPU of a call."""
+    headers = http.headers.copy()
+    headers.update(kwargs.pop("headers", None) or {})
+    request = httpx.Request(method, url, headers=headers, extensions={"timeout": http.timeout.as_dict()}, **kwargs)
+    # The one private name used: httpx offers no public way to its transport for a URL.
+    response = http._transport_for_url(request.url).handle_request(request)
+    response.request = request
+    try:
+        response.read()
+    finally:
+        response.close()
     return response
 
 

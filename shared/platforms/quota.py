@@ -21,6 +21,10 @@ Why not the `limits` package the API uses: its strategies answer "allowed or not
 offer no reservation, so pacing with them means polling and retrying; and its moving window
 lets a whole second's quota through at once, the burst the platform then refuses.
 
+With no pace configured, a request asks Redis only while a block may hold its schedule: each
+block is announced on a channel every process listens to (quota_blocks.py), so a request whose
+schedule this process knows to be clear goes without a round trip.
+
 When Redis cannot be reached requests are not paced (the platform's 429s, scheduled as retries
 in the database, remain the backstop), as the API's own rate limit does.
 """
@@ -35,6 +39,7 @@ import structlog
 
 from shared.config import Settings
 from shared.platforms.base import PlatformCredentials
+from shared.platforms.quota_blocks import BlockWatch
 
 log = structlog.get_logger(__name__)
 
@@ -59,7 +64,9 @@ end
 return string.format('%.6f', start - now)
 """
 
-# KEYS: the schedule, the block mark. ARGV: seconds to back off. Returns nothing.
+# KEYS: the schedule, the block mark. ARGV: seconds to back off, the channel announcing blocks,
+# the schedule's key as announced (quota_blocks.py). Returns nothing. The announcement is in the
+# same script as the mark, so no block is set unannounced.
 _BACK_OFF = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -68,6 +75,7 @@ local ttl = math.ceil((till - now) * 1000) + 1000
 redis.call('SET', KEYS[2], string.format('%.6f', till), 'PX', ttl)
 local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
 if slot < till then redis.call('SET', KEYS[1], string.format('%.6f', till), 'PX', ttl) end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
 """
 
 # KEYS: the block mark. Returns the seconds it still has to run (0 or less: none).
@@ -89,9 +97,17 @@ class QuotaWaitTooLong(Exception):
 class PlatformQuota:
     """One platform's request pace, shared through Redis; `requests_per_second` 0 only honours 429s."""
 
-    def __init__(self, client: redis.Redis, key_prefix: str, requests_per_second: float, max_wait_seconds: float):
+    def __init__(
+        self,
+        client: redis.Redis,
+        key_prefix: str,
+        requests_per_second: float,
+        max_wait_seconds: float,
+        blocks: BlockWatch,
+    ):
         self._redis = client
         self._prefix = key_prefix
+        self._blocks = blocks
         self._interval = 1.0 / requests_per_second if requests_per_second > 0 else 0.0
         self._max_wait = max_wait_seconds
         self._reserve = client.register_script(_RESERVE)
@@ -101,8 +117,14 @@ class PlatformQuota:
     def wait_turn(self, key: str) -> None:
         """Sleep until this request may go; QuotaWaitTooLong if that is more than the caller may hold on."""
         keys = self._keys(key)
+        unpaced = self._interval == 0
+        if unpaced and self._blocks.known_clear(keys[0]):
+            return  # no pace to keep, and no block announced since Redis last said none holds
         try:
+            token = self._blocks.check_token(keys[0]) if unpaced else None
             wait = float(self._reserve(keys=keys, args=[self._interval, self._max_wait]))
+            if unpaced and wait <= 0:
+                self._blocks.found_clear(keys[0], token)
             while wait > 0:
                 if wait > self._max_wait:
                     raise QuotaWaitTooLong(wait)
@@ -116,8 +138,10 @@ class PlatformQuota:
 
     def back_off(self, key: str, seconds: float | None) -> None:
         """The platform refused us (429): nobody sends on this schedule until `seconds` have passed."""
+        keys = self._keys(key)
+        self._blocks.blocked(keys[0])
         try:
-            self._back_off(keys=self._keys(key), args=[seconds or DEFAULT_BACK_OFF_SECONDS])
+            self._back_off(keys=keys, args=[seconds or DEFAULT_BACK_OFF_SECONDS, self._blocks.channel, keys[0]])
         except redis.RedisError as error:
             log.warning("platform_quota.unavailable", error=type(error).__name__)
 
@@ -143,8 +167,11 @@ def build_quotas(settings: Settings, platforms: Iterable[str]) -> dict[str, Plat
     # Past this a thread gives its posting back (a retry in the database) rather than outlive its lease.
     max_wait = settings.lease_seconds / 3
     rates = {name: getattr(settings, f"{name}_requests_per_second", None) for name in platforms}
+    blocks = BlockWatch(client, f"{settings.broker_namespace}:platform-quota:blocks")
     return {
-        platform: PlatformQuota(client, f"{settings.broker_namespace}:platform-quota:{platform}", rate, max_wait)
+        platform: PlatformQuota(
+            client, f"{settings.broker_namespace}:platform-quota:{platform}", rate, max_wait, blocks
+        )
         for platform, rate in rates.items()
         if rate is not None
     }
