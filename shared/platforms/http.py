@@ -70,8 +70,12 @@ def _exchange(http: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx
     headers = http.headers.copy()
     headers.update(kwargs.pop("headers", None) or {})
     request = httpx.Request(method, url, headers=headers, extensions={"timeout": http.timeout.as_dict()}, **kwargs)
-    # The one private name used: httpx offers no public way to its transport for a URL.
-    response = http._transport_for_url(request.url).handle_request(request)
+    # The one private name used: httpx offers no public way to its transport for a URL. An httpx
+    # without it takes the public path, all layers included.
+    transport_for = getattr(http, "_transport_for_url", None)
+    if transport_for is None:
+        return http.send(request)
+    response: httpx.Response = transport_for(request.url).handle_request(request)
     response.request = request
     try:
         response.read()

@@ -123,11 +123,13 @@ class BlockWatch:
         # nothing is clear until the renewed subscription is confirmed.
         pubsub.connection.register_connect_callback(self._reconnected)
         self._pubsub = pubsub
-        self._socket = pubsub.connection._sock  # redis names no public way to the socket
+        # redis names no public way to the socket; without one (a redis-py that renamed it) every
+        # look takes the lock and reads the subscription, which is slower but as correct.
+        self._socket = getattr(pubsub.connection, "_sock", None)
 
     def _reconnected(self, connection: Any) -> None:
         self._start_over(live=False)  # called inside a read, so under the lock
-        self._socket = connection._sock
+        self._socket = getattr(connection, "_sock", None)
 
     def _drop_subscription(self) -> None:
         if self._pubsub is not None:
