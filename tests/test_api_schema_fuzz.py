@@ -86,18 +86,22 @@ RULES_NO_SCHEMA_STATES = {
     "duplicate_location": "the same place twice in another case: JSON Schema's uniqueItems is case-sensitive",
     "value_error": "a salary's or a knock-out's maximum below its minimum: JSON Schema compares no two fields",
     "range_order": "a platform's range (Naukri's experience, CTC) whose min is more than its max: nor here",
+    "knockout_invalid": "a knock-out's accepted answers must be among the question's own choices",
+    "choices_repeated": "two choices that differ only in white space the API strips",
+    "question_id_repeated": "the same question id twice: uniqueItems cannot look inside the questions",
 }
 # Types pydantic uses too, for rules a schema does state: these pass only at these fields.
 ONLY_AT = {
+    "knockout_invalid": {"screening_questions"},
+    "choices_repeated": {"screening_questions"},
     # A platform's own field is required only where the job is published (the body's platforms).
     "missing": {"organization_urn", "board_fields"},
     "string_too_short": {"description"},
     "value_error": {"salary", "knockout"},
 }
-# Not yet in the document, though a schema could carry most of them: the rules across a screening
-# question's fields (choices and knock-out per question type; accepted answers among the choices and
-# unique ids, which no schema can say). Each platform's own fields are in it (shared/platforms/fields.py).
-CHECKED_IN_WORDS_UNDER = {"screening_questions"}
+# Every rule of a single value is in the document now: each platform's own fields
+# (shared/platforms/fields.py) and a screening question's rules per type (services/api/schemas/questions.py).
+CHECKED_IN_WORDS_UNDER: set[str] = set()
 
 
 def _rule_no_schema_states(problem) -> bool:

@@ -51,6 +51,9 @@ def test_a_question_that_cannot_work_is_refused_naming_its_index_and_field(clien
     no_choices = refused(client, tenant, [QUESTIONS[0], {"text": "Pick", "type": "single_choice", "choices": ["A"]}])
     assert no_choices["loc"] == ["body", "job", "screening_questions", 1, "choices"]
     assert "at least 2 choices" in no_choices["msg"]
+    left_out = refused(client, tenant, [{"text": "Pick several", "type": "multiple_choice"}])  # stored before
+    assert left_out["loc"] == ["body", "job", "screening_questions", 0, "choices"]
+    assert "at least 2 choices" in left_out["msg"]
 
     unknown_answer = {
         "text": "Shift?",

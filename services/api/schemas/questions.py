@@ -8,13 +8,24 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError
 
 from services.api.schemas.common import Strict, Text
 from shared.screening import CHOICE_TYPES, NO, YES
+from shared.white_space import WHITE_SPACE
 
 MAX_QUESTIONS = 50
+YES_OR_NO = f"^[{WHITE_SPACE}]*(?:{YES}|{NO})[{WHITE_SPACE}]*$"
 MAX_CHOICES_PER_QUESTION = 50
 QuestionId = Annotated[
     str,
@@ -42,12 +53,63 @@ class KnockoutIn(Strict):
         return self
 
 
+def _null_or_absent(name: str) -> JsonDict:
+    return {"not": {"required": [name], "properties": {name: {"not": {"type": "null"}}}}}
+
+
+def _rules_by_type() -> JsonDict:
+    """The rules `_choices_fit_type` and `_knockout_fits_type` apply, as JSON Schema `if`/`then`, so a
+    generated client or form knows them. Not stated, since no schema can say them: a knock-out's
+    accepted answers among the question's own choices, choices that differ only once stripped, and
+    ids unique across questions."""
+    knockout_by_numbers: JsonDict = {
+        "type": "object",
+        "anyOf": [{"required": [end], "properties": {end: {"type": "number"}}} for end in ("minimum", "maximum")],
+        "allOf": [_null_or_absent("accepted")],
+    }
+
+    def knockout_by_answers(answers: JsonDict) -> JsonDict:
+        return {
+            "type": "object",
+            "properties": {"accepted": {"type": "array", "items": answers}},
+            "required": ["accepted"],
+            "allOf": [_null_or_absent("minimum"), _null_or_absent("maximum")],
+        }
+
+    def when(kinds: tuple[str, ...], then: JsonDict) -> JsonDict:
+        return {"if": {"properties": {"type": {"enum": list(kinds)}}, "required": ["type"]}, "then": then}
+
+    def knockout_is(schema: JsonDict) -> JsonDict:
+        return {"properties": {"knockout": {"anyOf": [schema, {"type": "null"}]}}}
+
+    return {
+        "allOf": [
+            when(CHOICE_TYPES, {"required": ["choices"], "properties": {"choices": {"type": "array", "minItems": 2}}}),
+            when(CHOICE_TYPES, {"properties": {"choices": {"uniqueItems": True}}}),
+            when(CHOICE_TYPES, knockout_is(knockout_by_answers({"type": "string"}))),
+            when(
+                ("text", "yes_no", "numeric"),
+                {"properties": {"choices": {"anyOf": [{"type": "null"}, {"maxItems": 0}]}}},
+            ),
+            when(("text",), _null_or_absent("knockout")),
+            # "yes" or "no", with the white space a ChoiceText is stripped of
+            when(("yes_no",), knockout_is(knockout_by_answers({"type": "string", "pattern": YES_OR_NO}))),
+            when(("numeric",), knockout_is(knockout_by_numbers)),
+        ]
+    }
+
+
 class ScreeningQuestionIn(Strict):
+    model_config = ConfigDict(json_schema_extra=_rules_by_type())
+
     id: QuestionId | None = None
     text: Annotated[Text, StringConstraints(max_length=1000)]
     type: Literal["text", "yes_no", "single_choice", "multiple_choice", "numeric"]
     choices: list[ChoiceText] | None = Field(
-        None, max_length=MAX_CHOICES_PER_QUESTION, description="single_choice and multiple_choice only: 2 or more."
+        None,
+        max_length=MAX_CHOICES_PER_QUESTION,
+        description="single_choice and multiple_choice only: 2 or more.",
+        validate_default=True,  # a choice question that leaves them out is refused too
     )
     required: bool = False
     knockout: KnockoutIn | None = None
