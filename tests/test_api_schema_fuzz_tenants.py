@@ -1,7 +1,7 @@
 """Schemathesis' stateful run with two organizations declared to it as peers, so that its
-object-level authorization check judges something: every read one tenant makes of an object it
-created or listed is sent again with the other tenant's key, and an answer holding the same
-object fails the run.
+object-level authorization check judges something: a read one tenant makes of an object it
+created or listed (once per operation and resource in a run) is sent again with the other
+tenant's key, and an answer holding the same object fails the run.
 
 Schemathesis learns the identities from a Web Fuzzing Commons auth file: one entry per tenant
 with its `X-API-Key` as a fixed header, `peers` naming both, and every generated call pinned to
