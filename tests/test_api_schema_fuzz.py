@@ -56,7 +56,8 @@ CONFIG = SchemathesisConfig.from_dict(
 # after its POST, one identity reading another's object): they read the record of earlier calls
 # that only test_sequences_of_calls_keep_the_documents_promises keeps. The third also needs
 # several identities declared to schemathesis (its Web Fuzzing Commons auth file), which this
-# file does not give it: tests/test_tenant_isolation.py judges one organization reaching for another's.
+# file does not give it: tests/test_api_schema_fuzz_tenants.py runs the stateful phase again with
+# two organizations declared as peers, and tests/test_tenant_isolation.py tries every route.
 SEQUENCE_CHECKS = [
     schemathesis.checks.use_after_free,
     schemathesis.checks.ensure_resource_availability,
