@@ -17,6 +17,7 @@ platform emulators, which `test-connection` calls, PostgreSQL, Redis) and resolv
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import socket
 
@@ -139,7 +140,9 @@ CHECKS = [
 # fixture below checks that the app under test answers the very same one. (Schemathesis'
 # `from_fixture` loader would read it from the fixture's app, but fails on pytest 9.2.)
 _DOC_APP = create_app(Settings(database_url="sqlite://", broker_url=None), create_engine("sqlite://"))
-schema = schemathesis.openapi.from_dict(_DOC_APP.openapi(), config=CONFIG)
+# A copy: the stateful phase writes the links it infers into the document it is given, and
+# `_DOC_APP.openapi()` is the app's cached one, which the `api` fixture compares each app against.
+schema = schemathesis.openapi.from_dict(copy.deepcopy(_DOC_APP.openapi()), config=CONFIG)
 # The checks that send requests of their own (ignored_auth without the key, a content type
 # probe) pick the ASGI transport by this; each sends to the app under test (`transport_kwargs`).
 schema.app = _DOC_APP
