@@ -2144,7 +2144,7 @@ export interface components {
              * @enum {string}
              */
             type: "text" | "yes_no" | "single_choice" | "multiple_choice" | "numeric";
-        } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+        } & (unknown & unknown & unknown & unknown & unknown & unknown);
         /** SourceTrackingIn */
         SourceTrackingIn: {
             /**

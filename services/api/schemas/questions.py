@@ -84,8 +84,13 @@ def _rules_by_type() -> JsonDict:
 
     return {
         "allOf": [
-            when(CHOICE_TYPES, {"required": ["choices"], "properties": {"choices": {"type": "array", "minItems": 2}}}),
-            when(CHOICE_TYPES, {"properties": {"choices": {"uniqueItems": True}}}),
+            when(
+                CHOICE_TYPES,
+                {
+                    "required": ["choices"],
+                    "properties": {"choices": {"type": "array", "minItems": 2, "uniqueItems": True}},
+                },
+            ),
             when(CHOICE_TYPES, knockout_is(knockout_by_answers({"type": "string"}))),
             when(
                 ("text", "yes_no", "numeric"),
