@@ -39,6 +39,15 @@ from shared.models import KeyScope, Organization
 MAX_EXAMPLES = 25
 # The stateful phase: 30 scenarios of up to 6 calls, about 20 s.
 STATEFUL_SCENARIOS = 30
+# Repeatable like the rest: the same scenarios on every run, each of at most 6 calls.
+STATEFUL_SETTINGS = hypothesis.settings(
+    max_examples=STATEFUL_SCENARIOS,
+    stateful_step_count=6,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+)
 CONFIG = SchemathesisConfig.from_dict(
     {
         "suppress-health-check": ["all"],
@@ -248,16 +257,7 @@ def test_sequences_of_calls_keep_the_documents_promises(api, make_tenant, sessio
                 recorder=self.recorder,
             )
 
-    Workflow.run(
-        settings=hypothesis.settings(
-            max_examples=STATEFUL_SCENARIOS,
-            stateful_step_count=6,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            suppress_health_check=list(hypothesis.HealthCheck),
-        )
-    )
+    Workflow.run(settings=STATEFUL_SETTINGS)
     # The run chained calls, and some of those reached a real object (a platform connection read,
     # replaced and deleted through the name a listing gave): the sequence checks had something to judge.
     linked = [(operation, status) for operation, status, by_link in steps if by_link]

@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import hypothesis
 import schemathesis
 from schemathesis.wfc.escalation import escalating_provider
 from schemathesis.wfc.providers import FixedHeaderAuthProvider
@@ -29,7 +28,7 @@ from shared.models import Application, Job, KeyScope, Organization, Posting
 from shared.postings import new_external_id
 from tests.conftest import Tenant
 from tests.support import DESCRIPTION
-from tests.test_api_schema_fuzz import CHECKS, CONFIG, STATEFUL_SCENARIOS, loopback_only
+from tests.test_api_schema_fuzz import CHECKS, CONFIG, STATEFUL_SETTINGS, loopback_only
 
 __all__ = ["loopback_only"]  # a fixture: used by name
 
@@ -168,16 +167,7 @@ def test_one_tenant_never_reads_what_another_holds(settings, engine, make_tenant
             case.validate_response(response, checks=CHECKS, transport_kwargs={"app": recording}, recorder=self.recorder)
 
     try:
-        Workflow.run(
-            settings=hypothesis.settings(
-                max_examples=STATEFUL_SCENARIOS,
-                stateful_step_count=6,
-                derandomize=True,
-                database=None,
-                deadline=None,
-                suppress_health_check=list(hypothesis.HealthCheck),
-            )
-        )
+        Workflow.run(settings=STATEFUL_SETTINGS)
     finally:
         with unit_of_work(sessions) as session:
             session.execute(delete(Organization).where(Organization.id.in_([first_owner.id, first_peer.id])))
